@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001_accounts.ts';
+import * as m0002 from './0002_graph.ts';
+
+/**
+ * Every migration, in the order it runs. Names sort in that order; a migration is never
+ * edited after it has landed — add a new one instead.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_accounts': m0001,
+  '0002_graph': m0002,
+};

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Loop reads from the environment, validated once at start.
+ * Nothing else in the code touches `process.env`.
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0).pipe(z.number().max(65535)),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_SIZE: int(10, 1),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  PUBLIC_URL: z.url().optional(),
+  /** Secret for keyed hashes (contacts) and encryption of stored emails and phones. */
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CORS_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_CONTENT: bool.optional(),
+  TRUST_PROXY: bool.default(false),
+  SESSION_TTL_DAYS: int(90, 1),
+  RATE_LIMIT_API_PER_IP: int(1200, 1),
+  RATE_LIMIT_API_PER_USER: int(600, 1),
+  RATE_LIMIT_SIGNUP_PER_IP: int(20, 1),
+  RATE_LIMIT_LOGIN_PER_IP: int(60, 1),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: int(10, 1),
+  WEB_DIST_DIR: z.string().optional(),
+});
+
+export type Config = Readonly<{
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  databasePoolSize: number;
+  redisUrl: string | null;
+  publicUrl: string;
+  publicOrigin: string;
+  appSecret: string;
+  corsOrigins: readonly string[];
+  logLevel: string;
+  demoContent: boolean;
+  trustProxy: boolean;
+  sessionTtlMs: number;
+  rateLimits: Readonly<{
+    apiPerIp: number;
+    apiPerUser: number;
+    signupPerIp: number;
+    loginPerIp: number;
+    loginFailuresPerAccount: number;
+  }>;
+  webDistDir: string;
+}>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.APP_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  APP_SECRET: is required when NODE_ENV=production');
+  }
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const dataDir = path.resolve(e.DATA_DIR);
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? null,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL ?? null,
+    publicUrl,
+    publicOrigin: new URL(publicUrl).origin,
+    // A fixed development secret keeps local data readable across restarts; production must set one.
+    appSecret: e.APP_SECRET ?? 'loop-development-secret-not-for-production-use',
+    corsOrigins: Object.freeze(
+      e.CORS_ORIGINS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+    logLevel: e.LOG_LEVEL,
+    // Demo accounts only ever appear on the embedded database outside production.
+    demoContent: !production && !e.DATABASE_URL && (e.DEMO_CONTENT ?? e.NODE_ENV === 'development'),
+    trustProxy: e.TRUST_PROXY,
+    sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 3600 * 1000,
+    rateLimits: Object.freeze({
+      apiPerIp: e.RATE_LIMIT_API_PER_IP,
+      apiPerUser: e.RATE_LIMIT_API_PER_USER,
+      signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
+      loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+      loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+    }),
+    webDistDir: path.resolve(e.WEB_DIST_DIR ?? 'web/dist'),
+  });
+}

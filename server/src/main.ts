@@ -1,0 +1,46 @@
+import { buildHttpApp } from './app/http.ts';
+import { ConfigError, loadConfig } from './app/config.ts';
+import { createContext } from './app/context.ts';
+import { seedDemoContent } from './modules/demo/demo-content.ts';
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const ctx = await createContext(config);
+  if (config.demoContent) await seedDemoContent(ctx);
+  const app = await buildHttpApp(ctx);
+  await app.listen({ port: config.port, host: config.host });
+  ctx.log.info({ url: config.publicUrl, database: ctx.dbEngine, redis: Boolean(config.redisUrl) }, 'Loop is running');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.log.info({ signal }, 'shutting down: no new connections, draining requests');
+    // A stuck request must not keep the process alive forever.
+    setTimeout(() => process.exit(1), 15_000).unref();
+    try {
+      await app.close();
+      await ctx.close();
+      process.exit(0);
+    } catch (err) {
+      ctx.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,159 @@
+import { type Generated, type Selectable, sql } from 'kysely';
+import type { Executor } from '../../platform/db/tx.ts';
+
+export interface UsersTable {
+  id: Generated<string>;
+  username: string;
+  display_name: string;
+  bio: Generated<string>;
+  avatar_key: string | null;
+  password_hash: string;
+  birthdate: string | null;
+  email_hash: Buffer | null;
+  email_enc: Buffer | null;
+  phone_hash: Buffer | null;
+  phone_enc: Buffer | null;
+  private_account: Generated<boolean>;
+  dm_policy: Generated<'everyone' | 'friends' | 'nobody'>;
+  discoverable_by_contacts: Generated<boolean>;
+  region: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  token_hash: Buffer;
+  user_id: string;
+  created_at: Generated<Date>;
+  last_used_at: Generated<Date>;
+  expires_at: Date;
+  user_agent: string | null;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    users: UsersTable;
+    sessions: SessionsTable;
+  }
+}
+
+export type UserRow = Selectable<UsersTable>;
+
+/** The columns a public user view needs — never the hash or the private fields. */
+export const publicUserColumns = ['users.id', 'users.username', 'users.display_name', 'users.bio', 'users.avatar_key'] as const;
+export type PublicUserRow = Pick<UserRow, 'id' | 'username' | 'display_name' | 'bio' | 'avatar_key'>;
+
+export async function insertUser(
+  db: Executor,
+  u: Pick<UserRow, 'username' | 'display_name' | 'password_hash' | 'birthdate' | 'email_hash' | 'email_enc' | 'phone_hash' | 'phone_enc'>,
+): Promise<UserRow> {
+  return db.insertInto('users').values(u).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findUserByUsername(db: Executor, username: string): Promise<UserRow | undefined> {
+  // username is citext: the comparison is case-insensitive.
+  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+export async function findPublicUsersByIds(db: Executor, ids: readonly string[]): Promise<PublicUserRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('users').select(publicUserColumns).where('id', 'in', ids).execute();
+}
+
+export async function usernameTaken(db: Executor, username: string): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function identifierTaken(db: Executor, column: 'email_hash' | 'phone_hash', hash: Buffer): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where(column, '=', hash).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function updateUser(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<UserRow, 'display_name' | 'bio' | 'avatar_key' | 'private_account' | 'dm_policy' | 'discoverable_by_contacts' | 'region'>>,
+): Promise<UserRow> {
+  return db
+    .updateTable('users')
+    .set({ ...patch, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Users whose username starts with the query rank first (so typing "ali" finds "alice"
+ * at once), then fuzzy trigram matches on username or display name, best first.
+ * `excludeIds` hides people the viewer must not see (blocks, from the graph module).
+ */
+export async function searchUsers(
+  db: Executor,
+  q: string,
+  opts: { limit: number; after: { rank: number; sim: number; id: string } | null; excludeIds: readonly string[] },
+) {
+  const needle = q.toLowerCase();
+  const prefix = `${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  let query = db
+    .selectFrom(
+      db
+        .selectFrom('users')
+        .select([
+          ...publicUserColumns,
+          sql<number>`CASE WHEN lower(users.username::text) LIKE ${prefix} THEN 0 ELSE 1 END`.as('rank'),
+          sql<number>`greatest(similarity(lower(users.username::text), ${needle}), similarity(lower(users.display_name), ${needle}))::float8`.as('sim'),
+        ])
+        .where((eb) =>
+          eb.or([
+            sql<boolean>`lower(users.username::text) LIKE ${prefix}`,
+            sql<boolean>`lower(users.username::text) % ${needle}`,
+            sql<boolean>`lower(users.display_name) % ${needle}`,
+            sql<boolean>`lower(users.display_name) LIKE ${prefix}`,
+          ]),
+        )
+        .as('m'),
+    )
+    .selectAll();
+  if (opts.after) {
+    const a = opts.after;
+    query = query.where(sql<boolean>`(m.rank, -m.sim, m.id::bigint) > (${a.rank}, ${-a.sim}, ${a.id}::bigint)`);
+  }
+  if (opts.excludeIds.length) query = query.where('m.id', 'not in', opts.excludeIds);
+  return query
+    .orderBy('m.rank')
+    .orderBy(sql`m.sim`, 'desc')
+    .orderBy(sql`m.id::bigint`)
+    .limit(opts.limit + 1)
+    .execute();
+}
+
+export async function insertSession(db: Executor, s: Pick<SessionsTable, 'token_hash' | 'user_id' | 'expires_at' | 'user_agent'>) {
+  await db.insertInto('sessions').values(s).execute();
+}
+
+/** The live session for a token hash, with its user's id; expired sessions do not count. */
+export async function findLiveSession(db: Executor, tokenHash: Buffer) {
+  return db
+    .selectFrom('sessions')
+    .select(['user_id', 'last_used_at'])
+    .where('token_hash', '=', tokenHash)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: Executor, tokenHash: Buffer) {
+  await db.updateTable('sessions').set({ last_used_at: sql`now()` }).where('token_hash', '=', tokenHash).execute();
+}
+
+export async function deleteSession(db: Executor, tokenHash: Buffer) {
+  await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+}
+
+export async function deleteExpiredSessions(db: Executor) {
+  await db.deleteFrom('sessions').where('expires_at', '<=', sql<Date>`now()`).execute();
+}

@@ -1,0 +1,28 @@
+import { AppError } from '../../app/errors.ts';
+
+/**
+ * Opaque keyset cursors: the position of the last item (for example its sort key and id),
+ * base64url-encoded JSON. Never OFFSET: keyset paging stays fast and stable under inserts.
+ */
+export function encodeCursor(position: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | null {
+  if (!cursor) return null;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === arity && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value;
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new AppError('invalid_cursor', 400, 'cursor: is not a cursor this list gave out', { field: 'cursor' });
+}
+
+/** Cuts a page fetched with limit+1 rows and makes the next cursor from the last kept row. */
+export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, position: (row: R) => (string | number)[]) {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  return { items: kept.map(map), nextCursor: more && last ? encodeCursor(position(last)) : null };
+}

@@ -1,0 +1,75 @@
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+
+/**
+ * Fan-out between server nodes. Payloads are JSON. In-process when there is one node;
+ * Redis pub/sub when several nodes share the load. Delivery is best-effort: anything that
+ * must not be lost is in the database first, and clients catch up from there.
+ */
+export interface PubSub {
+  publish(channel: string, payload: unknown): Promise<void>;
+  subscribe(channel: string, handler: (payload: unknown) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export function createLocalPubSub(): PubSub {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    async publish(channel, payload) {
+      // Round-trip through JSON so local delivery behaves exactly like Redis delivery.
+      const copy = JSON.parse(JSON.stringify(payload));
+      queueMicrotask(() => emitter.emit(channel, copy));
+    },
+    async subscribe(channel, handler) {
+      emitter.on(channel, handler);
+      return async () => void emitter.off(channel, handler);
+    },
+    async close() {
+      emitter.removeAllListeners();
+    },
+  };
+}
+
+/** `publisher` and `subscriber` must be separate connections (a subscribed connection can only listen). */
+export function createRedisPubSub(publisher: Redis, subscriber: Redis, onError: (err: unknown) => void): PubSub {
+  const handlers = new Map<string, Set<(payload: unknown) => void>>();
+  subscriber.on('message', (channel: string, message: string) => {
+    const set = handlers.get(channel);
+    if (!set) return;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message);
+    } catch (err) {
+      onError(err);
+      return;
+    }
+    for (const h of set) h(payload);
+  });
+  return {
+    async publish(channel, payload) {
+      await publisher.publish(channel, JSON.stringify(payload));
+    },
+    async subscribe(channel, handler) {
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await subscriber.subscribe(channel);
+      }
+      set.add(handler);
+      return async () => {
+        const s = handlers.get(channel);
+        if (!s) return;
+        s.delete(handler);
+        if (s.size === 0) {
+          handlers.delete(channel);
+          await subscriber.unsubscribe(channel).catch(onError);
+        }
+      };
+    },
+    async close() {
+      handlers.clear();
+    },
+  };
+}

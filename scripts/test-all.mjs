@@ -14,7 +14,7 @@ const reports = path.join(root, 'test-results');
 fs.mkdirSync(reports, { recursive: true });
 const pgUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const totals = { passed: 0, failed: 0, skipped: 0 };
-let failedSteps = [];
+const failedSteps = [];
 
 function run(title, cmd, args, env = {}) {
   console.log(`\n━━ ${title} ━━`);

@@ -1,2 +1,4 @@
 export * from './common.ts';
 export * from './accounts.ts';
+export * from './jobs.ts';
+export * from './media.ts';

@@ -66,3 +66,17 @@ export function storedVideoFiles(s: TestServer): string[] {
   if (!fs.existsSync(d)) return [];
   return (fs.readdirSync(d, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(d, f)).isFile());
 }
+
+/**
+ * Graph edges for tests. The follow/block/mute HTTP routes belong to the graph issue and
+ * are not on this branch yet, so the tests write the graph module's rows directly.
+ */
+export const graphEdges = (s: TestServer) => ({
+  follow: (a: string, b: string) => s.ctx.db.insertInto('follows').values({ follower_id: a, followee_id: b }).onConflict((oc) => oc.doNothing()).execute(),
+  befriend: async (a: string, b: string) => {
+    await graphEdges(s).follow(a, b);
+    await graphEdges(s).follow(b, a);
+  },
+  block: (a: string, b: string) => s.ctx.db.insertInto('blocks').values({ blocker_id: a, blocked_id: b }).execute(),
+  mute: (a: string, b: string) => s.ctx.db.insertInto('mutes').values({ muter_id: a, muted_id: b }).execute(),
+});

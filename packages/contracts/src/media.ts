@@ -94,7 +94,7 @@ export const EventsBody = z.object({ events: z.array(WatchEvent).min(1).max(100)
 export type EventsBody = z.infer<typeof EventsBody>;
 
 export const FeedQuery = z.object({
-  cursor: z.string().max(400).optional(),
+  cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 

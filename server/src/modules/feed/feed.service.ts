@@ -35,59 +35,83 @@ const FRESH_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const MAX_ROUNDS = 4;
 
 /**
- * For You. Cursor: where each candidate stream stopped ([hotScore, hotId, freshAt, freshId,
- * lastAuthor]), so the next page continues both streams without repeating.
+ * Where one candidate stream may continue from: just before its first candidate that was
+ * kept but not shown (mix deferred it, e.g. same author twice), so nothing is skipped over;
+ * the clips shown beyond that point are carried in the cursor so they are not shown again.
+ */
+function advance(list: Candidate[], shown: Set<string>, kept: (c: Candidate) => boolean) {
+  let last: Candidate | undefined;
+  const beyond: string[] = [];
+  let stopped = false;
+  for (const c of list) {
+    if (!stopped && kept(c) && !shown.has(c.id)) stopped = true;
+    if (!stopped) last = c;
+    else if (shown.has(c.id)) beyond.push(c.id);
+  }
+  return { last, beyond, all: !stopped };
+}
+
+/**
+ * For You. Cursor: where each candidate stream stopped, the author of the last clip shown
+ * (no two in a row across pages) and the ids already shown past those positions.
  */
 export async function forYouFeed(ctx: AppContext, viewerId: string | null, page: { cursor?: string; limit: number }) {
-  const c = decodeCursor(page.cursor, 5);
+  const c = decodeCursor(page.cursor, 6);
   let hotPos = c && c[1] !== '' ? { score: Number(c[0]), id: String(c[1]) } : null;
   let freshPos = c && c[3] !== '' ? { createdAt: String(c[2]), id: String(c[3]) } : null;
   let lastAuthor = c && c[4] !== '' ? String(c[4]) : null;
-  let hotDone = Boolean(c && c[1] === '' && c[0] === 'end');
-  let freshDone = Boolean(c && c[3] === '' && c[2] === 'end');
+  let hotDone = Boolean(c && c[0] === 'end');
+  let freshDone = Boolean(c && c[2] === 'end');
+  const shownBefore = new Set(c && c[5] !== '' ? String(c[5]).split(',') : []);
 
   const hidden = viewerId ? await excludeAuthors(ctx, viewerId) : new Set<string>();
   if (viewerId) hidden.add(viewerId); // your own clips are on your profile, not in For You
   const excluded = [...hidden];
   const picked: Candidate[] = [];
   const rows = new Map<string, Awaited<ReturnType<typeof media.forYouCandidates>>['rows'][number]>();
+  let carry: string[] = [];
 
   for (let round = 0; round < MAX_ROUNDS && picked.length < page.limit && !(hotDone && freshDone); round++) {
     // 1. candidates
     const want = (page.limit - picked.length) * 3 + 5;
+    const freshWant = Math.ceil(want / 2);
     const cand = await media.forYouCandidates(ctx, {
-      hotBelow: hotDone ? null : hotPos,
+      hotBelow: hotPos,
       freshBefore: freshPos,
       skipHot: hotDone,
       skipFresh: freshDone,
       excludeAuthors: excluded,
       hotLimit: want,
-      freshLimit: Math.ceil(want / 2),
+      freshLimit: freshWant,
       freshSince: new Date(Date.now() - FRESH_WINDOW_MS),
     });
-    if (cand.hot.length < want) hotDone = true;
-    if (cand.fresh.length < Math.ceil(want / 2)) freshDone = true;
     for (const r of cand.rows) rows.set(String(r.id), r);
-    // 2. filter: nothing the viewer watched or waved away, nothing picked already
+    // 2. filter: nothing the viewer watched or waved away, nothing shown already
     const seen = viewerId ? await media.seenBy(ctx, viewerId, cand.rows.map((r) => String(r.id))) : new Set<string>();
-    const pickedIds = new Set(picked.map((p) => p.id));
-    const keep = (x: Candidate) => !seen.has(x.id) && !pickedIds.has(x.id);
+    const shown = new Set([...shownBefore, ...picked.map((p) => p.id)]);
+    const keep = (x: Candidate) => !seen.has(x.id) && !shown.has(x.id);
     // 3. rank
     const ranked = rank(cand.hot.filter(keep), cand.fresh.filter(keep));
     // 4. mix
     const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, lastAuthor);
     picked.push(...out);
     if (out.length) lastAuthor = out[out.length - 1]!.authorId;
-    // Advance each stream past what this round looked at (its last emitted or, when none was
-    // emitted from it, its last candidate) so the next round and page move on.
-    const lastOf = (list: Candidate[]) => {
-      const emitted = list.filter((x) => out.some((o) => o.id === x.id));
-      return emitted.length === list.filter(keep).length ? list[list.length - 1] : emitted[emitted.length - 1];
-    };
-    const h = lastOf(cand.hot);
-    if (h) hotPos = { score: rows.get(h.id)!.hot_score, id: h.id };
-    const f = lastOf(cand.fresh);
-    if (f) freshPos = { createdAt: new Date(rows.get(f.id)!.created_at).toISOString(), id: f.id };
+
+    const nowShown = new Set([...shown, ...out.map((o) => o.id)]);
+    const stillKept = (x: Candidate) => !seen.has(x.id);
+    const h = advance(cand.hot, nowShown, stillKept);
+    const f = advance(cand.fresh, nowShown, stillKept);
+    if (h.last) hotPos = { score: rows.get(h.last.id)!.hot_score, id: h.last.id };
+    if (f.last) freshPos = { createdAt: new Date(rows.get(f.last.id)!.created_at).toISOString(), id: f.last.id };
+    if (h.all && cand.hot.length < want) hotDone = true;
+    if (f.all && cand.fresh.length < freshWant) freshDone = true;
+    carry = [...h.beyond, ...f.beyond];
+    if (!out.length) {
+      // Only clips by the author just shown are left: rather than break the
+      // no-two-in-a-row rule, the feed ends here (a refresh starts it afresh).
+      if (!picked.length) hotDone = freshDone = true;
+      break;
+    }
   }
 
   const items = await media.toVideoViews(
@@ -96,7 +120,7 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     picked.map((p) => rows.get(p.id)!),
   );
   const nextCursor =
-    hotDone && freshDone && picked.length < page.limit
+    hotDone && freshDone
       ? null
       : encodeCursor([
           hotDone ? 'end' : (hotPos?.score ?? ''),
@@ -104,6 +128,7 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
           freshDone ? 'end' : (freshPos?.createdAt ?? ''),
           freshDone ? '' : (freshPos?.id ?? ''),
           lastAuthor ?? '',
+          [...new Set(carry)].join(','),
         ]);
   return { items, nextCursor };
 }

@@ -233,11 +233,18 @@ export async function listByAuthors(
   return res.rows;
 }
 
-/** For You candidates: the hottest public clips below a score (keyset on hot_score, id). */
-export async function listHotPublic(db: Executor, q: { below: { score: number; id: string } | null; excludeAuthors: readonly string[]; limit: number }) {
+/**
+ * For You candidates: the hottest public clips below a score (keyset on hot_score, id),
+ * leaving out the clips still in the fresh pool (so the two streams never overlap).
+ */
+export async function listHotPublic(
+  db: Executor,
+  q: { below: { score: number; id: string } | null; excludeAuthors: readonly string[]; freshSince: Date; maxImpressions: number; limit: number },
+) {
   const res = await sql<VideoRow>`
     SELECT * FROM videos
      WHERE status = 'ready' AND visibility = 'public'
+       AND NOT (created_at >= ${q.freshSince} AND impressions_count < ${q.maxImpressions})
        AND ${q.below ? sql`(hot_score, id) < (${q.below.score}::float8, ${q.below.id}::bigint)` : sql`true`}
        AND NOT (author_id = ANY(${`{${q.excludeAuthors.join(',')}}`}::bigint[]))
      ORDER BY hot_score DESC, id DESC

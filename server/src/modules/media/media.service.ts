@@ -478,7 +478,12 @@ export async function recordEvents(ctx: AppContext, userId: string, body: Events
 
 // ---- feed support (the feed module composes these; it never reads media tables) ----
 
-/** For You candidate streams: hottest public clips and fresh ones within their impression budget. */
+/**
+ * For You candidate streams, disjoint by construction: "fresh" = public clips of the last
+ * week still under their impression budget (newest first); "hot" = every other public clip
+ * (by decayed engagement score). A clip graduates from fresh to hot once it has been shown
+ * enough times.
+ */
 export async function forYouCandidates(
   ctx: AppContext,
   q: {
@@ -493,7 +498,15 @@ export async function forYouCandidates(
   },
 ) {
   const [hotRows, freshRows] = await Promise.all([
-    q.skipHot ? [] : repo.listHotPublic(ctx.db, { below: q.hotBelow, excludeAuthors: q.excludeAuthors, limit: q.hotLimit }),
+    q.skipHot
+      ? []
+      : repo.listHotPublic(ctx.db, {
+          below: q.hotBelow,
+          excludeAuthors: q.excludeAuthors,
+          freshSince: q.freshSince,
+          maxImpressions: ctx.config.media.freshImpressionBudget,
+          limit: q.hotLimit,
+        }),
     q.skipFresh
       ? []
       : repo.listFreshPublic(ctx.db, {

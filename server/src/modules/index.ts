@@ -5,6 +5,8 @@ import { feedRoutes } from './feed/feed.routes.ts';
 import { mediaRoutes } from './media/media.routes.ts';
 // Imported for its registration with accounts (profile counts, relationships, blocks).
 import './graph/graph.service.ts';
+// Registers the demo clips with the embedded first run.
+import './media/media-demo.ts';
 
 /** Every module's HTTP routes, mounted under /api/v1. Add a module here to expose it. */
 export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, mediaRoutes, feedRoutes];

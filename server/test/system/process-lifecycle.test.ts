@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnServer, startPrivatePostgres } from './process.ts';
-import { TEST_PASSWORD, uniqueName } from './harness.ts';
+import { spawnServer, startPrivatePostgres } from '../process.ts';
+import { TEST_PASSWORD, uniqueName } from '../harness.ts';
 
 // These tests run real server processes. They do not depend on TEST_DATABASE_URL: the
 // PostgreSQL one starts a private server so it can restart it without disturbing others.

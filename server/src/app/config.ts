@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: int(10, 1),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/).default('loop:'),
   PUBLIC_URL: z.url().optional(),
   /** Secret for keyed hashes (contacts) and encryption of stored emails and phones. */
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -40,6 +42,7 @@ export type Config = Readonly<{
   databaseUrl: string | null;
   databasePoolSize: number;
   redisUrl: string | null;
+  redisPrefix: string;
   publicUrl: string;
   publicOrigin: string;
   appSecret: string;
@@ -83,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     publicUrl,
     publicOrigin: new URL(publicUrl).origin,
     // A fixed development secret keeps local data readable across restarts; production must set one.

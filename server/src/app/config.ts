@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: int(60, 1),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: int(10, 1),
   WEB_DIST_DIR: z.string().optional(),
+  /** New contact identifiers (phones + emails) one user may upload per UTC day. */
+  CONTACT_SYNC_DAILY_BUDGET: int(3000, 1),
 });
 
 export type Config = Readonly<{
@@ -59,6 +61,7 @@ export type Config = Readonly<{
     loginFailuresPerAccount: number;
   }>;
   webDistDir: string;
+  contactSyncDailyBudget: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -109,5 +112,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
     }),
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? 'web/dist'),
+    contactSyncDailyBudget: e.CONTACT_SYNC_DAILY_BUDGET,
   });
 }

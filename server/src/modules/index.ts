@@ -1,8 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
-// Imported for its registration with accounts (profile counts, relationships, blocks).
+import { graphRoutes } from './graph/graph.routes.ts';
+// Imported for their registrations with accounts (profile counts, relationships, blocks;
+// contact matching at signup).
 import './graph/graph.service.ts';
+import './graph/contacts.service.ts';
 
 /** Every module's HTTP routes, mounted under /api/v1. Add a module here to expose it. */
-export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes];
+export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, graphRoutes];

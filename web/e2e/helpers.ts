@@ -65,13 +65,13 @@ function baseUrlOf(page: Page | null): string | null {
 const SHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
 
 /**
- * Saves a full-page screenshot as test-results/screenshots/<project>-<name>.png (CI keeps
+ * Saves a screenshot of what the person sees (the viewport; `fullPage` for long screens) as test-results/screenshots/<project>-<name>.png (CI keeps
  * test-results). Waits for fonts and animations to settle so shots are comparable.
  */
-export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<string> {
+export async function screenshot(page: Page, testInfo: TestInfo, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${testInfo.project.name}-${name}.png`);
   await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
+  await page.screenshot({ path: file, fullPage: opts.fullPage ?? false, animations: 'disabled', caret: 'hide' });
   return file;
 }

@@ -7,7 +7,7 @@ export function OfflineBanner({ online }: { online: boolean }) {
   return (
     <div className="offline-banner" role="status">
       <IconOffline size={16} />
-      You’re offline — changes will wait until you reconnect
+      You’re offline
     </div>
   );
 }

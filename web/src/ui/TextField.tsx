@@ -42,12 +42,13 @@ function Frame({ id, frame, children }: { id: string; frame: FieldFrame; childre
         {end ? <span className="field__end">{end}</span> : null}
       </div>
       {error ? (
-        <p className="field__error" id={`${id}-msg`} role="alert">
+        <p className="field__error" id={`${id}-err`} role="alert">
           <IconAlert size={16} />
           {error}
         </p>
-      ) : hint ? (
-        <div className="field__hint" id={`${id}-msg`}>
+      ) : null}
+      {hint ? (
+        <div className="field__hint" id={`${id}-hint`}>
           {hint}
         </div>
       ) : null}
@@ -57,7 +58,11 @@ function Frame({ id, frame, children }: { id: string; frame: FieldFrame; childre
 
 type FrameProps = FieldFrame & { id?: string };
 
-/** A labelled text input with hint, inline error and optional prefix/counter. */
+function describedBy(id: string, error: unknown, hint: unknown): string | undefined {
+  return [error ? `${id}-err` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+}
+
+/** A labelled text input with hint (kept visible), inline error and optional prefix/counter. */
 export function TextField({ label, hint, error, optional, prefix, end, counter, id: given, ...input }: FrameProps & InputHTMLAttributes<HTMLInputElement>) {
   const auto = useId();
   const id = given ?? auto;
@@ -67,7 +72,7 @@ export function TextField({ label, hint, error, optional, prefix, end, counter, 
         id={id}
         className="field__input"
         aria-invalid={error ? true : undefined}
-        aria-describedby={error || hint ? `${id}-msg` : undefined}
+        aria-describedby={describedBy(id, error, hint)}
         {...input}
       />
     </Frame>
@@ -84,7 +89,7 @@ export function TextArea({ label, hint, error, optional, counter, id: given, ...
         id={id}
         className="field__input"
         aria-invalid={error ? true : undefined}
-        aria-describedby={error || hint ? `${id}-msg` : undefined}
+        aria-describedby={describedBy(id, error, hint)}
         {...input}
       />
     </Frame>

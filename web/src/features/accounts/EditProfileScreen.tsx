@@ -17,6 +17,15 @@ const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
 const BIO_MAX = 300;
 const NAME_MAX = 50;
 
+async function canDecode(file: File): Promise<boolean> {
+  try {
+    (await createImageBitmap(file)).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function avatarError(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 413) return 'That image is larger than 5 MB. Choose a smaller one.';
@@ -53,7 +62,8 @@ export function EditProfileScreen() {
       setPhotoError('That image is larger than 5 MB. Choose a smaller one.');
       return;
     }
-    setPreview(URL.createObjectURL(file));
+    // Preview only what the browser can decode (HEIF may not be, yet the server accepts it).
+    if (await canDecode(file)) setPreview(URL.createObjectURL(file));
     try {
       await upload.mutateAsync(file);
       toast('Profile photo updated', 'success');

@@ -81,7 +81,7 @@ export function SettingsScreen() {
 
           <h2 className="group-title">Region</h2>
           <div className="group">
-            <label className="settings__row" htmlFor="region">
+            <label className="settings__row settings__row--stack" htmlFor="region">
               <span className="settings__row-text">
                 <span>Region</span>
                 <span className="settings__row-hint">Used to read phone numbers written without a country code</span>

@@ -15,7 +15,7 @@ const FIELDS: Field[] = ['username', 'password', 'displayName', 'birthdate'];
 function usernameRules(u: string) {
   return [
     { ok: u.length >= 3 && u.length <= 24, text: '3–24 characters' },
-    { ok: u.length > 0 && /^[a-z0-9_.]*$/.test(u), text: 'Letters a–z, numbers, _ and . only' },
+    { ok: u.length > 0 && /^[a-z0-9_.]*$/.test(u), text: 'Only letters a–z, numbers, underscores and dots' },
   ];
 }
 
@@ -50,7 +50,7 @@ export function SignupScreen() {
 
   function validate(): Partial<Record<Field, string>> {
     const e: Partial<Record<Field, string>> = {};
-    if (!USERNAME_PATTERN.test(username)) e.username = 'Use 3–24 characters: letters a–z, numbers, _ and .';
+    if (!USERNAME_PATTERN.test(username)) e.username = 'Choose a username that follows the rules below.';
     if (!passwordOk) e.password = 'Use at least 8 characters.';
     if (displayName.trim().length > 50) e.displayName = 'Use at most 50 characters.';
     if (birthdate && new Date(`${birthdate}T00:00:00Z`).getTime() >= Date.now()) e.birthdate = 'Enter a date in the past.';

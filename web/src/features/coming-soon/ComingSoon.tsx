@@ -14,14 +14,9 @@ function ComingSoon({ title, icon, headline, children, action }: { title: string
     <>
       <TopBar title={title} />
       <div className="soon">
-        <div>
-          <EmptyState icon={icon} title={headline} action={action}>
-            {children}
-          </EmptyState>
-          <p style={{ textAlign: 'center' }}>
-            <span className="soon__pill">Not built yet</span>
-          </p>
-        </div>
+        <EmptyState icon={icon} title={headline} action={action} eyebrow="Not built yet">
+          {children}
+        </EmptyState>
       </div>
     </>
   );

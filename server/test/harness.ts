@@ -18,18 +18,19 @@ import type { Worker } from '../src/platform/jobs/queue.ts';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? '';
 export const engine = TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
-export async function createFreshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** Creates an empty database on the PostgreSQL server at `serverUrl`; `drop()` removes it. */
+export async function createFreshDatabase(serverUrl = TEST_DATABASE_URL): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `loop_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
@@ -75,9 +76,10 @@ const TEST_ENV = {
   RATE_LIMIT_LOGIN_PER_IP: '100000',
 };
 
-export async function startTestServer(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; postgresUrl?: string } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-test-'));
-  const database = TEST_DATABASE_URL ? await createFreshDatabase() : null;
+  const serverUrl = opts.postgresUrl ?? TEST_DATABASE_URL;
+  const database = serverUrl ? await createFreshDatabase(serverUrl) : null;
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...(database && { DATABASE_URL: database.url }), ...opts.env });
   const ctx = await createContext(config, { pgliteDataDir: 'memory://' });
   const app = await buildHttpApp(ctx);

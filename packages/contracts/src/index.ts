@@ -2,3 +2,4 @@ export * from './common.ts';
 export * from './accounts.ts';
 export * from './jobs.ts';
 export * from './media.ts';
+export * from './graph.ts';

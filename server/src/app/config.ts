@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: int(10, 1),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/).default('loop:'),
   PUBLIC_URL: z.url().optional(),
   /** Secret for keyed hashes (contacts) and encryption of stored emails and phones. */
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -54,6 +56,8 @@ const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
   S3_PREFIX: z.string().default(''),
+  /** New contact identifiers (phones + emails) one user may upload per UTC day. */
+  CONTACT_SYNC_DAILY_BUDGET: int(3000, 1),
 });
 
 export type Config = Readonly<{
@@ -64,6 +68,7 @@ export type Config = Readonly<{
   databaseUrl: string | null;
   databasePoolSize: number;
   redisUrl: string | null;
+  redisPrefix: string;
   publicUrl: string;
   publicOrigin: string;
   appSecret: string;
@@ -100,6 +105,7 @@ export type Config = Readonly<{
     forcePathStyle: boolean;
     prefix: string;
   }> | null;
+  contactSyncDailyBudget: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -127,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     publicUrl,
     publicOrigin: new URL(publicUrl).origin,
     // A fixed development secret keeps local data readable across restarts; production must set one.
@@ -171,5 +178,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           prefix: e.S3_PREFIX.replace(/^\/+|\/+$/g, ''),
         })
       : null,
+    contactSyncDailyBudget: e.CONTACT_SYNC_DAILY_BUDGET,
   });
 }

@@ -45,12 +45,12 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   let rateLimiter: RateLimiter;
   let pubsub: PubSub;
   if (config.redisUrl) {
-    const redisOpts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+    const redisOpts = { maxRetriesPerRequest: 2, enableOfflineQueue: true };
     const commands = new Redis(config.redisUrl, redisOpts);
     const subscriber = new Redis(config.redisUrl, redisOpts);
     for (const r of [commands, subscriber]) r.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-    rateLimiter = createRedisRateLimiter(commands);
-    pubsub = createRedisPubSub(commands, subscriber, (err) => log.warn({ err }, 'pubsub error'));
+    rateLimiter = createRedisRateLimiter(commands, config.redisPrefix);
+    pubsub = createRedisPubSub(commands, subscriber, config.redisPrefix, (err) => log.warn({ err }, 'pubsub error'));
     closers.push(async () => {
       commands.disconnect();
       subscriber.disconnect();

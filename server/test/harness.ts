@@ -7,6 +7,8 @@ import pg from 'pg';
 import { loadConfig } from '../src/app/config.ts';
 import { type AppContext, createContext } from '../src/app/context.ts';
 import { buildHttpApp } from '../src/app/http.ts';
+import { startAppWorker } from '../src/app/worker.ts';
+import type { Worker } from '../src/platform/jobs/queue.ts';
 
 /**
  * The integration tests run against PGlite by default and against a real PostgreSQL when
@@ -53,6 +55,8 @@ export interface TestServer {
   url: string;
   ctx: AppContext;
   app: FastifyInstance;
+  /** The job worker (null when the test set WORKER=false). */
+  worker: Worker | null;
   /** Calls the API; `path` is relative to /api/v1 (e.g. '/me'). */
   api<T = any>(method: string, path: string, opts?: RequestOptions): Promise<ApiResponse<T>>;
   make: Factories;
@@ -79,6 +83,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; post
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...(database && { DATABASE_URL: database.url }), ...opts.env });
   const ctx = await createContext(config, { pgliteDataDir: 'memory://' });
   const app = await buildHttpApp(ctx);
+  const worker = config.worker.enabled ? startAppWorker(ctx) : null;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -104,10 +109,12 @@ export async function startTestServer(opts: { env?: Record<string, string>; post
     url,
     ctx,
     app,
+    worker,
     api,
     make: makeFactories(api),
     async close() {
       await app.close();
+      await worker?.stop();
       await ctx.close();
       await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

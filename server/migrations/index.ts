@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_accounts.ts';
 import * as m0002 from './0002_graph.ts';
+import * as m0003 from './0003_messaging.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -9,4 +10,5 @@ import * as m0002 from './0002_graph.ts';
 export const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
   '0002_graph': m0002,
+  '0003_messaging': m0003,
 };

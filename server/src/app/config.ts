@@ -30,6 +30,13 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: int(60, 1),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: int(10, 1),
   WEB_DIST_DIR: z.string().optional(),
+  /** WebSocket gateway: ping interval (a socket that misses one pong is dropped). */
+  WS_HEARTBEAT_MS: int(30_000, 100),
+  /** Frames a second one socket may send, and the burst it may save up. */
+  WS_FRAMES_PER_SEC: int(50, 1),
+  WS_FRAME_BURST: int(100, 1),
+  /** Bytes queued to a socket that is not reading before it is disconnected. */
+  WS_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
 });
 
 export type Config = Readonly<{
@@ -56,6 +63,7 @@ export type Config = Readonly<{
     loginFailuresPerAccount: number;
   }>;
   webDistDir: string;
+  gateway: Readonly<{ heartbeatMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -105,5 +113,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
     }),
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? 'web/dist'),
+    gateway: Object.freeze({
+      heartbeatMs: e.WS_HEARTBEAT_MS,
+      framesPerSec: e.WS_FRAMES_PER_SEC,
+      frameBurst: e.WS_FRAME_BURST,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    }),
   });
 }

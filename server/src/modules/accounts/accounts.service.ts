@@ -166,6 +166,12 @@ export async function getAge(ctx: AppContext, userId: string): Promise<number | 
   return row?.birthdate ? ageOn(row.birthdate) : null;
 }
 
+/** What messaging needs to know about a person: whether they exist, their age and "who may message me". */
+export async function getMessagingPrefs(ctx: AppContext, userId: string): Promise<{ age: number | null; dmPolicy: Settings['dmPolicy'] } | null> {
+  const row = await repo.findUserById(ctx.db, userId);
+  return row ? { age: row.birthdate ? ageOn(row.birthdate) : null, dmPolicy: row.dm_policy } : null;
+}
+
 export async function updateProfile(ctx: AppContext, userId: string, patch: { displayName?: string; bio?: string }) {
   const row = await repo.updateUser(ctx.db, userId, {
     ...(patch.displayName !== undefined && { display_name: patch.displayName }),

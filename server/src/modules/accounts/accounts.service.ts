@@ -166,10 +166,12 @@ export async function getAge(ctx: AppContext, userId: string): Promise<number | 
   return row?.birthdate ? ageOn(row.birthdate) : null;
 }
 
-/** What messaging needs to know about a person: whether they exist, their age and "who may message me". */
-export async function getMessagingPrefs(ctx: AppContext, userId: string): Promise<{ age: number | null; dmPolicy: Settings['dmPolicy'] } | null> {
-  const row = await repo.findUserById(ctx.db, userId);
-  return row ? { age: row.birthdate ? ageOn(row.birthdate) : null, dmPolicy: row.dm_policy } : null;
+export type MessagingPrefs = { age: number | null; dmPolicy: Settings['dmPolicy'] };
+
+/** What messaging needs to know about people: their age and "who may message me". Absent ids do not exist. */
+export async function getMessagingPrefs(ctx: AppContext, userIds: readonly string[]): Promise<Map<string, MessagingPrefs>> {
+  const rows = await repo.findMessagingPrefs(ctx.db, [...new Set(userIds)]);
+  return new Map(rows.map((r) => [String(r.id), { age: r.birthdate ? ageOn(r.birthdate) : null, dmPolicy: r.dm_policy }]));
 }
 
 export async function updateProfile(ctx: AppContext, userId: string, patch: { displayName?: string; bio?: string }) {

@@ -105,6 +105,41 @@ export async function findMember(db: Executor, conversationId: string, userId: s
   return db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', conversationId).where('user_id', '=', userId).executeTakeFirst();
 }
 
+/** A conversation with all its member rows in one round trip (the send path's read). */
+export async function findConversationWithMembers(db: Executor, id: string): Promise<{ conversation: ConversationRow; members: MemberRow[] } | null> {
+  const rows = await db
+    .selectFrom('conversations as c')
+    .innerJoin('conversation_members as m', 'm.conversation_id', 'c.id')
+    .select([
+      'c.id',
+      'c.kind',
+      'c.title',
+      'c.direct_key',
+      'c.created_by',
+      'c.last_seq',
+      'c.last_message_at',
+      'c.created_at',
+      'm.conversation_id',
+      'm.user_id',
+      'm.role',
+      'm.state',
+      'm.engaged',
+      'm.read_seq',
+      'm.joined_at',
+    ])
+    .where('c.id', '=', id)
+    .orderBy('m.joined_at')
+    .orderBy('m.user_id')
+    .execute();
+  const first = rows[0];
+  if (!first) return null;
+  const { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at } = first;
+  return {
+    conversation: { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at },
+    members: rows.map(({ conversation_id, user_id, role, state, engaged, read_seq, joined_at }) => ({ conversation_id, user_id, role, state, engaged, read_seq, joined_at })),
+  };
+}
+
 export async function listMembers(db: Executor, conversationIds: readonly string[]): Promise<MemberRow[]> {
   if (conversationIds.length === 0) return [];
   return db.selectFrom('conversation_members').selectAll().where('conversation_id', 'in', conversationIds).orderBy('joined_at').orderBy('user_id').execute();
@@ -194,6 +229,37 @@ export async function insertMessage(
   m: Pick<MessageRow, 'conversation_id' | 'seq' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>,
 ): Promise<MessageRow> {
   return db.insertInto('messages').values(m).returning(messageColumns).executeTakeFirstOrThrow();
+}
+
+/**
+ * Takes the conversation's next seq, inserts the message, and moves the sender's read mark (and
+ * accepts a request they reply to) in ONE statement: atomic without an explicit transaction, and a
+ * single round trip. The UPDATE's row lock serialises senders until commit, so seqs never skip.
+ * A duplicate (sender, clientMsgId) raises 23505 and rolls the whole statement back.
+ */
+export async function insertMessageWithNextSeq(
+  db: Executor,
+  m: Pick<MessageRow, 'conversation_id' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>,
+): Promise<MessageRow> {
+  const result = await sql<MessageRow>`
+    WITH next AS (
+      UPDATE conversations SET last_seq = last_seq + 1, last_message_at = now()
+      WHERE id = ${m.conversation_id}
+      RETURNING last_seq
+    ), inserted AS (
+      INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
+      SELECT ${m.conversation_id}, next.last_seq, ${m.sender_id}, ${m.client_msg_id}, ${m.text}, ${m.reply_to_seq}, ${m.share_type}, ${m.share_id}
+      FROM next
+      RETURNING id, conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id, created_at, edited_at, deleted_at
+    ), mark AS (
+      UPDATE conversation_members SET read_seq = GREATEST(read_seq, next.last_seq), state = 'active', engaged = true
+      FROM next
+      WHERE conversation_id = ${m.conversation_id} AND user_id = ${m.sender_id}
+    )
+    SELECT * FROM inserted`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('conversation vanished while sending');
+  return row;
 }
 
 export async function findMessageByClientId(db: Executor, senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {

@@ -35,13 +35,15 @@ function iso(d: Date | string | null): string | null {
 }
 
 /** Builds API messages for one viewer: reactions grouped, share cards resolved for them. */
-export async function toMessages(ctx: AppContext, viewerId: string, rows: repo.MessageRow[]): Promise<Message[]> {
+export async function toMessages(ctx: AppContext, viewerId: string, rows: repo.MessageRow[], opts: { fresh?: boolean } = {}): Promise<Message[]> {
   if (rows.length === 0) return [];
   const [reactions, shares] = await Promise.all([
-    repo.reactionsFor(
-      ctx.db,
-      rows.filter((r) => r.deleted_at === null).map((r) => r.id),
-    ),
+    opts.fresh
+      ? []
+      : repo.reactionsFor(
+          ctx.db,
+          rows.filter((r) => r.deleted_at === null).map((r) => r.id),
+        ),
     resolveShares(
       ctx,
       viewerId,
@@ -151,11 +153,9 @@ function tooYoung(age: number | null): boolean {
  * "who may message me" applies until the recipient has engaged (accepted or replied).
  */
 async function assertMayMessage(ctx: AppContext, senderId: string, recipientId: string, recipientEngaged: boolean, field: string) {
-  const [sender, recipient, blocked] = await Promise.all([
-    getMessagingPrefs(ctx, senderId),
-    getMessagingPrefs(ctx, recipientId),
-    isBlockedEitherWay(ctx, senderId, recipientId),
-  ]);
+  const [prefs, blocked] = await Promise.all([getMessagingPrefs(ctx, [senderId, recipientId]), isBlockedEitherWay(ctx, senderId, recipientId)]);
+  const sender = prefs.get(senderId);
+  const recipient = prefs.get(recipientId);
   if (!recipient || blocked) throw userNotFound(field);
   if (tooYoung(sender?.age ?? null)) throw forbidden('messaging_age_restricted', `Direct messages are for people ${DIRECT_MESSAGE_MIN_AGE} and over`);
   if (tooYoung(recipient.age)) throw forbidden('messaging_age_restricted', `This person cannot receive direct messages`);
@@ -168,13 +168,13 @@ async function assertMayMessage(ctx: AppContext, senderId: string, recipientId: 
 
 /** People added to a group must be friends of whoever adds them, old enough, and not blocked. */
 async function assertMayAddToGroup(ctx: AppContext, adderId: string, userIds: readonly string[]) {
-  const adder = await getMessagingPrefs(ctx, adderId);
-  if (tooYoung(adder?.age ?? null)) throw forbidden('messaging_age_restricted', `Group chats are for people ${DIRECT_MESSAGE_MIN_AGE} and over`);
+  const prefs = await getMessagingPrefs(ctx, [adderId, ...userIds]);
+  if (tooYoung(prefs.get(adderId)?.age ?? null)) throw forbidden('messaging_age_restricted', `Group chats are for people ${DIRECT_MESSAGE_MIN_AGE} and over`);
   for (const id of userIds) {
-    const prefs = await getMessagingPrefs(ctx, id);
-    if (!prefs || (await isBlockedEitherWay(ctx, adderId, id))) throw userNotFound('memberIds');
+    const theirs = prefs.get(id);
+    if (!theirs || (await isBlockedEitherWay(ctx, adderId, id))) throw userNotFound('memberIds');
     if (!(await areFriends(ctx, adderId, id))) throw forbidden('not_friends', 'memberIds: only friends can be added to a group');
-    if (tooYoung(prefs.age)) throw forbidden('messaging_age_restricted', 'memberIds: someone here cannot join group chats');
+    if (tooYoung(theirs.age)) throw forbidden('messaging_age_restricted', 'memberIds: someone here cannot join group chats');
   }
 }
 
@@ -353,12 +353,12 @@ export async function sendMessage(
   body: SendMessageBody,
   onCommitted?: (r: SendResult) => void,
 ): Promise<SendResult> {
-  const { conversation, member } = await requireMember(ctx, senderId, conversationId);
+  const found = await repo.findConversationWithMembers(ctx.db, conversationId);
+  const member = found?.members.find((m) => String(m.user_id) === senderId);
+  if (!found || !member) throw conversationNotFound();
+  const { conversation, members } = found;
 
-  const existing = await repo.findMessageByClientId(ctx.db, senderId, body.clientMsgId);
-  if (existing) return replay(ctx, senderId, conversationId, existing, onCommitted);
-
-  const members = await repo.listMembers(ctx.db, [conversationId]);
+  if (body.replyToSeq !== undefined && body.replyToSeq > Number(conversation.last_seq)) throw badInput('replyToSeq', 'is not a message in this conversation');
   if (conversation.kind === 'direct') {
     const other = members.find((m) => String(m.user_id) !== senderId);
     if (other) await assertMayMessage(ctx, senderId, String(other.user_id), other.engaged, 'conversationId');
@@ -367,38 +367,29 @@ export async function sendMessage(
 
   let row: repo.MessageRow;
   try {
-    row = await inTransaction(ctx.db, async (tx) => {
-      const seq = await repo.takeNextSeq(tx, conversationId);
-      if (body.replyToSeq !== undefined && body.replyToSeq >= seq) throw badInput('replyToSeq', 'is not a message in this conversation');
-      const inserted = await repo.insertMessage(tx, {
-        conversation_id: conversationId,
-        seq: String(seq),
-        sender_id: senderId,
-        client_msg_id: body.clientMsgId,
-        text: body.text ?? null,
-        reply_to_seq: body.replyToSeq === undefined ? null : String(body.replyToSeq),
-        share_type: body.share?.type ?? null,
-        share_id: body.share?.id ?? null,
-      });
-      // Writing is reading: the sender has seen everything up to their own message.
-      await repo.advanceReadSeq(tx, conversationId, senderId, seq);
-      // Replying to a request accepts it.
-      if (member.state !== 'active' || !member.engaged) await repo.updateMember(tx, conversationId, senderId, { state: 'active', engaged: true });
-      return inserted;
+    row = await repo.insertMessageWithNextSeq(ctx.db, {
+      conversation_id: conversationId,
+      sender_id: senderId,
+      client_msg_id: body.clientMsgId,
+      text: body.text ?? null,
+      reply_to_seq: body.replyToSeq === undefined ? null : String(body.replyToSeq),
+      share_type: body.share?.type ?? null,
+      share_id: body.share?.id ?? null,
     });
   } catch (err) {
-    // The same clientMsgId raced itself: the unique index let one through; answer with it.
+    // A retry of a clientMsgId that already made a message (or two copies racing): answer with that one.
     if ((err as { code?: string }).code === '23505') {
       const winner = await repo.findMessageByClientId(ctx.db, senderId, body.clientMsgId);
-      if (winner) return replay(ctx, senderId, conversationId, winner, onCommitted);
+      if (winner) return replay(ctx, senderId, conversationId, winner, members, onCommitted);
     }
     throw err;
   }
 
-  const [message] = await toMessages(ctx, senderId, [row]);
+  // A new message has no reactions yet: its view needs no further reads unless it shares something.
+  const [message] = await toMessages(ctx, senderId, [row], { fresh: true });
   const result = { message: message!, created: true };
   onCommitted?.(result);
-  await publishMessage(ctx, 'message', row, members);
+  await publishMessage(ctx, 'message', row, members, row.share_type ? undefined : message);
   if (member.state !== 'active') await announceToMembers(ctx, conversationId);
   return result;
 }
@@ -408,6 +399,7 @@ async function replay(
   senderId: string,
   conversationId: string,
   row: repo.MessageRow,
+  members: repo.MemberRow[],
   onCommitted?: (r: SendResult) => void,
 ): Promise<SendResult> {
   if (String(row.conversation_id) !== conversationId) {
@@ -417,7 +409,7 @@ async function replay(
   const result = { message: message!, created: false };
   onCommitted?.(result);
   // The first attempt may have died between commit and publish; gateways drop seqs a connection already has.
-  await publishMessage(ctx, 'message', row, await repo.listMembers(ctx.db, [conversationId]));
+  await publishMessage(ctx, 'message', row, members);
   return result;
 }
 
@@ -428,14 +420,16 @@ async function assertShareVisible(ctx: AppContext, viewerId: string, share: { ty
 }
 
 /** Fans a message (or its update) out to every member who has not declined, each with their own view of share cards. */
-async function publishMessage(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: repo.MemberRow[]) {
+async function publishMessage(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: repo.MemberRow[], built?: Message) {
   const recipients = members.filter((m) => m.state !== 'declined' || String(m.user_id) === String(row.sender_id)).map((m) => String(m.user_id));
   const frames: Array<[string, ServerFrame]> = [];
   if (row.share_type) {
     for (const uid of recipients) frames.push([uid, { type, message: (await toMessages(ctx, uid, [row]))[0]! }]);
   } else {
-    const [message] = await toMessages(ctx, recipients[0] ?? String(row.sender_id), [row]);
-    for (const uid of recipients) frames.push([uid, { type, message: message! }]);
+    const message = built ?? (await toMessages(ctx, String(row.sender_id), [row]))[0]!;
+    // One frame object for everyone: the gateway serialises it once.
+    const frame: ServerFrame = { type, message };
+    for (const uid of recipients) frames.push([uid, frame]);
   }
   await publishToUsers(ctx, frames);
 }

@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: int(60, 1),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: int(10, 1),
   WEB_DIST_DIR: z.string().optional(),
+  /** New contact identifiers (phones + emails) one user may upload per UTC day. */
+  CONTACT_SYNC_DAILY_BUDGET: int(3000, 1),
   /** Runs the durable job worker (transcoding) in this process; any number of nodes may. */
   WORKER: bool.default(true),
   WORKER_CONCURRENCY: int(1, 1),
@@ -56,8 +58,13 @@ const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
   S3_PREFIX: z.string().default(''),
-  /** New contact identifiers (phones + emails) one user may upload per UTC day. */
-  CONTACT_SYNC_DAILY_BUDGET: int(3000, 1),
+  /** WebSocket gateway: ping interval (a socket that misses one pong is dropped). */
+  WS_HEARTBEAT_MS: int(30_000, 100),
+  /** Frames a second one socket may send, and the burst it may save up. */
+  WS_FRAMES_PER_SEC: int(50, 1),
+  WS_FRAME_BURST: int(100, 1),
+  /** Bytes queued to a socket that is not reading before it is disconnected. */
+  WS_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
 });
 
 export type Config = Readonly<{
@@ -85,6 +92,7 @@ export type Config = Readonly<{
     loginFailuresPerAccount: number;
   }>;
   webDistDir: string;
+  contactSyncDailyBudget: number;
   worker: Readonly<{ enabled: boolean; concurrency: number; leaseMs: number; pollMs: number }>;
   media: Readonly<{
     maxBytes: number;
@@ -105,7 +113,7 @@ export type Config = Readonly<{
     forcePathStyle: boolean;
     prefix: string;
   }> | null;
-  contactSyncDailyBudget: number;
+  gateway: Readonly<{ heartbeatMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -156,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
     }),
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? 'web/dist'),
+    contactSyncDailyBudget: e.CONTACT_SYNC_DAILY_BUDGET,
     worker: Object.freeze({ enabled: e.WORKER, concurrency: e.WORKER_CONCURRENCY, leaseMs: e.JOB_LEASE_SEC * 1000, pollMs: e.JOB_POLL_MS }),
     media: Object.freeze({
       maxBytes: e.VIDEO_MAX_BYTES,
@@ -178,6 +187,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           prefix: e.S3_PREFIX.replace(/^\/+|\/+$/g, ''),
         })
       : null,
-    contactSyncDailyBudget: e.CONTACT_SYNC_DAILY_BUDGET,
+    gateway: Object.freeze({
+      heartbeatMs: e.WS_HEARTBEAT_MS,
+      framesPerSec: e.WS_FRAMES_PER_SEC,
+      frameBurst: e.WS_FRAME_BURST,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    }),
   });
 }

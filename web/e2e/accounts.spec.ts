@@ -265,6 +265,18 @@ test.describe('accounts', () => {
     await screenshot(page, testInfo, '17-offline');
     await page.context().setOffline(false);
 
+    // Dark theme follows the system.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto('/profile');
+    await expect(page.getByRole('region', { name: 'Profile' })).toBeVisible();
+    await screenshot(page, testInfo, '18-dark-profile');
+    await page.goto('/settings');
+    await expect(page.getByRole('switch', { name: /Private account/ })).toBeVisible();
+    await screenshot(page, testInfo, '19-dark-settings');
+    await page.goto(`/u/${mia.username}`);
+    await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Mia Okafor' })).toBeVisible();
+    await screenshot(page, testInfo, '20-dark-profile-other');
+
     expect(me.username).toContain(prefix);
     expect(problems).toEqual([]);
   });

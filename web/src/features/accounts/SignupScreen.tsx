@@ -130,9 +130,12 @@ export function SignupScreen() {
           error={errors.password}
           end={<RevealButton shown={showPassword} onToggle={() => setShowPassword((s) => !s)} />}
           hint={
+            // The rule and the error say the same thing; show one.
+            errors.password ? undefined : (
             <ul className="field__rules">
               <Rule ok={passwordOk} touched={submitted || password.length > 0} text="At least 8 characters, not a common password" />
             </ul>
+            )
           }
         />
         <details className="auth__more" open={Boolean(errors.displayName || errors.birthdate) || undefined}>

@@ -280,4 +280,37 @@ test.describe('accounts', () => {
     expect(me.username).toContain(prefix);
     expect(problems).toEqual([]);
   });
+
+  test('a profile shows a skeleton while loading, an error with retry when the server fails, then the profile', async ({ browser, page }, testInfo) => {
+    const other = await browser.newContext();
+    const sam = await signUpViaApi(await other.newPage(), { displayName: 'Sam Rivera' });
+    await other.close();
+    await signUpViaApi(page);
+    await page.goto('/profile');
+    await expect(page.getByRole('region', { name: 'Profile' })).toBeVisible();
+
+    // Hold the profile answer: the skeleton is on screen meanwhile.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(`**/api/v1/users/${sam.username}`, async (route) => {
+      await held;
+      await route.fulfill({ status: 500, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Something went wrong on our side', code: 'internal_error' }) });
+    });
+    await page.goto(`/u/${sam.username}`);
+    await expect(page.getByRole('status', { name: 'Loading profile' })).toBeVisible();
+    await screenshot(page, testInfo, '21-profile-loading');
+    release();
+
+    // The app retries server errors twice before showing the error state.
+    await expect(page.getByRole('heading', { name: 'Couldn’t load this profile' })).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByText('Loop is having trouble right now. Try again in a moment.')).toBeVisible();
+    await screenshot(page, testInfo, '22-profile-error');
+
+    // The server recovers; "Try again" loads the real profile.
+    await page.unroute(`**/api/v1/users/${sam.username}`);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Sam Rivera' })).toBeVisible();
+  });
 });

@@ -313,4 +313,51 @@ test.describe('accounts', () => {
     await page.getByRole('button', { name: 'Try again' }).click();
     await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Sam Rivera' })).toBeVisible();
   });
+
+  test('a failed profile or settings change rolls back with a quiet message', { tag: '@phone-only' }, async ({ page }, testInfo) => {
+    await signUpViaApi(page, { displayName: 'Grace Hopper' });
+    const failWrites = async (route: import('@playwright/test').Route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
+      return route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'down', code: 'database_unavailable' }) });
+    };
+    await page.route('**/api/v1/me', failWrites);
+    await page.route('**/api/v1/me/settings', failWrites);
+
+    await page.goto('/profile/edit');
+    await page.getByLabel('Display name').fill('Grace B. Hopper');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page).toHaveURL(/\/profile$/);
+    await expect(page.getByRole('status').filter({ hasText: 'Couldn’t save your profile' })).toBeVisible();
+    const name = page.getByRole('region', { name: 'Profile' }).getByRole('heading', { level: 2 });
+    await expect(name).toHaveText('Grace Hopper');
+    await screenshot(page, testInfo, '23-rollback-toast');
+
+    await page.goto('/settings');
+    const privateAccount = page.getByRole('switch', { name: /Private account/ });
+    await expect(privateAccount).not.toBeChecked();
+    await privateAccount.click();
+    await expect(page.getByRole('status').filter({ hasText: 'Couldn’t save that setting' })).toBeVisible();
+    await expect(privateAccount).not.toBeChecked();
+    const me = await (await page.request.get('/api/v1/me')).json();
+    expect(me.user.displayName).toBe('Grace Hopper');
+    expect(me.settings.privateAccount).toBe(false);
+  });
+
+  test('the app is installable: manifest, icons and favicon are served', { tag: '@phone-only' }, async ({ page }) => {
+    await page.goto('/welcome');
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const res = await page.request.get(href!);
+    expect(res.status()).toBe(200);
+    const manifest = await res.json();
+    expect(manifest).toMatchObject({ name: 'Loop', display: 'standalone', start_url: '/' });
+    expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+    const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+    expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    for (const icon of manifest.icons as Array<{ src: string; type: string }>) {
+      const r = await page.request.get(icon.src);
+      expect(r.status(), icon.src).toBe(200);
+      expect(r.headers()['content-type']).toContain(icon.type);
+    }
+    expect((await page.request.get('/favicon.svg')).status()).toBe(200);
+  });
 });

@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from 'react-router';
+import { Avatar } from '../../ui/Avatar.tsx';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { OfflineBanner } from '../../ui/OfflineBanner.tsx';
 import { useOnline } from '../online.ts';
@@ -14,6 +15,7 @@ export function AppShell() {
   const online = useOnline();
   const session = useSession();
   const signedOut = session.status === 'signed-out';
+  const me = session.me?.user ?? null;
   return (
     <div className="shell">
       <nav className="sidenav" aria-label="Main">
@@ -26,7 +28,7 @@ export function AppShell() {
             {({ isActive }) => (
               <>
                 <span className="sidenav__icon">
-                  <Icon size={primary ? 20 : 26} filled={isActive && !primary} />
+                  {to === '/profile' && me ? <ProfileIcon me={me} active={isActive} /> : <Icon size={primary ? 20 : 26} filled={isActive && !primary} />}
                 </span>
                 <span className="sidenav__label" aria-hidden="true">
                   {label}
@@ -62,7 +64,7 @@ export function AppShell() {
               {({ isActive }) => (
                 <>
                   <span className="tab__icon">
-                    <Icon size={primary ? 22 : 26} filled={isActive && !primary} />
+                    {to === '/profile' && me ? <ProfileIcon me={me} active={isActive} /> : <Icon size={primary ? 22 : 26} filled={isActive && !primary} />}
                     {Badge ? <Badge /> : null}
                   </span>
                   {primary ? null : <span aria-hidden="true">{label}</span>}
@@ -72,6 +74,15 @@ export function AppShell() {
           ))}
       </nav>
     </div>
+  );
+}
+
+/** The Profile tab shows the person's own avatar, ringed when the tab is active. */
+function ProfileIcon({ me, active }: { me: { username: string; displayName: string; avatarUrl: string | null }; active: boolean }) {
+  return (
+    <span className={`tab-avatar${active ? ' tab-avatar--active' : ''}`}>
+      <Avatar username={me.username} name={me.displayName} src={me.avatarUrl} size={26} decorative />
+    </span>
   );
 }
 

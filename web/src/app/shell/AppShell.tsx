@@ -1,4 +1,4 @@
-import { NavLink, Outlet } from 'react-router';
+import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { OfflineBanner } from '../../ui/OfflineBanner.tsx';
@@ -55,6 +55,7 @@ export function AppShell() {
         <OfflineBanner online={online} />
         <Outlet />
       </main>
+      <ScrollRestoration />
 
       <nav className="tabbar" aria-label="Tabs">
         {navItems
@@ -93,6 +94,7 @@ export function BareShell() {
     <main className="bare">
       <OfflineBanner online={online} />
       <Outlet />
+      <ScrollRestoration />
     </main>
   );
 }

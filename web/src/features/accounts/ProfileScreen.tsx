@@ -47,7 +47,7 @@ function ProfileScreen({ username, own }: { username: string; own?: boolean }) {
         backTo="/"
         start={
           own ? (
-            <Link to="/search" className="btn btn--ghost btn--icon" aria-label="Search people">
+            <Link to="/search" className="btn btn--ghost btn--icon phone-only" aria-label="Search people">
               <IconSearch size={24} />
             </Link>
           ) : null

@@ -100,6 +100,16 @@ test.describe('accounts', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
     await expect(page).toHaveURL(/\/signup$/);
+
+    // Under 13: the server refuses, and says so on the birthday field.
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByText('Add your name and birthday (optional)').click();
+    const lastYear = new Date().getFullYear() - 1;
+    await page.getByLabel(/Birthday/).fill(`${lastYear}-01-15`);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect(page.getByLabel(/Birthday/)).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByText(/at least 13/)).toBeVisible();
+    await expect(page).toHaveURL(/\/signup$/);
   });
 
   test('settings changes persist after a reload', { tag: '@phone-only' }, async ({ page }) => {
@@ -135,6 +145,10 @@ test.describe('accounts', () => {
     // A .png that is really text: the server reads the bytes and answers 422.
     await page.getByTestId('avatar-input').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('this is not an image at all') });
     await expect(page.getByRole('alert')).toContainText('isn’t an image');
+
+    // Over 5 MB: refused before uploading, with the same words the server's 413 gets.
+    await page.getByTestId('avatar-input').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(6 * 1024 * 1024, 1) });
+    await expect(page.getByRole('alert')).toContainText('larger than 5 MB');
 
     await page.getByTestId('avatar-input').setInputFiles(REAL_PNG);
     await expect(page.getByRole('status').filter({ hasText: 'Profile photo updated' })).toBeVisible();

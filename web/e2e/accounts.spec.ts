@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { PASSWORD, screenshot, signUpViaApi, uniqueUsername } from './helpers.ts';
+import { PASSWORD, controlProblems, screenshot, signUpViaApi, uniqueUsername } from './helpers.ts';
 
 const REAL_PNG = path.resolve(import.meta.dirname, '../public/icons/icon-512.png');
 
@@ -182,25 +182,30 @@ test.describe('accounts', () => {
 
   test('screenshot tour of every accounts screen', async ({ browser, page }, testInfo) => {
     const problems = watchForPageErrors(page);
+    // Each screen is photographed, and its controls checked: labelled, and at least 44 px.
+    const shoot = async (name: string) => {
+      await screenshot(page, testInfo, name);
+      problems.push(...(await controlProblems(page)).map((p) => `${name}: ${p}`));
+    };
     const prefix = `t${Date.now().toString(36).slice(-5)}`;
 
     // Signed out.
     await page.goto('/');
     await expect(page.getByRole('link', { name: 'Create account' })).toBeVisible();
-    await screenshot(page, testInfo, '01-welcome');
+    await shoot('01-welcome');
 
     await page.goto('/signup');
     await page.getByLabel('Username').fill('Ab');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect(page.getByLabel('Username')).toHaveAttribute('aria-invalid', 'true');
-    await screenshot(page, testInfo, '02-signup-errors');
+    await shoot('02-signup-errors');
 
     await page.goto('/login');
     await page.getByLabel('Username').fill('nobody_here');
     await page.getByLabel('Password', { exact: true }).fill('wrong-password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByRole('alert')).toBeVisible();
-    await screenshot(page, testInfo, '03-login-error');
+    await shoot('03-login-error');
 
     // Someone else, with a photo and a bio.
     const other = await browser.newContext();
@@ -219,43 +224,43 @@ test.describe('accounts', () => {
     const me = await signUpViaApi(page, { username: uniqueUsername(`${prefix}ada`), displayName: 'Ada Lovelace' });
     await page.goto('/profile');
     await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible();
-    await screenshot(page, testInfo, '04-profile-own');
+    await shoot('04-profile-own');
 
     await page.getByRole('link', { name: 'Edit profile' }).click();
     await page.getByLabel('Bio').fill('Writing the first program, one loop at a time.');
-    await screenshot(page, testInfo, '05-edit-profile');
+    await shoot('05-edit-profile');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByText('Writing the first program')).toBeVisible();
-    await screenshot(page, testInfo, '06-profile-own-with-bio');
+    await shoot('06-profile-own-with-bio');
 
     await page.goto('/settings');
     await expect(page.getByRole('switch', { name: /Private account/ })).toBeVisible();
-    await screenshot(page, testInfo, '07-settings');
+    await shoot('07-settings');
     await page.getByRole('button', { name: 'Log out' }).scrollIntoViewIfNeeded();
-    await screenshot(page, testInfo, '07b-settings-bottom');
+    await shoot('07b-settings-bottom');
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect(page.getByRole('dialog')).toBeVisible();
-    await screenshot(page, testInfo, '08-logout-sheet');
+    await shoot('08-logout-sheet');
     await page.keyboard.press('Escape');
     await expect(page.getByRole('dialog')).toBeHidden();
 
     await page.goto('/search');
-    await screenshot(page, testInfo, '09-search-empty');
+    await shoot('09-search-empty');
     await page.getByRole('searchbox', { name: /Search people/ }).fill(prefix);
     await expect(page.getByRole('link', { name: /Mia Okafor/ })).toBeVisible();
-    await screenshot(page, testInfo, '10-search-results');
+    await shoot('10-search-results');
 
     await page.getByRole('link', { name: /Mia Okafor/ }).click();
     await expect(page.getByRole('region', { name: 'Profile' }).getByText('Climbing, film cameras')).toBeVisible();
     await expect.poll(() => page.getByRole('region', { name: 'Profile' }).locator('img').first().evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
-    await screenshot(page, testInfo, '11-profile-other');
+    await shoot('11-profile-other');
 
     await page.goto(`/@${mia.username}`);
     await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Mia Okafor' })).toBeVisible();
 
     await page.goto('/u/no_such_person_here');
     await expect(page.getByRole('heading', { name: 'This account doesn’t exist' })).toBeVisible();
-    await screenshot(page, testInfo, '12-profile-not-found');
+    await shoot('12-profile-not-found');
 
     for (const [path, name] of [
       ['/', '13-home-not-built'],
@@ -265,7 +270,7 @@ test.describe('accounts', () => {
     ] as const) {
       await page.goto(path);
       await expect(page.getByText('Not built yet')).toBeVisible();
-      await screenshot(page, testInfo, name);
+      await shoot(name);
     }
 
     // Offline: the banner, and a screen that cannot load says so.
@@ -276,20 +281,20 @@ test.describe('accounts', () => {
     await page.getByRole('searchbox', { name: /Search people/ }).fill('someone');
     await expect(page.getByRole('heading', { name: 'You’re offline' })).toBeVisible();
     await expect(page.getByRole('status').filter({ hasText: 'You’re offline' })).toBeVisible();
-    await screenshot(page, testInfo, '17-offline');
+    await shoot('17-offline');
     await page.context().setOffline(false);
 
     // Dark theme follows the system.
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto('/profile');
     await expect(page.getByRole('region', { name: 'Profile' })).toBeVisible();
-    await screenshot(page, testInfo, '18-dark-profile');
+    await shoot('18-dark-profile');
     await page.goto('/settings');
     await expect(page.getByRole('switch', { name: /Private account/ })).toBeVisible();
-    await screenshot(page, testInfo, '19-dark-settings');
+    await shoot('19-dark-settings');
     await page.goto(`/u/${mia.username}`);
     await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Mia Okafor' })).toBeVisible();
-    await screenshot(page, testInfo, '20-dark-profile-other');
+    await shoot('20-dark-profile-other');
 
     expect(me.username).toContain(prefix);
     expect(problems).toEqual([]);

@@ -181,6 +181,8 @@ test.describe('accounts', () => {
   });
 
   test('screenshot tour of every accounts screen', async ({ browser, page }, testInfo) => {
+    // Twenty-odd screens in one test: allow for a loaded machine.
+    test.setTimeout(300_000);
     const problems = watchForPageErrors(page);
     // Each screen is photographed, and its controls checked: labelled, and at least 44 px.
     const shoot = async (name: string) => {
@@ -219,6 +221,13 @@ test.describe('accounts', () => {
     });
     expect(upload.status()).toBe(200);
     await other.close();
+
+    // A shared profile link, opened signed out: the profile, and an invitation in.
+    await page.goto(`/@${mia.username}`);
+    await expect(page.getByRole('complementary', { name: 'Join Loop' })).toBeVisible();
+    await shoot('03b-profile-signed-out');
+    await page.getByRole('complementary', { name: 'Join Loop' }).getByRole('link', { name: 'Log in' }).click();
+    await expect(page).toHaveURL(new RegExp(`/login\\?next=%2F%40${mia.username}$`));
 
     // Signed in.
     const me = await signUpViaApi(page, { username: uniqueUsername(`${prefix}ada`), displayName: 'Ada Lovelace' });

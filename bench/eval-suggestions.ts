@@ -119,6 +119,7 @@ export function evaluate(edges: Array<[number, number]>, holdout: number, seed: 
     let rest: number[] | null = null;
     names.forEach((name, mi) => {
       const score = methods[name]!;
+      // Every method here scores each 2-hop candidate above 0, so `rest` is exactly the unscored.
       const scored = [...feats].map(([c, f]) => ({ c, s: score(f) })).filter((x) => x.s > 0);
       scored.sort((x, y) => y.s - x.s || tie[x.c]! - tie[y.c]!);
       let hits10 = 0;
@@ -133,10 +134,8 @@ export function evaluate(edges: Array<[number, number]>, holdout: number, seed: 
         rest ??= Array.from({ length: n }, (_, c) => c)
           .filter((c) => c !== u && !friends.has(c) && !feats.has(c))
           .sort((x, y) => tie[x]! - tie[y]!);
-        const inScored = new Set(scored.map((x) => x.c));
         let rank = scored.length;
         for (const c of rest) {
-          if (inScored.has(c)) continue;
           rank += 1;
           if (truth.has(c)) {
             if (rank <= 10) hits10 += 1;
@@ -144,7 +143,6 @@ export function evaluate(edges: Array<[number, number]>, holdout: number, seed: 
             if (rank > 10) break;
           }
         }
-        // Also candidates scored 0 but 2 hops away (none for these methods: every 2-hop score is > 0).
       }
       const m = sums[mi]!;
       m.hits += hits10 > 0 ? 1 : 0;

@@ -31,11 +31,11 @@ export async function storedKeys(db: Executor, ownerId: string, contacts: readon
   if (contacts.length === 0) return new Set();
   const rows = await db
     .selectFrom('contact_hashes')
-    .select(['kind', 'hash'])
+    .select(['kind', sql<string>`encode(hash, 'hex')`.as('hex')])
     .where('owner_id', '=', ownerId)
     .where(sql<boolean>`hash IN ${hexArray(contacts.map((c) => c.hash))}`)
     .execute();
-  return new Set(rows.map((r) => `${r.kind}:${r.hash.toString('hex')}`));
+  return new Set(rows.map((r) => `${r.kind}:${r.hex}`));
 }
 
 export async function insertHashes(db: Executor, ownerId: string, contacts: readonly HashedContact[]) {

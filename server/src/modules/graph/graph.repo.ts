@@ -208,9 +208,3 @@ export async function insertMute(db: Executor, muterId: string, mutedId: string)
 export async function deleteMute(db: Executor, muterId: string, mutedId: string) {
   await db.deleteFrom('mutes').where('muter_id', '=', muterId).where('muted_id', '=', mutedId).execute();
 }
-
-/** How many people `userId` follows (a cheap index-only count, used to size work). */
-export async function followingCount(db: Executor, userId: string): Promise<number> {
-  const r = await db.selectFrom('follows').select(sql<string>`count(*)`.as('n')).where('follower_id', '=', userId).executeTakeFirstOrThrow();
-  return Number(r.n);
-}

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Adjacency, type CandidateFeatures, graphScore, twoHopFeatures } from '../server/src/modules/graph/suggestion-ranking.ts';
-import { replaceSection } from './benchmarks-file.ts';
+import { machineNote, recordSection } from './lib/report.ts';
 
 export interface Metrics {
   hits: number;
@@ -198,14 +198,18 @@ async function main() {
   console.log(table);
   console.log(`\nLoop beats resource allocation's P@10 on ${allBeat ? 'every' : 'NOT every'} seed.`);
   if (values.write) {
-    replaceSection(
-      'Friend suggestions: offline evaluation (eval:suggestions)',
+    recordSection(
+      'suggestions-eval',
       [
+        '## Friend suggestions: offline evaluation (eval:suggestions)',
+        '',
         `\`npm run eval:suggestions -- --edges ${values.edges} --holdout ${holdout} --seed ${seeds.join(' --seed ')}\``,
         `(${new Date().toISOString().slice(0, 10)}; ${edges.length} edges, ${Math.round(holdout * 100)}% hidden, every non-friend ranked, per-user top 10, averaged over users with hidden edges).`,
         'Baselines (common neighbours, resource allocation) are computed in the same run on the same split.',
         '',
         table,
+        '',
+        machineNote(),
       ].join('\n'),
     );
   }

@@ -185,6 +185,7 @@ async function main() {
       rows.push({ op, group, n: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99) });
       log(`${op} / ${group}: p50 ${percentile(ms, 50).toFixed(2)} ms, p99 ${percentile(ms, 99).toFixed(2)} ms`);
     };
+    const loadBefore = os.loadavg()[0]!;
     const all = Object.values(groups).flat();
     await measure('baseline: primary-key lookup', 'all', all, (id) => call('GET', `/bench/pk/${id}`, tokens.get(id)!));
     for (const [g, ids] of Object.entries(groups)) {
@@ -207,6 +208,7 @@ async function main() {
     for (const [g, ids] of Object.entries(groups)) {
       await measure('GET /me/suggestions right after follows', g, ids, (id) => call('GET', '/me/suggestions?limit=20', tokens.get(id)!), false);
     }
+    const loadAfter = os.loadavg()[0]!;
     await settleSuggestionRefreshes();
     for (const [g, ms] of Object.entries(refreshMs)) {
       ms.sort((a, b) => a - b);
@@ -219,7 +221,10 @@ async function main() {
       ...rows.map((r) => `| ${r.op} | ${r.group === 'all' ? 'all sampled' : `${r.group}: ${groupInfo[r.group]}`} | ${r.n} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`),
     ].join('\n');
     const heavyP99 = rows.filter((r) => r.op === 'GET /me/suggestions').map((r) => r.p99);
-    const verdict = `p99 of GET /me/suggestions ≤ 100 ms in every group: ${heavyP99.every((p) => p <= 100) ? 'yes' : 'NO'}`;
+    const verdict = [
+      `p99 of GET /me/suggestions ≤ 100 ms in every group: ${heavyP99.every((p) => p <= 100) ? 'yes' : 'NO'}.`,
+      `Machine load (1-min load average on ${os.cpus().length} cores, shared with other work) while measuring: ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}; compare each figure with the baseline of the same run.`,
+    ].join(' ');
     console.log(`\n${counts.users} users, ${counts.follows} follows on PostgreSQL; sequential HTTP requests against an in-process server\n`);
     console.log(table);
     console.log(`\n${verdict}`);

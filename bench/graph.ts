@@ -234,7 +234,7 @@ async function main() {
         [
           '## Social graph at scale (bench:graph)',
           '',
-          `\`npm run bench:graph\` (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, PostgreSQL ${(await sql<{ v: string }>`SHOW server_version`.execute(ctx.db)).rows[0]!.v}).`,
+          `\`npm run bench:graph\` (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, PostgreSQL ${(await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(ctx.db)).rows[0]!.v}).`,
           `Seeded ${counts.users} users and ${counts.follows} follows (friend communities of ${COMMUNITY}, ${HEAVY} people with ~1,000 friends, one-way follows of popular accounts; ${((Date.now() - t0) / 1000 / 60).toFixed(1)} min for the whole run).`,
           'Requests are sequential over HTTP (keep-alive) against an in-process server, each with a bearer token. The baseline is a bare primary-key lookup through the same HTTP stack, auth and rate limiting, measured in the same run.',
           'Suggestions are served from the per-user precomputed table; the last rows show what one refresh costs (the job that fills it).',

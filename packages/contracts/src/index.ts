@@ -3,3 +3,4 @@ export * from './accounts.ts';
 export * from './graph.ts';
 export * from './jobs.ts';
 export * from './media.ts';
+export * from './messaging.ts';

@@ -58,6 +58,13 @@ const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
   S3_PREFIX: z.string().default(''),
+  /** WebSocket gateway: ping interval (a socket that misses one pong is dropped). */
+  WS_HEARTBEAT_MS: int(30_000, 100),
+  /** Frames a second one socket may send, and the burst it may save up. */
+  WS_FRAMES_PER_SEC: int(50, 1),
+  WS_FRAME_BURST: int(100, 1),
+  /** Bytes queued to a socket that is not reading before it is disconnected. */
+  WS_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
 });
 
 export type Config = Readonly<{
@@ -106,6 +113,7 @@ export type Config = Readonly<{
     forcePathStyle: boolean;
     prefix: string;
   }> | null;
+  gateway: Readonly<{ heartbeatMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -179,5 +187,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           prefix: e.S3_PREFIX.replace(/^\/+|\/+$/g, ''),
         })
       : null,
+    gateway: Object.freeze({
+      heartbeatMs: e.WS_HEARTBEAT_MS,
+      framesPerSec: e.WS_FRAMES_PER_SEC,
+      frameBurst: e.WS_FRAME_BURST,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    }),
   });
 }

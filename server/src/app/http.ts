@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Problem } from '@loop/contracts';
@@ -13,6 +14,7 @@ import { moduleRoutes } from '../modules/index.ts';
 import { checkOrigin, enforceApiRateLimits, resolveAuth } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
+import { registerGateway, WS_MAX_PAYLOAD } from './gateway.ts';
 import { healthRoutes } from './health.ts';
 import { publicMediaRoutes } from './public-media.ts';
 
@@ -121,6 +123,8 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: { files: 1, fields: 10, fieldSize: 4096 } });
+  // Compression is off: it costs memory per socket and CPU per frame, and chat frames are small.
+  await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false } });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -172,6 +176,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(ctx));
   for (const routes of moduleRoutes) await app.register(routes(ctx), { prefix: '/api/v1' });
+  await registerGateway(app, ctx);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(publicMediaRoutes(ctx));

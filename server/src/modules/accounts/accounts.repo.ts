@@ -64,6 +64,12 @@ export async function findPublicUsersByIds(db: Executor, ids: readonly string[])
   return db.selectFrom('users').select(publicUserColumns).where('id', 'in', ids).execute();
 }
 
+/** Birthdate and "who may message me" for several users at once (messaging checks every send). */
+export async function findMessagingPrefs(db: Executor, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('users').select(['id', 'birthdate', 'dm_policy']).where('id', 'in', ids).execute();
+}
+
 export async function usernameTaken(db: Executor, username: string): Promise<boolean> {
   const row = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
   return row !== undefined;

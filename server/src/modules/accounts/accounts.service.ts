@@ -173,6 +173,14 @@ export async function getAge(ctx: AppContext, userId: string): Promise<number | 
   return row?.birthdate ? ageOn(row.birthdate) : null;
 }
 
+export type MessagingPrefs = { age: number | null; dmPolicy: Settings['dmPolicy'] };
+
+/** What messaging needs to know about people: their age and "who may message me". Absent ids do not exist. */
+export async function getMessagingPrefs(ctx: AppContext, userIds: readonly string[]): Promise<Map<string, MessagingPrefs>> {
+  const rows = await repo.findMessagingPrefs(ctx.db, [...new Set(userIds)]);
+  return new Map(rows.map((r) => [String(r.id), { age: r.birthdate ? ageOn(r.birthdate) : null, dmPolicy: r.dm_policy }]));
+}
+
 export async function updateProfile(ctx: AppContext, userId: string, patch: { displayName?: string; bio?: string }) {
   const row = await repo.updateUser(ctx.db, userId, {
     ...(patch.displayName !== undefined && { display_name: patch.displayName }),

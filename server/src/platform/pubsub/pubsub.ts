@@ -10,6 +10,11 @@ export interface PubSub {
   publish(channel: string, payload: unknown): Promise<void>;
   subscribe(channel: string, handler: (payload: unknown) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /**
+   * Runs `fn` each time the connection to the other nodes comes back after a loss (never for
+   * in-process pub/sub). Frames published meanwhile are gone: listeners re-read from the database.
+   */
+  onReconnect?(fn: () => void): void;
 }
 
 export function createLocalPubSub(): PubSub {
@@ -34,6 +39,30 @@ export function createLocalPubSub(): PubSub {
 /** `publisher` and `subscriber` must be separate connections (a subscribed connection can only listen). */
 export function createRedisPubSub(publisher: Redis, subscriber: Redis, prefix: string, onError: (err: unknown) => void): PubSub {
   const handlers = new Map<string, Set<(payload: unknown) => void>>();
+  const reconnectListeners: Array<() => void> = [];
+  const fireReconnect = () => {
+    for (const fn of reconnectListeners) {
+      try {
+        fn();
+      } catch (err) {
+        onError(err);
+      }
+    }
+  };
+  // 'ready' fires on the first connect and on every reconnect. ioredis re-sends SUBSCRIBE right
+  // after 'ready'; a PING queued behind it answers once Redis has processed those subscriptions,
+  // so listeners that re-read the database then cannot miss a frame published in between.
+  for (const conn of [subscriber, publisher]) {
+    let connectedBefore = conn.status === 'ready';
+    conn.on('ready', () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      if (conn === subscriber) subscriber.ping().then(fireReconnect, onError);
+      else fireReconnect();
+    });
+  }
   subscriber.on('message', (prefixed: string, message: string) => {
     const set = handlers.get(prefixed.slice(prefix.length));
     if (!set) return;
@@ -70,6 +99,10 @@ export function createRedisPubSub(publisher: Redis, subscriber: Redis, prefix: s
     },
     async close() {
       handlers.clear();
+      reconnectListeners.length = 0;
+    },
+    onReconnect(fn) {
+      reconnectListeners.push(fn);
     },
   };
 }

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { User } from './accounts.ts';
+import { Id } from './common.ts';
+
+/** Longest message text, in characters (UTF-16 code units, as the web counts them). */
+export const MESSAGE_TEXT_MAX = 4000;
+/** Most members a group conversation can have, its owner included. */
+export const GROUP_MAX_MEMBERS = 32;
+/** How long after sending a message its sender may still edit it. */
+export const EDIT_WINDOW_MS = 15 * 60_000;
+/** How long a typing indicator stays up unless renewed. */
+export const TYPING_TTL_MS = 5_000;
+
+export const ShareType = z.enum(['video', 'user', 'product', 'story']);
+export type ShareType = z.infer<typeof ShareType>;
+
+export const ClientMsgId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+
+// Postgres text cannot hold NUL; refusing it here keeps it a 400 instead of a 500.
+export const MessageText = z
+  .string()
+  .max(MESSAGE_TEXT_MAX, `must be at most ${MESSAGE_TEXT_MAX} characters`)
+  .refine((t) => !t.includes('\u0000'), 'must not contain NUL characters')
+  .refine((t) => t.trim().length > 0, 'must not be empty');
+
+export const ShareRef = z.object({ type: ShareType, id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id') });
+export type ShareRef = z.infer<typeof ShareRef>;
+
+/** A reaction is one emoji (with its modifiers), not free text. */
+export const Emoji = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^(?=.*\p{Extended_Pictographic})(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u, 'must be an emoji');
+
+/** What a share shows, resolved when it is read ("unavailable" when deleted or hidden from the reader). */
+export const ShareView = z.object({
+  type: ShareType,
+  id: z.string(),
+  status: z.enum(['available', 'unavailable']),
+  card: z.record(z.string(), z.unknown()).nullable(),
+});
+export type ShareView = z.infer<typeof ShareView>;
+
+export const ReactionView = z.object({ emoji: z.string(), count: z.number().int(), userIds: z.array(z.string()) });
+
+export const Message = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  seq: z.number().int(),
+  senderId: z.string(),
+  clientMsgId: z.string(),
+  text: z.string().nullable(),
+  replyToSeq: z.number().int().nullable(),
+  share: ShareView.nullable(),
+  reactions: z.array(ReactionView),
+  createdAt: z.string(),
+  editedAt: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+});
+export type Message = z.infer<typeof Message>;
+
+export const ConversationMember = User.extend({
+  role: z.enum(['owner', 'member']),
+  /** Their read mark; null while it is hidden from you (a message request they have not accepted). */
+  readSeq: z.number().int().nullable(),
+});
+
+export const ConversationState = z.enum(['active', 'request', 'declined']);
+
+export const Conversation = z.object({
+  id: z.string(),
+  kind: z.enum(['direct', 'group']),
+  title: z.string().nullable(),
+  members: z.array(ConversationMember),
+  lastMessage: Message.nullable(),
+  lastSeq: z.number().int(),
+  unreadCount: z.number().int(),
+  /** Your own standing: `request` while it waits in your Requests folder, `declined` once you declined it. */
+  state: ConversationState,
+  /** Your read mark. */
+  readSeq: z.number().int(),
+  createdAt: z.string(),
+  lastMessageAt: z.string().nullable(),
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+export const ConversationListQuery = z.object({
+  folder: z.enum(['inbox', 'requests']).default('inbox'),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+});
+
+export const CreateConversationBody = z.object({
+  memberIds: z.array(Id).min(1, 'must name at least one person').max(GROUP_MAX_MEMBERS - 1, `must name at most ${GROUP_MAX_MEMBERS - 1} people`),
+  title: z.string().trim().min(1).max(80).optional(),
+  /** Defaults to `direct` for one other person without a title, `group` otherwise. */
+  kind: z.enum(['direct', 'group']).optional(),
+});
+
+const SeqParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const ConversationParams = z.object({ id: Id });
+export const MessageParams = z.object({ id: Id, seq: SeqParam });
+export const ReactionParams = z.object({ id: Id, seq: SeqParam, emoji: Emoji });
+export const MemberParams = z.object({ id: Id, userId: Id });
+
+export const MessageHistoryQuery = z.object({
+  beforeSeq: z.coerce.number().int().min(1).optional(),
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export const MessageSearchQuery = z.object({
+  q: z.string().trim().min(1).max(200),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const SendMessageBody = z
+  .object({
+    clientMsgId: ClientMsgId,
+    text: MessageText.optional(),
+    replyToSeq: z.number().int().min(1).optional(),
+    share: ShareRef.optional(),
+  })
+  .refine((b) => b.text !== undefined || b.share !== undefined, { message: 'a message needs text or a share', path: ['text'] });
+export type SendMessageBody = z.infer<typeof SendMessageBody>;
+
+export const EditMessageBody = z.object({ text: MessageText });
+export const ReadBody = z.object({ seq: z.number().int().min(0) });
+export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(GROUP_MAX_MEMBERS - 1) });
+
+// ---- WebSocket frames (API.md "WebSocket") ----
+
+const ConversationIdField = Id;
+
+export const HelloFrame = z.object({
+  type: z.literal('hello'),
+  /** conversationId → the last seq this client holds; at most 1,000 conversations. */
+  resume: z
+    .record(Id, z.number().int().min(0))
+    .refine((r) => Object.keys(r).length <= 1000, 'must name at most 1000 conversations')
+    .optional(),
+});
+export const SendFrame = z
+  .object({
+    type: z.literal('send'),
+    conversationId: ConversationIdField,
+    clientMsgId: ClientMsgId,
+    text: MessageText.optional(),
+    replyToSeq: z.number().int().min(1).optional(),
+    share: ShareRef.optional(),
+  })
+  .refine((b) => b.text !== undefined || b.share !== undefined, { message: 'a message needs text or a share', path: ['text'] });
+export const ReadFrame = z.object({ type: z.literal('read'), conversationId: ConversationIdField, seq: z.number().int().min(0) });
+export const TypingFrame = z.object({ type: z.literal('typing'), conversationId: ConversationIdField });
+export const PingFrame = z.object({ type: z.literal('ping') });
+
+/** Every frame a client may send. */
+export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, SendFrame, ReadFrame, TypingFrame, PingFrame]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export const CLIENT_FRAME_TYPES = ['hello', 'send', 'read', 'typing', 'ping'] as const;
+
+/** Frames the server sends (documented in docs/messaging.md). */
+export type ServerFrame =
+  | { type: 'ready'; userId: string }
+  | { type: 'pong' }
+  | { type: 'ack'; clientMsgId: string; conversationId: string; seq: number; messageId: string }
+  | { type: 'message'; message: Message }
+  | { type: 'message.updated'; message: Message }
+  | { type: 'read'; conversationId: string; userId: string; seq: number }
+  | { type: 'typing'; conversationId: string; userId: string; expiresInMs: number }
+  | { type: 'conversation.updated'; conversation: Conversation }
+  | { type: 'conversation.removed'; conversationId: string }
+  | { type: 'resync' }
+  | { type: 'error'; code: string; detail: string; clientMsgId?: string; field?: string };

@@ -1,0 +1,348 @@
+import { type Generated, type Selectable, sql } from 'kysely';
+import type { Executor } from '../../platform/db/tx.ts';
+
+export interface ConversationsTable {
+  id: Generated<string>;
+  kind: 'direct' | 'group';
+  title: string | null;
+  direct_key: string | null;
+  created_by: string | null;
+  last_seq: Generated<string>;
+  last_message_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export type MemberState = 'active' | 'request' | 'declined';
+
+export interface ConversationMembersTable {
+  conversation_id: string;
+  user_id: string;
+  role: Generated<'owner' | 'member'>;
+  state: Generated<MemberState>;
+  engaged: Generated<boolean>;
+  read_seq: Generated<string>;
+  joined_at: Generated<Date>;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  conversation_id: string;
+  seq: string;
+  sender_id: string;
+  client_msg_id: string;
+  text: string | null;
+  reply_to_seq: string | null;
+  share_type: string | null;
+  share_id: string | null;
+  created_at: Generated<Date>;
+  edited_at: Date | null;
+  deleted_at: Date | null;
+  search: Generated<string>;
+}
+
+export interface MessageReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: Generated<Date>;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    conversations: ConversationsTable;
+    conversation_members: ConversationMembersTable;
+    messages: MessagesTable;
+    message_reactions: MessageReactionsTable;
+  }
+}
+
+export type ConversationRow = Selectable<ConversationsTable>;
+export type MemberRow = Selectable<ConversationMembersTable>;
+export type MessageRow = Omit<Selectable<MessagesTable>, 'search'>;
+
+const messageColumns = [
+  'messages.id',
+  'messages.conversation_id',
+  'messages.seq',
+  'messages.sender_id',
+  'messages.client_msg_id',
+  'messages.text',
+  'messages.reply_to_seq',
+  'messages.share_type',
+  'messages.share_id',
+  'messages.created_at',
+  'messages.edited_at',
+  'messages.deleted_at',
+] as const;
+
+export function directKey(a: string, b: string): string {
+  return BigInt(a) < BigInt(b) ? `${a}:${b}` : `${b}:${a}`;
+}
+
+// ---- conversations and members ----
+
+export async function findConversation(db: Executor, id: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findDirectConversation(db: Executor, key: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').selectAll().where('direct_key', '=', key).executeTakeFirst();
+}
+
+export async function insertConversation(db: Executor, c: Pick<ConversationRow, 'kind' | 'title' | 'direct_key' | 'created_by'>) {
+  return db.insertInto('conversations').values(c).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function insertMembers(
+  db: Executor,
+  rows: Array<Pick<MemberRow, 'conversation_id' | 'user_id'> & Partial<Pick<MemberRow, 'role' | 'state' | 'engaged'>>>,
+) {
+  if (rows.length === 0) return;
+  await db.insertInto('conversation_members').values(rows).onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing()).execute();
+}
+
+export async function findMember(db: Executor, conversationId: string, userId: string): Promise<MemberRow | undefined> {
+  return db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', conversationId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** A conversation with all its member rows in one round trip (the send path's read). */
+export async function findConversationWithMembers(db: Executor, id: string): Promise<{ conversation: ConversationRow; members: MemberRow[] } | null> {
+  const rows = await db
+    .selectFrom('conversations as c')
+    .innerJoin('conversation_members as m', 'm.conversation_id', 'c.id')
+    .select([
+      'c.id',
+      'c.kind',
+      'c.title',
+      'c.direct_key',
+      'c.created_by',
+      'c.last_seq',
+      'c.last_message_at',
+      'c.created_at',
+      'm.conversation_id',
+      'm.user_id',
+      'm.role',
+      'm.state',
+      'm.engaged',
+      'm.read_seq',
+      'm.joined_at',
+    ])
+    .where('c.id', '=', id)
+    .orderBy('m.joined_at')
+    .orderBy('m.user_id')
+    .execute();
+  const first = rows[0];
+  if (!first) return null;
+  const { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at } = first;
+  return {
+    conversation: { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at },
+    members: rows.map(({ conversation_id, user_id, role, state, engaged, read_seq, joined_at }) => ({ conversation_id, user_id, role, state, engaged, read_seq, joined_at })),
+  };
+}
+
+export async function listMembers(db: Executor, conversationIds: readonly string[]): Promise<MemberRow[]> {
+  if (conversationIds.length === 0) return [];
+  return db.selectFrom('conversation_members').selectAll().where('conversation_id', 'in', conversationIds).orderBy('joined_at').orderBy('user_id').execute();
+}
+
+export async function updateMember(
+  db: Executor,
+  conversationId: string,
+  userId: string,
+  patch: Partial<Pick<MemberRow, 'state' | 'engaged' | 'role'>>,
+) {
+  await db.updateTable('conversation_members').set(patch).where('conversation_id', '=', conversationId).where('user_id', '=', userId).execute();
+}
+
+export async function deleteMember(db: Executor, conversationId: string, userId: string) {
+  await db.deleteFrom('conversation_members').where('conversation_id', '=', conversationId).where('user_id', '=', userId).execute();
+}
+
+/** Moves a read mark forward only, never past the last message. Returns the new mark, or null if it did not move. */
+export async function advanceReadSeq(db: Executor, conversationId: string, userId: string, seq: number): Promise<number | null> {
+  const row = await db
+    .updateTable('conversation_members')
+    .set({ read_seq: sql`LEAST(${seq}::bigint, (SELECT last_seq FROM conversations WHERE id = ${conversationId}))` })
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .where('read_seq', '<', sql<string>`LEAST(${seq}::bigint, (SELECT last_seq FROM conversations WHERE id = ${conversationId}))`)
+    .returning('read_seq')
+    .executeTakeFirst();
+  return row ? Number(row.read_seq) : null;
+}
+
+/** The viewer's conversations in one folder, most recent activity first (keyset on activity, id). */
+export async function listConversationsFor(
+  db: Executor,
+  userId: string,
+  opts: { states: MemberState[]; limit: number; after: { at: string; id: string } | null },
+) {
+  let q = db
+    .selectFrom('conversation_members as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .selectAll('c')
+    .select(['m.state as my_state', 'm.read_seq as my_read_seq', sql<string>`coalesce(c.last_message_at, c.created_at)`.as('activity_at')])
+    .where('m.user_id', '=', userId)
+    .where('m.state', 'in', opts.states)
+    // An empty conversation shows only to the person who opened it.
+    .where((eb) => eb.or([eb('c.last_seq', '>', '0'), eb('c.created_by', '=', userId)]));
+  if (opts.after) {
+    const { at, id } = opts.after;
+    q = q.where(sql<boolean>`(coalesce(c.last_message_at, c.created_at), c.id) < (${at}::timestamptz, ${id}::bigint)`);
+  }
+  return q
+    .orderBy(sql`coalesce(c.last_message_at, c.created_at)`, 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(opts.limit + 1)
+    .execute();
+}
+
+/** Every conversation a user belongs to, with its last seq: the gateway's baseline for gap detection. */
+export async function conversationSeqsFor(db: Executor, userId: string) {
+  return db
+    .selectFrom('conversation_members as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .select(['c.id', 'c.last_seq', 'm.state'])
+    .where('m.user_id', '=', userId)
+    .execute();
+}
+
+/** Takes the next seq of a conversation; the row lock serialises senders until commit, so seqs never skip. */
+export async function takeNextSeq(db: Executor, conversationId: string): Promise<number> {
+  const row = await db
+    .updateTable('conversations')
+    .set({ last_seq: sql`last_seq + 1`, last_message_at: sql`now()` })
+    .where('id', '=', conversationId)
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  return Number(row.last_seq);
+}
+
+export async function updateConversationTitle(db: Executor, id: string, title: string | null) {
+  await db.updateTable('conversations').set({ title }).where('id', '=', id).execute();
+}
+
+// ---- messages ----
+
+export async function insertMessage(
+  db: Executor,
+  m: Pick<MessageRow, 'conversation_id' | 'seq' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>,
+): Promise<MessageRow> {
+  return db.insertInto('messages').values(m).returning(messageColumns).executeTakeFirstOrThrow();
+}
+
+/**
+ * Takes the conversation's next seq, inserts the message, and moves the sender's read mark (and
+ * accepts a request they reply to) in ONE statement: atomic without an explicit transaction, and a
+ * single round trip. The UPDATE's row lock serialises senders until commit, so seqs never skip.
+ * A duplicate (sender, clientMsgId) raises 23505 and rolls the whole statement back.
+ */
+export async function insertMessageWithNextSeq(
+  db: Executor,
+  m: Pick<MessageRow, 'conversation_id' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>,
+): Promise<MessageRow> {
+  const result = await sql<MessageRow>`
+    WITH next AS (
+      UPDATE conversations SET last_seq = last_seq + 1, last_message_at = now()
+      WHERE id = ${m.conversation_id}
+      RETURNING last_seq
+    ), inserted AS (
+      INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
+      SELECT ${m.conversation_id}, next.last_seq, ${m.sender_id}, ${m.client_msg_id}, ${m.text}, ${m.reply_to_seq}, ${m.share_type}, ${m.share_id}
+      FROM next
+      RETURNING id, conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id, created_at, edited_at, deleted_at
+    ), mark AS (
+      UPDATE conversation_members SET read_seq = GREATEST(read_seq, next.last_seq), state = 'active', engaged = true
+      FROM next
+      WHERE conversation_id = ${m.conversation_id} AND user_id = ${m.sender_id}
+    )
+    SELECT * FROM inserted`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('conversation vanished while sending');
+  return row;
+}
+
+export async function findMessageByClientId(db: Executor, senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
+  return db.selectFrom('messages').select(messageColumns).where('sender_id', '=', senderId).where('client_msg_id', '=', clientMsgId).executeTakeFirst();
+}
+
+export async function findMessageBySeq(db: Executor, conversationId: string, seq: number): Promise<MessageRow | undefined> {
+  return db.selectFrom('messages').select(messageColumns).where('conversation_id', '=', conversationId).where('seq', '=', String(seq)).executeTakeFirst();
+}
+
+export async function findMessagesBySeqs(db: Executor, pairs: ReadonlyArray<{ conversationId: string; seq: string }>): Promise<MessageRow[]> {
+  if (pairs.length === 0) return [];
+  return db
+    .selectFrom('messages')
+    .select(messageColumns)
+    .where((eb) => eb.or(pairs.map((p) => eb.and([eb('conversation_id', '=', p.conversationId), eb('seq', '=', p.seq)]))))
+    .execute();
+}
+
+/** A page of history: before a seq (newest first, flipped by the caller) or after one (oldest first). */
+export async function listMessages(db: Executor, conversationId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number }) {
+  let q = db.selectFrom('messages').select(messageColumns).where('conversation_id', '=', conversationId);
+  if (opts.afterSeq !== undefined) {
+    q = q.where('seq', '>', String(opts.afterSeq));
+    if (opts.beforeSeq !== undefined) q = q.where('seq', '<', String(opts.beforeSeq));
+    return q.orderBy('seq', 'asc').limit(opts.limit + 1).execute();
+  }
+  if (opts.beforeSeq !== undefined) q = q.where('seq', '<', String(opts.beforeSeq));
+  return q.orderBy('seq', 'desc').limit(opts.limit + 1).execute();
+}
+
+export async function searchMessages(db: Executor, conversationId: string, query: string, opts: { beforeSeq?: number; limit: number }) {
+  let q = db
+    .selectFrom('messages')
+    .select(messageColumns)
+    .where('conversation_id', '=', conversationId)
+    .where('deleted_at', 'is', null)
+    .where(sql<boolean>`search @@ plainto_tsquery('simple', ${query})`);
+  if (opts.beforeSeq !== undefined) q = q.where('seq', '<', String(opts.beforeSeq));
+  return q.orderBy('seq', 'desc').limit(opts.limit + 1).execute();
+}
+
+export async function editMessageText(db: Executor, id: string, text: string): Promise<MessageRow> {
+  return db.updateTable('messages').set({ text, edited_at: sql`now()` }).where('id', '=', id).returning(messageColumns).executeTakeFirstOrThrow();
+}
+
+export async function unsendMessage(db: Executor, id: string): Promise<MessageRow> {
+  await db.deleteFrom('message_reactions').where('message_id', '=', id).execute();
+  return db
+    .updateTable('messages')
+    .set({ text: null, share_type: null, share_id: null, deleted_at: sql`coalesce(deleted_at, now())` })
+    .where('id', '=', id)
+    .returning(messageColumns)
+    .executeTakeFirstOrThrow();
+}
+
+// ---- reactions ----
+
+export async function addReaction(db: Executor, messageId: string, userId: string, emoji: string) {
+  await db.insertInto('message_reactions').values({ message_id: messageId, user_id: userId, emoji }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function removeReaction(db: Executor, messageId: string, userId: string, emoji: string) {
+  await db.deleteFrom('message_reactions').where('message_id', '=', messageId).where('user_id', '=', userId).where('emoji', '=', emoji).execute();
+}
+
+export async function countUserReactions(db: Executor, messageId: string, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('message_reactions')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('message_id', '=', messageId)
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function reactionsFor(db: Executor, messageIds: readonly string[]) {
+  if (messageIds.length === 0) return [];
+  return db
+    .selectFrom('message_reactions')
+    .select(['message_id', 'user_id', 'emoji'])
+    .where('message_id', 'in', messageIds)
+    .orderBy('created_at')
+    .orderBy('user_id')
+    .execute();
+}

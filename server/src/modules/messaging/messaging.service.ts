@@ -1,0 +1,566 @@
+import {
+  type Conversation,
+  EDIT_WINDOW_MS,
+  GROUP_MAX_MEMBERS,
+  type Message,
+  type SendMessageBody,
+  type ServerFrame,
+  type ShareType,
+  type ShareView,
+  TYPING_TTL_MS,
+} from '@loop/contracts';
+import type { AppContext } from '../../app/context.ts';
+import { AppError, badInput, forbidden } from '../../app/errors.ts';
+import { decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
+import { inTransaction } from '../../platform/db/tx.ts';
+import { getMessagingPrefs, getUserViews } from '../accounts/accounts.service.ts';
+import { areFriends, isBlockedEitherWay } from '../graph/graph.service.ts';
+import { publishToUsers } from './delivery.ts';
+import * as repo from './messaging.repo.ts';
+import { hasShareResolver, resolveShares } from './share-cards.ts';
+
+/** Direct messages are for people 16 and over, to and from (as on TikTok). */
+export const DIRECT_MESSAGE_MIN_AGE = 16;
+/** Distinct emojis one person may put on one message. */
+const MAX_REACTIONS_PER_USER = 10;
+
+const conversationNotFound = () => new AppError('conversation_not_found', 404, 'No such conversation');
+const messageNotFound = () => new AppError('message_not_found', 404, 'No such message');
+const userNotFound = (field: string) => new AppError('user_not_found', 404, `${field}: no such user`, { field });
+
+// ---------------------------------------------------------------- views
+
+function iso(d: Date | string | null): string | null {
+  return d === null ? null : new Date(d).toISOString();
+}
+
+/** Builds API messages for one viewer: reactions grouped, share cards resolved for them. */
+export async function toMessages(ctx: AppContext, viewerId: string, rows: repo.MessageRow[], opts: { fresh?: boolean } = {}): Promise<Message[]> {
+  if (rows.length === 0) return [];
+  const [reactions, shares] = await Promise.all([
+    opts.fresh
+      ? []
+      : repo.reactionsFor(
+          ctx.db,
+          rows.filter((r) => r.deleted_at === null).map((r) => r.id),
+        ),
+    resolveShares(
+      ctx,
+      viewerId,
+      rows.filter((r) => r.share_type && r.share_id).map((r) => ({ type: r.share_type as ShareType, id: r.share_id! })),
+    ),
+  ]);
+  const byMessage = new Map<string, Map<string, string[]>>();
+  for (const r of reactions) {
+    const mid = String(r.message_id);
+    let m = byMessage.get(mid);
+    if (!m) {
+      m = new Map();
+      byMessage.set(mid, m);
+    }
+    let users = m.get(r.emoji);
+    if (!users) {
+      users = [];
+      m.set(r.emoji, users);
+    }
+    users.push(String(r.user_id));
+  }
+  return rows.map((r) => {
+    const grouped = byMessage.get(String(r.id));
+    const share: ShareView | null = r.share_type && r.share_id ? (shares.get(`${r.share_type}:${r.share_id}`) ?? null) : null;
+    return {
+      id: String(r.id),
+      conversationId: String(r.conversation_id),
+      seq: Number(r.seq),
+      senderId: String(r.sender_id),
+      clientMsgId: r.client_msg_id,
+      text: r.text,
+      replyToSeq: r.reply_to_seq === null ? null : Number(r.reply_to_seq),
+      share,
+      reactions: grouped ? [...grouped].map(([emoji, userIds]) => ({ emoji, count: userIds.length, userIds })) : [],
+      createdAt: iso(r.created_at)!,
+      editedAt: iso(r.edited_at),
+      deletedAt: iso(r.deleted_at),
+    };
+  });
+}
+
+type ConversationWithMine = repo.ConversationRow & { my_state: repo.MemberState; my_read_seq: string };
+
+/** Builds API conversations for one viewer (their unread count, state, and what they may see of others' read marks). */
+async function toConversations(ctx: AppContext, viewerId: string, rows: ConversationWithMine[]): Promise<Conversation[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => String(r.id));
+  const members = await repo.listMembers(ctx.db, ids);
+  const users = await getUserViews(ctx, [...new Set(members.map((m) => String(m.user_id)))]);
+  const lastRows = await repo.findMessagesBySeqs(
+    ctx.db,
+    rows.filter((r) => Number(r.last_seq) > 0).map((r) => ({ conversationId: String(r.id), seq: String(r.last_seq) })),
+  );
+  const lastMessages = new Map((await toMessages(ctx, viewerId, lastRows)).map((m) => [m.conversationId, m]));
+  return rows.map((r) => {
+    const id = String(r.id);
+    const mine = members.filter((m) => String(m.conversation_id) === id);
+    return {
+      id,
+      kind: r.kind,
+      title: r.title,
+      members: mine.flatMap((m) => {
+        const user = users.get(String(m.user_id));
+        if (!user) return [];
+        const self = String(m.user_id) === viewerId;
+        // A request's recipient stays "unread" to the sender until they accept: no read receipts.
+        const hidden = !self && m.state !== 'active';
+        return [{ ...user, role: m.role, readSeq: hidden ? null : Number(m.read_seq) }];
+      }),
+      lastMessage: lastMessages.get(id) ?? null,
+      lastSeq: Number(r.last_seq),
+      unreadCount: Math.max(0, Number(r.last_seq) - Number(r.my_read_seq)),
+      state: r.my_state,
+      readSeq: Number(r.my_read_seq),
+      createdAt: iso(r.created_at)!,
+      lastMessageAt: iso(r.last_message_at),
+    };
+  });
+}
+
+async function conversationFor(ctx: AppContext, viewerId: string, id: string): Promise<Conversation> {
+  const { conversation, member } = await requireMember(ctx, viewerId, id);
+  const [view] = await toConversations(ctx, viewerId, [{ ...conversation, my_state: member.state, my_read_seq: member.read_seq }]);
+  return view!;
+}
+
+// ---------------------------------------------------------------- rules
+
+/** The conversation and the caller's membership, or 404 — non-members never learn it exists. */
+export async function requireMember(ctx: AppContext, userId: string, conversationId: string) {
+  const [conversation, member] = await Promise.all([repo.findConversation(ctx.db, conversationId), repo.findMember(ctx.db, conversationId, userId)]);
+  if (!conversation || !member) throw conversationNotFound();
+  return { conversation, member };
+}
+
+/** True when `userId` belongs to the conversation (the gateway's check for typing and read frames). */
+export async function isMember(ctx: AppContext, userId: string, conversationId: string): Promise<boolean> {
+  return (await repo.findMember(ctx.db, conversationId, userId)) !== undefined;
+}
+
+function tooYoung(age: number | null): boolean {
+  return age !== null && age < DIRECT_MESSAGE_MIN_AGE;
+}
+
+/**
+ * May `senderId` write to `recipientId` one to one? Blocks and age always apply;
+ * "who may message me" applies until the recipient has engaged (accepted or replied).
+ */
+async function assertMayMessage(ctx: AppContext, senderId: string, recipientId: string, recipientEngaged: boolean, field: string) {
+  const [prefs, blocked] = await Promise.all([getMessagingPrefs(ctx, [senderId, recipientId]), isBlockedEitherWay(ctx, senderId, recipientId)]);
+  const sender = prefs.get(senderId);
+  const recipient = prefs.get(recipientId);
+  if (!recipient || blocked) throw userNotFound(field);
+  if (tooYoung(sender?.age ?? null)) throw forbidden('messaging_age_restricted', `Direct messages are for people ${DIRECT_MESSAGE_MIN_AGE} and over`);
+  if (tooYoung(recipient.age)) throw forbidden('messaging_age_restricted', `This person cannot receive direct messages`);
+  if (recipientEngaged) return;
+  if (recipient.dmPolicy === 'nobody') throw forbidden('messaging_not_allowed', 'This person does not accept messages');
+  if (recipient.dmPolicy === 'friends' && !(await areFriends(ctx, senderId, recipientId))) {
+    throw forbidden('messaging_not_allowed', 'This person accepts messages only from friends');
+  }
+}
+
+/** People added to a group must be friends of whoever adds them, old enough, and not blocked. */
+async function assertMayAddToGroup(ctx: AppContext, adderId: string, userIds: readonly string[]) {
+  const prefs = await getMessagingPrefs(ctx, [adderId, ...userIds]);
+  if (tooYoung(prefs.get(adderId)?.age ?? null)) throw forbidden('messaging_age_restricted', `Group chats are for people ${DIRECT_MESSAGE_MIN_AGE} and over`);
+  for (const id of userIds) {
+    const theirs = prefs.get(id);
+    if (!theirs || (await isBlockedEitherWay(ctx, adderId, id))) throw userNotFound('memberIds');
+    if (!(await areFriends(ctx, adderId, id))) throw forbidden('not_friends', 'memberIds: only friends can be added to a group');
+    if (tooYoung(theirs.age)) throw forbidden('messaging_age_restricted', 'memberIds: someone here cannot join group chats');
+  }
+}
+
+// ---------------------------------------------------------------- conversations
+
+/** Opens a direct conversation (reusing the pair's existing one) or creates a group. */
+export async function createConversation(
+  ctx: AppContext,
+  userId: string,
+  body: { memberIds: string[]; title?: string; kind?: 'direct' | 'group' },
+): Promise<{ conversation: Conversation; created: boolean }> {
+  const others = [...new Set(body.memberIds)].filter((id) => id !== userId);
+  if (others.length === 0) throw badInput('memberIds', 'must name someone other than you');
+  const kind = body.kind ?? (others.length === 1 && body.title === undefined ? 'direct' : 'group');
+
+  if (kind === 'direct') {
+    if (others.length !== 1) throw badInput('memberIds', 'a direct conversation has exactly one other person');
+    if (body.title !== undefined) throw badInput('title', 'direct conversations have no title');
+    const other = others[0]!;
+    const key = repo.directKey(userId, other);
+    const existing = await repo.findDirectConversation(ctx.db, key);
+    const theirs = existing ? await repo.findMember(ctx.db, existing.id, other) : undefined;
+    await assertMayMessage(ctx, userId, other, theirs?.engaged ?? false, 'memberIds');
+    if (existing) {
+      // The pair's conversation is reused; someone who had left a direct chat cannot, so both rows exist.
+      return { conversation: await conversationFor(ctx, userId, existing.id), created: false };
+    }
+    const friends = await areFriends(ctx, userId, other);
+    try {
+      const id = await inTransaction(ctx.db, async (tx) => {
+        const c = await repo.insertConversation(tx, { kind: 'direct', title: null, direct_key: key, created_by: userId });
+        await repo.insertMembers(tx, [
+          { conversation_id: c.id, user_id: userId, state: 'active', engaged: true },
+          // A first message from someone who is not a friend lands in the recipient's Requests folder.
+          { conversation_id: c.id, user_id: other, state: friends ? 'active' : 'request', engaged: false },
+        ]);
+        return c.id;
+      });
+      return { conversation: await conversationFor(ctx, userId, id), created: true };
+    } catch (err) {
+      // Both opened it at once: the unique direct_key decides, the loser reuses the winner's.
+      if ((err as { code?: string }).code === '23505') {
+        const winner = await repo.findDirectConversation(ctx.db, key);
+        if (winner) return { conversation: await conversationFor(ctx, userId, winner.id), created: false };
+      }
+      throw err;
+    }
+  }
+
+  if (others.length + 1 > GROUP_MAX_MEMBERS) throw badInput('memberIds', `a group has at most ${GROUP_MAX_MEMBERS} members`);
+  await assertMayAddToGroup(ctx, userId, others);
+  const id = await inTransaction(ctx.db, async (tx) => {
+    const c = await repo.insertConversation(tx, { kind: 'group', title: body.title ?? null, direct_key: null, created_by: userId });
+    await repo.insertMembers(tx, [
+      { conversation_id: c.id, user_id: userId, role: 'owner', state: 'active', engaged: true },
+      ...others.map((o) => ({ conversation_id: c.id, user_id: o, role: 'member' as const, state: 'active' as const, engaged: true })),
+    ]);
+    return c.id;
+  });
+  await announceConversation(ctx, id, others);
+  return { conversation: await conversationFor(ctx, userId, id), created: true };
+}
+
+/** Sends each listed member their own view of the conversation. */
+async function announceConversation(ctx: AppContext, conversationId: string, userIds: readonly string[]) {
+  const frames: Array<[string, ServerFrame]> = [];
+  for (const uid of userIds) {
+    try {
+      frames.push([uid, { type: 'conversation.updated', conversation: await conversationFor(ctx, uid, conversationId) }]);
+    } catch {
+      // They left in the meantime: nothing to tell them.
+    }
+  }
+  await publishToUsers(ctx, frames);
+}
+
+export async function getConversation(ctx: AppContext, userId: string, id: string) {
+  return conversationFor(ctx, userId, id);
+}
+
+/** The inbox or the Requests folder, most recent first. Declined requests show in neither. */
+export async function listConversations(ctx: AppContext, userId: string, q: { folder: 'inbox' | 'requests'; cursor?: string; limit: number }) {
+  const cursor = decodeCursor(q.cursor, 2);
+  const rows = await repo.listConversationsFor(ctx.db, userId, {
+    states: q.folder === 'inbox' ? ['active'] : ['request'],
+    limit: q.limit,
+    after: cursor ? { at: String(cursor[0]), id: String(cursor[1]) } : null,
+  });
+  const more = rows.length > q.limit;
+  const kept = more ? rows.slice(0, q.limit) : rows;
+  const last = kept[kept.length - 1];
+  return {
+    items: await toConversations(ctx, userId, kept),
+    nextCursor: more && last ? encodeCursor([new Date(last.activity_at).toISOString(), String(last.id)]) : null,
+  };
+}
+
+/** Accepting a request moves it to the inbox and lets the sender see read receipts. */
+export async function acceptRequest(ctx: AppContext, userId: string, id: string) {
+  const { conversation, member } = await requireMember(ctx, userId, id);
+  if (member.state !== 'active' || !member.engaged) await repo.updateMember(ctx.db, id, userId, { state: 'active', engaged: true });
+  await announceToMembers(ctx, conversation.id);
+  return conversationFor(ctx, userId, id);
+}
+
+/** Declining hides the request from both folders; the sender is not told. */
+export async function declineRequest(ctx: AppContext, userId: string, id: string) {
+  const { member } = await requireMember(ctx, userId, id);
+  if (member.state === 'active') throw new AppError('not_a_request', 409, 'This conversation is not a message request');
+  await repo.updateMember(ctx.db, id, userId, { state: 'declined' });
+  return conversationFor(ctx, userId, id);
+}
+
+async function announceToMembers(ctx: AppContext, conversationId: string) {
+  const members = await repo.listMembers(ctx.db, [conversationId]);
+  await announceConversation(
+    ctx,
+    conversationId,
+    members.filter((m) => m.state !== 'declined').map((m) => String(m.user_id)),
+  );
+}
+
+export async function addMembers(ctx: AppContext, userId: string, id: string, userIds: string[]) {
+  const { conversation, member } = await requireMember(ctx, userId, id);
+  if (conversation.kind !== 'group') throw new AppError('not_a_group', 409, 'Only group conversations have members to add');
+  if (member.role !== 'owner') throw forbidden('not_group_owner', 'Only the group owner can add members');
+  const current = new Set((await repo.listMembers(ctx.db, [id])).map((m) => String(m.user_id)));
+  const fresh = [...new Set(userIds)].filter((u) => !current.has(u));
+  if (current.size + fresh.length > GROUP_MAX_MEMBERS) throw new AppError('group_full', 409, `userIds: a group has at most ${GROUP_MAX_MEMBERS} members`, { field: 'userIds' });
+  await assertMayAddToGroup(ctx, userId, fresh);
+  await repo.insertMembers(
+    ctx.db,
+    fresh.map((u) => ({ conversation_id: id, user_id: u, role: 'member' as const, state: 'active' as const, engaged: true })),
+  );
+  await announceToMembers(ctx, id);
+  return conversationFor(ctx, userId, id);
+}
+
+/** The owner removes someone, or a member leaves (target = themselves). An owner who leaves hands the group on. */
+export async function removeMember(ctx: AppContext, userId: string, id: string, targetId: string) {
+  const { conversation, member } = await requireMember(ctx, userId, id);
+  if (conversation.kind !== 'group') throw new AppError('not_a_group', 409, 'You cannot leave or remove people from a direct conversation');
+  const leaving = targetId === userId;
+  if (!leaving && member.role !== 'owner') throw forbidden('not_group_owner', 'Only the group owner can remove members');
+  const target = await repo.findMember(ctx.db, id, targetId);
+  if (!target) throw userNotFound('userId');
+  await inTransaction(ctx.db, async (tx) => {
+    await repo.deleteMember(tx, id, targetId);
+    if (target.role === 'owner') {
+      const [heir] = await repo.listMembers(tx, [id]);
+      if (heir) await repo.updateMember(tx, id, String(heir.user_id), { role: 'owner' });
+    }
+  });
+  await publishToUsers(ctx, [[targetId, { type: 'conversation.removed', conversationId: id }]]);
+  await announceToMembers(ctx, id);
+  return leaving ? null : conversationFor(ctx, userId, id);
+}
+
+// ---------------------------------------------------------------- messages
+
+export interface SendResult {
+  message: Message;
+  /** False when this clientMsgId had already made the message (a retry). */
+  created: boolean;
+}
+
+/**
+ * Persists a message with the conversation's next seq, commits, then publishes it to every
+ * member. `onCommitted` runs after the commit and before the publish (the gateway acks there),
+ * so a client hears its ack before its own message echo.
+ */
+export async function sendMessage(
+  ctx: AppContext,
+  senderId: string,
+  conversationId: string,
+  body: SendMessageBody,
+  onCommitted?: (r: SendResult) => void,
+): Promise<SendResult> {
+  const found = await repo.findConversationWithMembers(ctx.db, conversationId);
+  const member = found?.members.find((m) => String(m.user_id) === senderId);
+  if (!found || !member) throw conversationNotFound();
+  const { conversation, members } = found;
+
+  if (body.replyToSeq !== undefined && body.replyToSeq > Number(conversation.last_seq)) throw badInput('replyToSeq', 'is not a message in this conversation');
+  if (conversation.kind === 'direct') {
+    const other = members.find((m) => String(m.user_id) !== senderId);
+    if (other) await assertMayMessage(ctx, senderId, String(other.user_id), other.engaged, 'conversationId');
+  }
+  if (body.share) await assertShareVisible(ctx, senderId, body.share);
+
+  let row: repo.MessageRow;
+  try {
+    row = await repo.insertMessageWithNextSeq(ctx.db, {
+      conversation_id: conversationId,
+      sender_id: senderId,
+      client_msg_id: body.clientMsgId,
+      text: body.text ?? null,
+      reply_to_seq: body.replyToSeq === undefined ? null : String(body.replyToSeq),
+      share_type: body.share?.type ?? null,
+      share_id: body.share?.id ?? null,
+    });
+  } catch (err) {
+    // A retry of a clientMsgId that already made a message (or two copies racing): answer with that one.
+    if ((err as { code?: string }).code === '23505') {
+      const winner = await repo.findMessageByClientId(ctx.db, senderId, body.clientMsgId);
+      if (winner) return replay(ctx, senderId, conversationId, winner, members, onCommitted);
+    }
+    throw err;
+  }
+
+  // A new message has no reactions yet: its view needs no further reads unless it shares something.
+  const [message] = await toMessages(ctx, senderId, [row], { fresh: true });
+  const result = { message: message!, created: true };
+  onCommitted?.(result);
+  await publishMessage(ctx, 'message', row, members, row.share_type ? undefined : message);
+  if (member.state !== 'active') await announceToMembers(ctx, conversationId);
+  return result;
+}
+
+async function replay(
+  ctx: AppContext,
+  senderId: string,
+  conversationId: string,
+  row: repo.MessageRow,
+  members: repo.MemberRow[],
+  onCommitted?: (r: SendResult) => void,
+): Promise<SendResult> {
+  if (String(row.conversation_id) !== conversationId) {
+    throw new AppError('client_msg_id_reused', 409, 'clientMsgId: was already used for a message in another conversation', { field: 'clientMsgId' });
+  }
+  const [message] = await toMessages(ctx, senderId, [row]);
+  const result = { message: message!, created: false };
+  onCommitted?.(result);
+  // The first attempt may have died between commit and publish; gateways drop seqs a connection already has.
+  await publishMessage(ctx, 'message', row, members);
+  return result;
+}
+
+async function assertShareVisible(ctx: AppContext, viewerId: string, share: { type: ShareType; id: string }) {
+  if (!hasShareResolver(share.type)) return; // resolved once that kind's module is present
+  const view = (await resolveShares(ctx, viewerId, [share])).get(`${share.type}:${share.id}`);
+  if (view?.status !== 'available') throw new AppError('share_not_found', 404, 'share: no such thing to share', { field: 'share' });
+}
+
+/** Fans a message (or its update) out to every member who has not declined, each with their own view of share cards. */
+async function publishMessage(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: repo.MemberRow[], built?: Message) {
+  const recipients = members.filter((m) => m.state !== 'declined' || String(m.user_id) === String(row.sender_id)).map((m) => String(m.user_id));
+  const frames: Array<[string, ServerFrame]> = [];
+  if (row.share_type) {
+    for (const uid of recipients) frames.push([uid, { type, message: (await toMessages(ctx, uid, [row]))[0]! }]);
+  } else {
+    const message = built ?? (await toMessages(ctx, String(row.sender_id), [row]))[0]!;
+    // One frame object for everyone: the gateway serialises it once.
+    const frame: ServerFrame = { type, message };
+    for (const uid of recipients) frames.push([uid, frame]);
+  }
+  await publishToUsers(ctx, frames);
+}
+
+async function requireMessage(ctx: AppContext, userId: string, conversationId: string, seq: number) {
+  const { conversation, member } = await requireMember(ctx, userId, conversationId);
+  const row = await repo.findMessageBySeq(ctx.db, conversationId, seq);
+  if (!row) throw messageNotFound();
+  return { conversation, member, row };
+}
+
+export async function editMessage(ctx: AppContext, userId: string, conversationId: string, seq: number, text: string) {
+  const { row } = await requireMessage(ctx, userId, conversationId, seq);
+  if (String(row.sender_id) !== userId) throw forbidden('not_message_sender', 'Only the sender can edit a message');
+  if (row.deleted_at) throw new AppError('message_deleted', 409, 'This message was unsent');
+  if (row.text === null) throw new AppError('not_editable', 409, 'Only text messages can be edited');
+  if (Date.now() - new Date(row.created_at).getTime() > EDIT_WINDOW_MS) throw new AppError('edit_window_closed', 409, 'Messages can be edited for 15 minutes');
+  const updated = await repo.editMessageText(ctx.db, row.id, text);
+  return publishUpdate(ctx, userId, updated);
+}
+
+export async function unsendMessage(ctx: AppContext, userId: string, conversationId: string, seq: number) {
+  const { row } = await requireMessage(ctx, userId, conversationId, seq);
+  if (String(row.sender_id) !== userId) throw forbidden('not_message_sender', 'Only the sender can unsend a message');
+  if (row.deleted_at) return (await toMessages(ctx, userId, [row]))[0]!;
+  const updated = await repo.unsendMessage(ctx.db, row.id);
+  return publishUpdate(ctx, userId, updated);
+}
+
+export async function setReaction(ctx: AppContext, userId: string, conversationId: string, seq: number, emoji: string, on: boolean) {
+  const { row } = await requireMessage(ctx, userId, conversationId, seq);
+  if (row.deleted_at) throw new AppError('message_deleted', 409, 'This message was unsent');
+  if (on) {
+    if ((await repo.countUserReactions(ctx.db, row.id, userId)) >= MAX_REACTIONS_PER_USER) {
+      throw new AppError('too_many_reactions', 409, `At most ${MAX_REACTIONS_PER_USER} reactions per message`);
+    }
+    await repo.addReaction(ctx.db, row.id, userId, emoji);
+  } else {
+    await repo.removeReaction(ctx.db, row.id, userId, emoji);
+  }
+  return publishUpdate(ctx, userId, row);
+}
+
+async function publishUpdate(ctx: AppContext, viewerId: string, row: repo.MessageRow): Promise<Message> {
+  const members = await repo.listMembers(ctx.db, [String(row.conversation_id)]);
+  await publishMessage(ctx, 'message.updated', row, members);
+  return (await toMessages(ctx, viewerId, [row]))[0]!;
+}
+
+/** History in seq order: the latest page, the page before `beforeSeq`, or the page after `afterSeq`. */
+export async function listHistory(
+  ctx: AppContext,
+  userId: string,
+  conversationId: string,
+  q: { beforeSeq?: number; afterSeq?: number; cursor?: string; limit: number },
+) {
+  await requireMember(ctx, userId, conversationId);
+  let { beforeSeq, afterSeq } = q;
+  const cursor = decodeCursor(q.cursor, 2);
+  if (cursor) {
+    const [dir, seq] = cursor;
+    if (dir === 'b') beforeSeq = Number(seq);
+    else afterSeq = Number(seq);
+  }
+  const forward = afterSeq !== undefined;
+  const rows = await repo.listMessages(ctx.db, conversationId, { beforeSeq, afterSeq, limit: q.limit });
+  const more = rows.length > q.limit;
+  const kept = more ? rows.slice(0, q.limit) : rows;
+  if (!forward) kept.reverse();
+  const edge = forward ? kept[kept.length - 1] : kept[0];
+  return {
+    items: await toMessages(ctx, userId, kept),
+    nextCursor: more && edge ? encodeCursor([forward ? 'a' : 'b', Number(edge.seq)]) : null,
+  };
+}
+
+/** The gateway's catch-up read: messages after `afterSeq`, oldest first. Non-members get nothing. */
+export async function messagesAfter(ctx: AppContext, userId: string, conversationId: string, afterSeq: number, limit: number): Promise<Message[]> {
+  if (!(await isMember(ctx, userId, conversationId))) return [];
+  const rows = await repo.listMessages(ctx.db, conversationId, { afterSeq, limit });
+  return toMessages(ctx, userId, rows.slice(0, limit));
+}
+
+/** conversationId → last seq for every conversation the user belongs to and has not declined. */
+export async function conversationSeqs(ctx: AppContext, userId: string): Promise<Map<string, number>> {
+  const rows = await repo.conversationSeqsFor(ctx.db, userId);
+  return new Map(rows.filter((r) => r.state !== 'declined').map((r) => [String(r.id), Number(r.last_seq)]));
+}
+
+/** Full-text search within one conversation, newest first. */
+export async function searchConversation(ctx: AppContext, userId: string, conversationId: string, q: { q: string; cursor?: string; limit: number }) {
+  await requireMember(ctx, userId, conversationId);
+  const cursor = decodeCursor(q.cursor, 1);
+  const rows = await repo.searchMessages(ctx.db, conversationId, q.q, { beforeSeq: cursor ? Number(cursor[0]) : undefined, limit: q.limit });
+  const more = rows.length > q.limit;
+  const kept = more ? rows.slice(0, q.limit) : rows;
+  const last = kept[kept.length - 1];
+  return { items: await toMessages(ctx, userId, kept), nextCursor: more && last ? encodeCursor([Number(last.seq)]) : null };
+}
+
+/**
+ * Moves the caller's read mark and tells the others. While the caller has not accepted a
+ * request, only their own devices hear it: the sender gets no read receipts until then.
+ */
+export async function markRead(ctx: AppContext, userId: string, conversationId: string, seq: number) {
+  const { member } = await requireMember(ctx, userId, conversationId);
+  const moved = await repo.advanceReadSeq(ctx.db, conversationId, userId, seq);
+  const readSeq = moved ?? Number((await repo.findMember(ctx.db, conversationId, userId))?.read_seq ?? member.read_seq);
+  if (moved !== null) {
+    const frame: ServerFrame = { type: 'read', conversationId, userId, seq: moved };
+    const audience =
+      member.state === 'active'
+        ? (await repo.listMembers(ctx.db, [conversationId])).filter((m) => m.state !== 'declined').map((m) => String(m.user_id))
+        : [userId];
+    await publishToUsers(
+      ctx,
+      audience.map((u) => [u, frame]),
+    );
+  }
+  return { conversationId, seq: readSeq };
+}
+
+/** Typing indicators cost no database writes: a frame to the other members that expires on its own. */
+export async function sendTyping(ctx: AppContext, userId: string, conversationId: string) {
+  const { member } = await requireMember(ctx, userId, conversationId);
+  const members = await repo.listMembers(ctx.db, [conversationId]);
+  // Someone who has not accepted a request does not reveal that they are typing.
+  if (member.state !== 'active') return;
+  const frame: ServerFrame = { type: 'typing', conversationId, userId, expiresInMs: TYPING_TTL_MS };
+  await publishToUsers(
+    ctx,
+    members.filter((m) => String(m.user_id) !== userId && m.state !== 'declined').map((m) => [String(m.user_id), frame]),
+  );
+}

@@ -1,0 +1,58 @@
+import type { ShareType, ShareView } from '@loop/contracts';
+import type { AppContext } from '../../app/context.ts';
+import { blockedEitherWayIds } from '../graph/graph.service.ts';
+import { getUserViews } from '../accounts/accounts.service.ts';
+
+/**
+ * Share cards are resolved when a message is read, never copied into it: a clip deleted or a
+ * profile that blocks you turns into "unavailable" everywhere at once. Each kind of object
+ * plugs in a resolver (the video, shop and stories modules call `registerShareResolver`);
+ * a kind with no resolver yet shows as unavailable.
+ */
+export type ShareResolver = (ctx: AppContext, viewerId: string, ids: readonly string[]) => Promise<Map<string, Record<string, unknown>>>;
+
+const resolvers = new Map<ShareType, ShareResolver>();
+
+/** Lets a module say what a card for one of its objects shows to a viewer (absent from the map: unavailable). */
+export function registerShareResolver(type: ShareType, resolver: ShareResolver) {
+  resolvers.set(type, resolver);
+}
+
+export function hasShareResolver(type: ShareType): boolean {
+  return resolvers.has(type);
+}
+
+/** Resolves many shares for one viewer, one call per kind. Keys are `type:id`. */
+export async function resolveShares(ctx: AppContext, viewerId: string, refs: ReadonlyArray<{ type: ShareType; id: string }>): Promise<Map<string, ShareView>> {
+  const byType = new Map<ShareType, Set<string>>();
+  for (const r of refs) {
+    let set = byType.get(r.type);
+    if (!set) {
+      set = new Set();
+      byType.set(r.type, set);
+    }
+    set.add(r.id);
+  }
+  const out = new Map<string, ShareView>();
+  await Promise.all(
+    [...byType].map(async ([type, ids]) => {
+      const resolver = resolvers.get(type);
+      const cards = resolver ? await resolver(ctx, viewerId, [...ids]) : new Map<string, Record<string, unknown>>();
+      for (const id of ids) {
+        const card = cards.get(id) ?? null;
+        out.set(`${type}:${id}`, { type, id, status: card ? 'available' : 'unavailable', card });
+      }
+    }),
+  );
+  return out;
+}
+
+// A profile card: the public user view, unless either has blocked the other.
+registerShareResolver('user', async (ctx, viewerId, ids) => {
+  const numeric = ids.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
+  const [views, hidden] = await Promise.all([getUserViews(ctx, numeric), blockedEitherWayIds(ctx, viewerId)]);
+  const hiddenSet = new Set(hidden.map(String));
+  const out = new Map<string, Record<string, unknown>>();
+  for (const [id, user] of views) if (!hiddenSet.has(id)) out.set(id, { user });
+  return out;
+});

@@ -273,7 +273,6 @@ test.describe('accounts', () => {
 
     for (const [path, name] of [
       ['/', '13-home-not-built'],
-      ['/friends', '14-friends-not-built'],
       ['/create', '15-create-not-built'],
       ['/inbox', '16-inbox-not-built'],
     ] as const) {
@@ -281,6 +280,11 @@ test.describe('accounts', () => {
       await expect(page.getByText('Not built yet')).toBeVisible();
       await shoot(name);
     }
+
+    // The Friends tab is built (web/e2e/friends.spec.ts covers it).
+    await page.goto('/friends');
+    await expect(page.getByRole('heading', { name: 'People you may know' })).toBeVisible();
+    await screenshot(page, testInfo, '14-friends');
 
     // Offline: the banner, and a screen that cannot load says so.
     await page.goto('/profile');

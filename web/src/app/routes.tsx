@@ -6,7 +6,8 @@ import { SearchScreen } from '../features/accounts/SearchScreen.tsx';
 import { SettingsScreen } from '../features/accounts/SettingsScreen.tsx';
 import { SignupScreen } from '../features/accounts/SignupScreen.tsx';
 import { WelcomeScreen } from '../features/accounts/WelcomeScreen.tsx';
-import { CreateComingSoon, FriendsComingSoon, HomeComingSoon, InboxComingSoon } from '../features/coming-soon/ComingSoon.tsx';
+import { CreateComingSoon, HomeComingSoon, InboxComingSoon } from '../features/coming-soon/ComingSoon.tsx';
+import { FriendsScreen } from '../features/friends/FriendsScreen.tsx';
 import type { Access } from './guards.tsx';
 
 export interface AppRoute {
@@ -30,7 +31,7 @@ export const routes: AppRoute[] = [
   { path: '/login', element: <LoginScreen />, access: 'signed-out', chrome: 'bare' },
 
   { path: '/', element: <HomeComingSoon />, access: 'signed-in', chrome: 'app' },
-  { path: '/friends', element: <FriendsComingSoon />, access: 'signed-in', chrome: 'app' },
+  { path: '/friends', element: <FriendsScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/create', element: <CreateComingSoon />, access: 'signed-in', chrome: 'app' },
   { path: '/inbox', element: <InboxComingSoon />, access: 'signed-in', chrome: 'app' },
 

@@ -11,6 +11,7 @@ import { Page, TopBar } from '../../ui/Page.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { useToast } from '../../ui/Toast.tsx';
 import { NotFoundScreen } from '../coming-soon/NotFoundScreen.tsx';
+import { ProfileGraphActions } from '../friends/ProfileGraphActions.tsx';
 import { useProfile } from './accounts-api.ts';
 import { formatCount } from './format.ts';
 import './profile.css';
@@ -152,6 +153,7 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
           </div>
         ) : (
           <div className="profile__actions profile__actions--single">
+            <ProfileGraphActions profile={profile} />
             <Button variant="secondary" onClick={share}>
               Share profile
             </Button>

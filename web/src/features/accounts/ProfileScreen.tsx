@@ -12,6 +12,7 @@ import { Skeleton } from '../../ui/Skeleton.tsx';
 import { useToast } from '../../ui/Toast.tsx';
 import { NotFoundScreen } from '../coming-soon/NotFoundScreen.tsx';
 import { ProfileGraphActions } from '../friends/ProfileGraphActions.tsx';
+import { VideoGrid } from '../video/VideoGrid.tsx';
 import { useProfile } from './accounts-api.ts';
 import { formatCount } from './format.ts';
 import './profile.css';
@@ -174,12 +175,10 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
       </div>
       {counts.videos === 0 ? (
         <EmptyState compact icon={<IconVideo size={28} />} title={isSelf ? 'Your videos will live here' : 'No videos yet'}>
-          {isSelf ? 'Posting videos isn’t built yet. When it is, your clips will show up here.' : `@${user.username} hasn’t posted any videos.`}
+          {isSelf ? 'Post your first clip from the Create tab.' : `@${user.username} hasn’t posted any videos.`}
         </EmptyState>
       ) : (
-        <EmptyState compact icon={<IconVideo size={28} />} title={`${formatCount(counts.videos)} videos`}>
-          Watching videos on profiles isn’t built yet.
-        </EmptyState>
+        <VideoGrid userId={user.id} />
       )}
     </>
   );

@@ -15,11 +15,24 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['server/test/**/*.test.ts'],
+          include: ['server/test/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
+        },
+      },
+      {
+        // Real server processes (kill -9, restarts, several nodes): run once, not per engine.
+        resolve: { alias },
+        test: {
+          name: 'system',
+          include: ['server/test/system/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          fileParallelism: false,
         },
       },
     ],

@@ -3,8 +3,9 @@
 //   2. unit tests
 //   3. integration tests on embedded PGlite
 //   4. the same integration tests on PostgreSQL (a fresh database per test server, dropped after)
-//   5. end-to-end tests in Debian's Chromium against a real server
-// Set TEST_DATABASE_URL to point at another PostgreSQL; SKIP_E2E=1 skips step 5 locally.
+//   5. system tests: real server processes killed, restarted, several nodes with Redis
+//   6. end-to-end tests in Debian's Chromium against a real server
+// Set TEST_DATABASE_URL to point at another PostgreSQL; SKIP_E2E=1 skips step 6 locally.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,6 +45,7 @@ run('lint', 'npx', ['biome', 'lint', '.']);
 vitest('unit tests', 'unit', path.join(reports, 'unit.json'));
 vitest('integration tests on PGlite', 'integration', path.join(reports, 'integration-pglite.json'), { TEST_DATABASE_URL: '' });
 vitest('integration tests on PostgreSQL', 'integration', path.join(reports, 'integration-postgres.json'), { TEST_DATABASE_URL: pgUrl });
+vitest('system tests (real processes: kill -9, restarts, several nodes)', 'system', path.join(reports, 'system.json'), { TEST_DATABASE_URL: pgUrl });
 
 if (process.env.SKIP_E2E !== '1') {
   run('build the web app', 'npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);

@@ -2,6 +2,8 @@ import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_accounts.ts';
 import * as m0002 from './0002_graph.ts';
 import * as m0003 from './0003_messaging.ts';
+import * as m0004 from './0004_media.ts';
+import * as m0005 from './0005_graph_contacts.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -11,4 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
   '0002_graph': m0002,
   '0003_messaging': m0003,
+  '0004_media': m0004,
+  '0005_graph_contacts': m0005,
 };

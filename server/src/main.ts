@@ -1,6 +1,7 @@
 import { buildHttpApp } from './app/http.ts';
 import { ConfigError, loadConfig } from './app/config.ts';
 import { createContext } from './app/context.ts';
+import { startAppWorker } from './app/worker.ts';
 import { seedDemoContent } from './modules/demo/demo-content.ts';
 
 async function main() {
@@ -15,6 +16,8 @@ async function main() {
     throw err;
   }
   const ctx = await createContext(config);
+  // The worker starts before the demo seed so the demo clips are transcoded as they arrive.
+  const worker = config.worker.enabled ? startAppWorker(ctx) : null;
   if (config.demoContent) await seedDemoContent(ctx);
   const app = await buildHttpApp(ctx);
   await app.listen({ port: config.port, host: config.host });
@@ -29,6 +32,7 @@ async function main() {
     setTimeout(() => process.exit(1), 15_000).unref();
     try {
       await app.close();
+      await worker?.stop();
       await ctx.close();
       process.exit(0);
     } catch (err) {

@@ -7,6 +7,8 @@ import pg from 'pg';
 import { loadConfig } from '../src/app/config.ts';
 import { type AppContext, createContext } from '../src/app/context.ts';
 import { buildHttpApp } from '../src/app/http.ts';
+import { startAppWorker } from '../src/app/worker.ts';
+import type { Worker } from '../src/platform/jobs/queue.ts';
 
 /**
  * The integration tests run against PGlite by default and against a real PostgreSQL when
@@ -16,18 +18,19 @@ import { buildHttpApp } from '../src/app/http.ts';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? '';
 export const engine = TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
-export async function createFreshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** Creates an empty database on the PostgreSQL server at `serverUrl`; `drop()` removes it. */
+export async function createFreshDatabase(serverUrl = TEST_DATABASE_URL): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `loop_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
@@ -52,6 +55,8 @@ export interface TestServer {
   url: string;
   ctx: AppContext;
   app: FastifyInstance;
+  /** The job worker (null when the test set WORKER=false). */
+  worker: Worker | null;
   /** Calls the API; `path` is relative to /api/v1 (e.g. '/me'). */
   api<T = any>(method: string, path: string, opts?: RequestOptions): Promise<ApiResponse<T>>;
   make: Factories;
@@ -71,12 +76,14 @@ const TEST_ENV = {
   RATE_LIMIT_LOGIN_PER_IP: '100000',
 };
 
-export async function startTestServer(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; postgresUrl?: string } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-test-'));
-  const database = TEST_DATABASE_URL ? await createFreshDatabase() : null;
+  const serverUrl = opts.postgresUrl ?? TEST_DATABASE_URL;
+  const database = serverUrl ? await createFreshDatabase(serverUrl) : null;
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...(database && { DATABASE_URL: database.url }), ...opts.env });
   const ctx = await createContext(config, { pgliteDataDir: 'memory://' });
   const app = await buildHttpApp(ctx);
+  const worker = config.worker.enabled ? startAppWorker(ctx) : null;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -102,10 +109,12 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
     url,
     ctx,
     app,
+    worker,
     api,
     make: makeFactories(api),
     async close() {
       await app.close();
+      await worker?.stop();
       await ctx.close();
       await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,3 +1,6 @@
 export * from './common.ts';
 export * from './accounts.ts';
 export * from './messaging.ts';
+export * from './graph.ts';
+export * from './jobs.ts';
+export * from './media.ts';

@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: int(10, 1),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/).default('loop:'),
   PUBLIC_URL: z.url().optional(),
   /** Secret for keyed hashes (contacts) and encryption of stored emails and phones. */
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -30,6 +32,32 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: int(60, 1),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: int(10, 1),
   WEB_DIST_DIR: z.string().optional(),
+  /** New contact identifiers (phones + emails) one user may upload per UTC day. */
+  CONTACT_SYNC_DAILY_BUDGET: int(3000, 1),
+  /** Runs the durable job worker (transcoding) in this process; any number of nodes may. */
+  WORKER: bool.default(true),
+  WORKER_CONCURRENCY: int(1, 1),
+  /** How long a claimed job stays owned without a heartbeat before another worker takes it. */
+  JOB_LEASE_SEC: int(60, 1),
+  JOB_POLL_MS: int(1000, 50),
+  VIDEO_MAX_BYTES: int(500 * 1024 * 1024, 1),
+  VIDEO_MAX_DURATION_SEC: int(600, 1),
+  VIDEO_DAILY_UPLOADS: int(50, 1),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  /** Upper bound for one ffmpeg run; it is killed after this. */
+  FFMPEG_TIMEOUT_SEC: int(900, 1),
+  FFMPEG_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+  /** Public clips with fewer impressions than this get slots in For You (new-upload budget). */
+  FEED_FRESH_IMPRESSION_BUDGET: int(200, 0),
+  /** S3-compatible media storage; when S3_BUCKET is set it replaces the local disk. */
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  S3_PREFIX: z.string().default(''),
   /** WebSocket gateway: ping interval (a socket that misses one pong is dropped). */
   WS_HEARTBEAT_MS: int(30_000, 100),
   /** Frames a second one socket may send, and the burst it may save up. */
@@ -47,6 +75,7 @@ export type Config = Readonly<{
   databaseUrl: string | null;
   databasePoolSize: number;
   redisUrl: string | null;
+  redisPrefix: string;
   publicUrl: string;
   publicOrigin: string;
   appSecret: string;
@@ -63,6 +92,27 @@ export type Config = Readonly<{
     loginFailuresPerAccount: number;
   }>;
   webDistDir: string;
+  contactSyncDailyBudget: number;
+  worker: Readonly<{ enabled: boolean; concurrency: number; leaseMs: number; pollMs: number }>;
+  media: Readonly<{
+    maxBytes: number;
+    maxDurationMs: number;
+    dailyUploads: number;
+    ffmpegPath: string;
+    ffprobePath: string;
+    ffmpegTimeoutMs: number;
+    preset: string;
+    freshImpressionBudget: number;
+  }>;
+  s3: Readonly<{
+    bucket: string;
+    region: string;
+    endpoint: string | null;
+    accessKeyId: string | null;
+    secretAccessKey: string | null;
+    forcePathStyle: boolean;
+    prefix: string;
+  }> | null;
   gateway: Readonly<{ heartbeatMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
 }>;
 
@@ -91,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     publicUrl,
     publicOrigin: new URL(publicUrl).origin,
     // A fixed development secret keeps local data readable across restarts; production must set one.
@@ -113,6 +164,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
     }),
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? 'web/dist'),
+    contactSyncDailyBudget: e.CONTACT_SYNC_DAILY_BUDGET,
+    worker: Object.freeze({ enabled: e.WORKER, concurrency: e.WORKER_CONCURRENCY, leaseMs: e.JOB_LEASE_SEC * 1000, pollMs: e.JOB_POLL_MS }),
+    media: Object.freeze({
+      maxBytes: e.VIDEO_MAX_BYTES,
+      maxDurationMs: e.VIDEO_MAX_DURATION_SEC * 1000,
+      dailyUploads: e.VIDEO_DAILY_UPLOADS,
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+      ffmpegTimeoutMs: e.FFMPEG_TIMEOUT_SEC * 1000,
+      preset: e.FFMPEG_PRESET,
+      freshImpressionBudget: e.FEED_FRESH_IMPRESSION_BUDGET,
+    }),
+    s3: e.S3_BUCKET
+      ? Object.freeze({
+          bucket: e.S3_BUCKET,
+          region: e.S3_REGION,
+          endpoint: e.S3_ENDPOINT ?? null,
+          accessKeyId: e.S3_ACCESS_KEY_ID ?? null,
+          secretAccessKey: e.S3_SECRET_ACCESS_KEY ?? null,
+          forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          prefix: e.S3_PREFIX.replace(/^\/+|\/+$/g, ''),
+        })
+      : null,
     gateway: Object.freeze({
       heartbeatMs: e.WS_HEARTBEAT_MS,
       framesPerSec: e.WS_FRAMES_PER_SEC,

@@ -6,6 +6,7 @@ import { migrateToLatest } from '../platform/db/migrator.ts';
 import { createSecretBox, type SecretBox } from '../platform/crypto/secret-box.ts';
 import { createLocalPubSub, createRedisPubSub, type PubSub } from '../platform/pubsub/pubsub.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '../platform/rate-limit/rate-limiter.ts';
+import { createS3Storage } from '../platform/storage/s3-storage.ts';
 import { createLocalStorage, type Storage } from '../platform/storage/storage.ts';
 import type { Config } from './config.ts';
 
@@ -44,12 +45,12 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   let rateLimiter: RateLimiter;
   let pubsub: PubSub;
   if (config.redisUrl) {
-    const redisOpts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+    const redisOpts = { maxRetriesPerRequest: 2, enableOfflineQueue: true };
     const commands = new Redis(config.redisUrl, redisOpts);
     const subscriber = new Redis(config.redisUrl, redisOpts);
     for (const r of [commands, subscriber]) r.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-    rateLimiter = createRedisRateLimiter(commands);
-    pubsub = createRedisPubSub(commands, subscriber, (err) => log.warn({ err }, 'pubsub error'));
+    rateLimiter = createRedisRateLimiter(commands, config.redisPrefix);
+    pubsub = createRedisPubSub(commands, subscriber, config.redisPrefix, (err) => log.warn({ err }, 'pubsub error'));
     closers.push(async () => {
       commands.disconnect();
       subscriber.disconnect();
@@ -66,7 +67,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     db: handle.db,
     dbEngine: handle.engine,
     rateLimiter,
-    storage: createLocalStorage(path.join(config.dataDir, 'media')),
+    storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(path.join(config.dataDir, 'media')),
     pubsub,
     secrets: createSecretBox(config.appSecret),
     async close() {

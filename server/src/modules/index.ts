@@ -1,9 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { feedRoutes } from './feed/feed.routes.ts';
+import { graphRoutes } from './graph/graph.routes.ts';
+import { mediaRoutes } from './media/media.routes.ts';
 import { messagingRoutes } from './messaging/messaging.routes.ts';
-// Imported for its registration with accounts (profile counts, relationships, blocks).
+// Imported for their registrations with accounts (profile counts, relationships, blocks;
+// contact matching at signup).
 import './graph/graph.service.ts';
+import './graph/contacts.service.ts';
 
 /** Every module's HTTP routes, mounted under /api/v1. Add a module here to expose it. */
-export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, messagingRoutes];
+export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, graphRoutes, mediaRoutes, feedRoutes, messagingRoutes];

@@ -146,7 +146,7 @@ export async function insertSession(db: Executor, s: Pick<SessionsTable, 'token_
 export async function findLiveSession(db: Executor, tokenHash: Buffer) {
   return db
     .selectFrom('sessions')
-    .select(['user_id', 'last_used_at'])
+    .select(['user_id', 'last_used_at', 'expires_at'])
     .where('token_hash', '=', tokenHash)
     .where('expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();

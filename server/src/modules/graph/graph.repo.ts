@@ -95,3 +95,122 @@ export async function blockedEitherWayIdsOf(db: Executor, userId: string): Promi
   `.execute(db);
   return rows.rows.map((r) => String(r.id));
 }
+
+/** True when the user exists; with their privacy flag. */
+export async function findAccountFlags(db: Executor, userId: string) {
+  return db.selectFrom('users').select(['id', 'private_account']).where('id', '=', userId).executeTakeFirst();
+}
+
+/** Inserts a follow; false when it already existed. */
+export async function insertFollow(db: Executor, followerId: string, followeeId: string): Promise<boolean> {
+  const res = await db
+    .insertInto('follows')
+    .values({ follower_id: followerId, followee_id: followeeId })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function deleteFollow(db: Executor, followerId: string, followeeId: string): Promise<boolean> {
+  const res = await db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+export async function insertFollowRequest(db: Executor, requesterId: string, targetId: string): Promise<boolean> {
+  const res = await db
+    .insertInto('follow_requests')
+    .values({ requester_id: requesterId, target_id: targetId })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function deleteFollowRequest(db: Executor, requesterId: string, targetId: string): Promise<boolean> {
+  const res = await db.deleteFrom('follow_requests').where('requester_id', '=', requesterId).where('target_id', '=', targetId).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+/** Pending requests to `targetId`, newest first, keyset-paged on (created_at, requester_id). */
+export async function listFollowRequests(db: Executor, targetId: string, limit: number, after: { at: string; id: string } | null) {
+  let q = db
+    .selectFrom('follow_requests as r')
+    .innerJoin('users', 'users.id', 'r.requester_id')
+    .select(['users.id', 'users.username', 'users.display_name', 'users.bio', 'users.avatar_key', sql<string>`r.created_at::text`.as('at')])
+    .where('r.target_id', '=', targetId);
+  if (after) q = q.where(sql<boolean>`(r.created_at, r.requester_id) < (${after.at}::timestamptz, ${after.id}::bigint)`);
+  return q.orderBy('r.created_at', 'desc').orderBy('r.requester_id', 'desc').limit(limit + 1).execute();
+}
+
+export type GraphListKind = 'followers' | 'following' | 'friends';
+
+/**
+ * One page of a person's followers, following or friends, newest follow first. Keyset on
+ * (created_at, other id) of `userId`'s side of the edge; people hidden from the viewer are
+ * left out.
+ */
+export async function listConnections(
+  db: Executor,
+  kind: GraphListKind,
+  userId: string,
+  opts: { limit: number; after: { at: string; id: string } | null; excludeIds: readonly string[] },
+) {
+  // followers: edges into userId; following and friends: edges out of userId.
+  const mine = kind === 'followers' ? 'f.followee_id' : 'f.follower_id';
+  const other = kind === 'followers' ? 'f.follower_id' : 'f.followee_id';
+  let q = db
+    .selectFrom('follows as f')
+    .innerJoin('users', 'users.id', other)
+    .select(['users.id', 'users.username', 'users.display_name', 'users.bio', 'users.avatar_key', sql<string>`f.created_at::text`.as('at')])
+    .where(mine, '=', userId);
+  if (kind === 'friends') {
+    q = q.where(({ exists, selectFrom }) =>
+      exists(selectFrom('follows as back').select(sql`1`.as('one')).whereRef('back.follower_id', '=', 'f.followee_id').whereRef('back.followee_id', '=', 'f.follower_id')),
+    );
+  }
+  if (opts.after) q = q.where(sql<boolean>`(f.created_at, ${sql.ref(other)}) < (${opts.after.at}::timestamptz, ${opts.after.id}::bigint)`);
+  if (opts.excludeIds.length) q = q.where(other, 'not in', opts.excludeIds);
+  return q.orderBy('f.created_at', 'desc').orderBy(other, 'desc').limit(opts.limit + 1).execute();
+}
+
+/** The viewer's relationship to each of `ids`, in one round trip. */
+export async function relationshipsTo(db: Executor, viewerId: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const rows = await sql<{ id: string; following: boolean; followed_by: boolean; blocked: boolean; requested: boolean }>`
+    SELECT t.id::text AS id,
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${viewerId} AND followee_id = t.id) AS following,
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = t.id AND followee_id = ${viewerId}) AS followed_by,
+      EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${viewerId} AND blocked_id = t.id) AS blocked,
+      EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = ${viewerId} AND target_id = t.id) AS requested
+    FROM unnest(${sql.val(ids.map(String))}::bigint[]) AS t(id)
+  `.execute(db);
+  return rows.rows;
+}
+
+/** A block removes every follow and pending request between the two, both ways. */
+export async function insertBlock(db: Executor, blockerId: string, blockedId: string) {
+  await db.insertInto('blocks').values({ blocker_id: blockerId, blocked_id: blockedId }).onConflict((oc) => oc.doNothing()).execute();
+  const pair = (a: string, b: string) => sql<boolean>`(follower_id = ${a} AND followee_id = ${b})`;
+  await db.deleteFrom('follows').where(sql<boolean>`${pair(blockerId, blockedId)} OR ${pair(blockedId, blockerId)}`).execute();
+  await db
+    .deleteFrom('follow_requests')
+    .where(sql<boolean>`(requester_id = ${blockerId} AND target_id = ${blockedId}) OR (requester_id = ${blockedId} AND target_id = ${blockerId})`)
+    .execute();
+}
+
+export async function deleteBlock(db: Executor, blockerId: string, blockedId: string) {
+  await db.deleteFrom('blocks').where('blocker_id', '=', blockerId).where('blocked_id', '=', blockedId).execute();
+}
+
+export async function insertMute(db: Executor, muterId: string, mutedId: string) {
+  await db.insertInto('mutes').values({ muter_id: muterId, muted_id: mutedId }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function deleteMute(db: Executor, muterId: string, mutedId: string) {
+  await db.deleteFrom('mutes').where('muter_id', '=', muterId).where('muted_id', '=', mutedId).execute();
+}
+
+/** How many people `userId` follows (a cheap index-only count, used to size work). */
+export async function followingCount(db: Executor, userId: string): Promise<number> {
+  const r = await db.selectFrom('follows').select(sql<string>`count(*)`.as('n')).where('follower_id', '=', userId).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -1,7 +1,12 @@
-import type { Relationship } from '@loop/contracts';
+import type { PageQuery, Relationship } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
-import { registerGraphLens } from '../accounts/accounts.service.ts';
+import { badInput, forbidden, notFound } from '../../app/errors.ts';
+import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
+import { inTransaction } from '../../platform/db/tx.ts';
+import { getUserViews, registerGraphLens } from '../accounts/accounts.service.ts';
+import { toUserView } from '../accounts/user-view.ts';
 import * as repo from './graph.repo.ts';
+import { dismissSuggestion, markSuggestionsDirty } from './suggestions.service.ts';
 
 /**
  * The social graph as other modules see it. Messaging, feeds and sharing ask these
@@ -65,3 +70,156 @@ registerGraphLens({
   },
   hiddenUserIds: blockedEitherWayIds,
 });
+
+// ——— Follows, requests, blocks and mutes (API.md "Social graph") ———
+
+const noRelationship: Relationship = { following: false, followedBy: false, friends: false, blocked: false, requested: false };
+
+/** The viewer's relationship to each of `ids` (one query), for lists of people. */
+export async function relationshipsTo(ctx: AppContext, viewerId: string | null, ids: readonly string[]): Promise<Map<string, Relationship>> {
+  if (!viewerId) return new Map(ids.map((id) => [id, noRelationship]));
+  const rows = await repo.relationshipsTo(ctx.db, viewerId, ids);
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      r.id === viewerId ? noRelationship : { following: r.following, followedBy: r.followed_by, friends: r.following && r.followed_by, blocked: r.blocked, requested: r.requested },
+    ]),
+  );
+}
+
+/** The other person, or 404 when they do not exist or a block stands between them and the viewer. */
+async function visibleTarget(ctx: AppContext, viewerId: string | null, targetId: string) {
+  const target = await repo.findAccountFlags(ctx.db, targetId);
+  if (!target || (viewerId && (await isBlockedEitherWay(ctx, viewerId, targetId)))) throw notFound('user');
+  return target;
+}
+
+function notSelf(viewerId: string, targetId: string, what: string) {
+  if (viewerId === targetId) throw badInput('id', `you cannot ${what} yourself`);
+}
+
+async function publishFollowFrame(ctx: AppContext, type: 'follow.request' | 'follow.new' | 'follow.accepted', toId: string, aboutId: string) {
+  const [views, relationship] = await Promise.all([getUserViews(ctx, [aboutId]), relationshipBetween(ctx, toId, aboutId)]);
+  const user = views.get(aboutId);
+  if (user) await ctx.pubsub.publish(`user:${toId}`, { type, user, relationship });
+}
+
+/**
+ * PUT /users/:id/follow. A private account gets a request instead; following someone who
+ * follows you makes you friends on both sides (a friend is a mutual follow).
+ */
+export async function follow(ctx: AppContext, viewerId: string, targetId: string) {
+  notSelf(viewerId, targetId, 'follow');
+  await visibleTarget(ctx, viewerId, targetId);
+  await inTransaction(ctx.db, async (tx) => {
+    // Re-read inside the transaction: a block or a privacy change may have just landed.
+    const target = await repo.findAccountFlags(tx, targetId);
+    const e = await repo.edgesBetween(tx, viewerId, targetId);
+    if (!target || e.a_blocks_b || e.b_blocks_a) throw notFound('user');
+    if (e.a_follows_b) return;
+    if (target.private_account) {
+      if (await repo.insertFollowRequest(tx, viewerId, targetId)) tx.afterCommit(() => publishFollowFrame(ctx, 'follow.request', targetId, viewerId));
+      return;
+    }
+    await repo.deleteFollowRequest(tx, viewerId, targetId);
+    if (await repo.insertFollow(tx, viewerId, targetId)) {
+      await markSuggestionsDirty(tx, [viewerId, targetId]);
+      tx.afterCommit(() => publishFollowFrame(ctx, 'follow.new', targetId, viewerId));
+    }
+  });
+  return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
+}
+
+/** DELETE /users/:id/follow: unfollows, or withdraws a pending request. */
+export async function unfollow(ctx: AppContext, viewerId: string, targetId: string) {
+  notSelf(viewerId, targetId, 'unfollow');
+  await visibleTarget(ctx, viewerId, targetId);
+  await inTransaction(ctx.db, async (tx) => {
+    await repo.deleteFollowRequest(tx, viewerId, targetId);
+    if (await repo.deleteFollow(tx, viewerId, targetId)) await markSuggestionsDirty(tx, [viewerId, targetId]);
+  });
+  return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
+}
+
+/**
+ * GET /users/:id/followers|following|friends. A private account's lists are for its
+ * followers (and itself) only: 403 for anyone else; 404 across a block.
+ */
+export async function listConnections(ctx: AppContext, viewerId: string | null, userId: string, kind: repo.GraphListKind, page: PageQuery) {
+  const target = await visibleTarget(ctx, viewerId, userId);
+  if (target.private_account && viewerId !== userId) {
+    const allowed = viewerId ? (await repo.edgesBetween(ctx.db, viewerId, userId)).a_follows_b : false;
+    if (!allowed) throw forbidden('private_account', 'This account is private: only its followers see its lists');
+  }
+  const after = decodeCursor(page.cursor, 2);
+  const rows = await repo.listConnections(ctx.db, kind, userId, {
+    limit: page.limit,
+    after: after ? { at: String(after[0]), id: String(after[1]) } : null,
+    excludeIds: viewerId ? await blockedEitherWayIds(ctx, viewerId) : [],
+  });
+  const rels = await relationshipsTo(ctx, viewerId, rows.map((r) => String(r.id)));
+  return toPage(
+    rows,
+    page.limit,
+    (r) => ({ ...toUserView(r), relationship: rels.get(String(r.id)) ?? noRelationship }),
+    (r) => [r.at, String(r.id)],
+  );
+}
+
+/** GET /me/follow-requests: people asking to follow the viewer, newest first. */
+export async function listFollowRequests(ctx: AppContext, viewerId: string, page: PageQuery) {
+  const after = decodeCursor(page.cursor, 2);
+  const rows = await repo.listFollowRequests(ctx.db, viewerId, page.limit, after ? { at: String(after[0]), id: String(after[1]) } : null);
+  return toPage(
+    rows,
+    page.limit,
+    (r) => ({ user: toUserView(r), requestedAt: new Date(r.at).toISOString() }),
+    (r) => [r.at, String(r.id)],
+  );
+}
+
+/** POST /me/follow-requests/:userId/accept|decline. */
+export async function answerFollowRequest(ctx: AppContext, viewerId: string, requesterId: string, accept: boolean) {
+  await inTransaction(ctx.db, async (tx) => {
+    if (!(await repo.deleteFollowRequest(tx, requesterId, viewerId))) throw notFound('follow_request');
+    if (!accept) return;
+    await repo.insertFollow(tx, requesterId, viewerId);
+    await markSuggestionsDirty(tx, [viewerId, requesterId]);
+    tx.afterCommit(() => publishFollowFrame(ctx, 'follow.accepted', requesterId, viewerId));
+  });
+  return { relationship: await relationshipBetween(ctx, viewerId, requesterId) };
+}
+
+/** PUT /users/:id/block: removes follows and requests both ways; each then is absent to the other. */
+export async function block(ctx: AppContext, viewerId: string, targetId: string) {
+  notSelf(viewerId, targetId, 'block');
+  if (!(await repo.findAccountFlags(ctx.db, targetId))) throw notFound('user');
+  await inTransaction(ctx.db, async (tx) => {
+    await repo.insertBlock(tx, viewerId, targetId);
+    await markSuggestionsDirty(tx, [viewerId, targetId]);
+  });
+  return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
+}
+
+export async function unblock(ctx: AppContext, viewerId: string, targetId: string) {
+  notSelf(viewerId, targetId, 'unblock');
+  if (!(await repo.findAccountFlags(ctx.db, targetId))) throw notFound('user');
+  await repo.deleteBlock(ctx.db, viewerId, targetId);
+  return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
+}
+
+/** PUT/DELETE /users/:id/mute: hides their content from the viewer's feeds; they are not told. */
+export async function setMuted(ctx: AppContext, viewerId: string, targetId: string, muted: boolean) {
+  notSelf(viewerId, targetId, 'mute');
+  await visibleTarget(ctx, viewerId, targetId);
+  if (muted) await repo.insertMute(ctx.db, viewerId, targetId);
+  else await repo.deleteMute(ctx.db, viewerId, targetId);
+  return { relationship: await relationshipBetween(ctx, viewerId, targetId), muted };
+}
+
+/** POST /me/suggestions/:userId/dismiss: never suggest this person again. */
+export async function dismiss(ctx: AppContext, viewerId: string, targetId: string) {
+  notSelf(viewerId, targetId, 'dismiss');
+  await visibleTarget(ctx, viewerId, targetId);
+  await dismissSuggestion(ctx, viewerId, targetId);
+}

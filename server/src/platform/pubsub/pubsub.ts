@@ -37,7 +37,7 @@ export function createLocalPubSub(): PubSub {
 }
 
 /** `publisher` and `subscriber` must be separate connections (a subscribed connection can only listen). */
-export function createRedisPubSub(publisher: Redis, subscriber: Redis, onError: (err: unknown) => void): PubSub {
+export function createRedisPubSub(publisher: Redis, subscriber: Redis, prefix: string, onError: (err: unknown) => void): PubSub {
   const handlers = new Map<string, Set<(payload: unknown) => void>>();
   const reconnectListeners: Array<() => void> = [];
   const fireReconnect = () => {
@@ -63,8 +63,8 @@ export function createRedisPubSub(publisher: Redis, subscriber: Redis, onError: 
       else fireReconnect();
     });
   }
-  subscriber.on('message', (channel: string, message: string) => {
-    const set = handlers.get(channel);
+  subscriber.on('message', (prefixed: string, message: string) => {
+    const set = handlers.get(prefixed.slice(prefix.length));
     if (!set) return;
     let payload: unknown;
     try {
@@ -77,14 +77,14 @@ export function createRedisPubSub(publisher: Redis, subscriber: Redis, onError: 
   });
   return {
     async publish(channel, payload) {
-      await publisher.publish(channel, JSON.stringify(payload));
+      await publisher.publish(prefix + channel, JSON.stringify(payload));
     },
     async subscribe(channel, handler) {
       let set = handlers.get(channel);
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await subscriber.subscribe(channel);
+        await subscriber.subscribe(prefix + channel);
       }
       set.add(handler);
       return async () => {
@@ -93,7 +93,7 @@ export function createRedisPubSub(publisher: Redis, subscriber: Redis, onError: 
         s.delete(handler);
         if (s.size === 0) {
           handlers.delete(channel);
-          await subscriber.unsubscribe(channel).catch(onError);
+          await subscriber.unsubscribe(prefix + channel).catch(onError);
         }
       };
     },

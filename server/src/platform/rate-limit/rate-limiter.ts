@@ -56,9 +56,9 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
   };
 }
 
-export function createRedisRateLimiter(redis: Redis): RateLimiter {
+export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
   const read = async (key: string, windowMs: number, increment: boolean) => {
-    const k = `rl:${key}`;
+    const k = `${prefix}rl:${key}`;
     const m = redis.multi();
     if (increment) m.incr(k);
     else m.get(k);

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/**
+ * Every durable job's payload, one variant per kind. The worker's handler map is typed
+ * `{ [K in JobKind]: … }`, so adding a kind here without a handler fails to compile.
+ */
+export const JobPayload = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('video.transcode'), videoId: z.string() }),
+  z.object({ kind: z.literal('video.purge'), videoId: z.string(), prefix: z.string() }),
+]);
+export type JobPayload = z.infer<typeof JobPayload>;
+export type JobKind = JobPayload['kind'];

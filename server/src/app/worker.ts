@@ -1,0 +1,23 @@
+import { type JobHandlers, startWorker, type Worker } from '../platform/jobs/queue.ts';
+import { purgeVideoFiles } from '../modules/media/media.service.ts';
+import { markTranscodeFailed, runTranscode } from '../modules/media/transcode.ts';
+import type { AppContext } from './context.ts';
+
+/** Every job kind and who handles it; the type makes a missing kind a compile error. */
+export const jobHandlers: JobHandlers<AppContext> = {
+  'video.transcode': {
+    run: (ctx, p, job) => runTranscode(ctx, p.videoId, job),
+    onFailed: (ctx, p, reason) => markTranscodeFailed(ctx, p.videoId, reason),
+  },
+  'video.purge': {
+    run: (ctx, p) => purgeVideoFiles(ctx, p.videoId, p.prefix),
+  },
+};
+
+/** The worker role: runs jobs from the shared queue (any number of nodes may run one). */
+export function startAppWorker(ctx: AppContext): Worker {
+  const w = ctx.config.worker;
+  const worker = startWorker({ db: ctx.db, log: ctx.log }, ctx, jobHandlers, { concurrency: w.concurrency, leaseMs: w.leaseMs, pollMs: w.pollMs });
+  ctx.log.info({ worker: worker.id }, 'job worker started');
+  return worker;
+}

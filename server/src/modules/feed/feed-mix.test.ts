@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { type Candidate, mix, rank } from './feed-mix.ts';
+
+const c = (id: string, authorId: string, source: 'hot' | 'fresh', score = 0): Candidate => ({ id, authorId, source, score });
+
+describe('For You mix', () => {
+  it('never puts two clips of one author in a row', () => {
+    const hot = [c('1', 'a', 'hot', 9), c('2', 'a', 'hot', 8), c('3', 'a', 'hot', 7), c('4', 'b', 'hot', 6), c('5', 'c', 'hot', 5)];
+    const out = mix(rank(hot, []).hot, [], 10);
+    for (let i = 1; i < out.length; i++) expect(out[i]!.authorId).not.toBe(out[i - 1]!.authorId);
+    expect(out.map((x) => x.id)).toEqual(['1', '4', '2', '5', '3']);
+  });
+
+  it('gives every third slot to a fresh clip', () => {
+    const hot = ['1', '2', '3', '4', '5', '6'].map((id, i) => c(id, `h${id}`, 'hot', 10 - i));
+    const fresh = [c('f1', 'x', 'fresh'), c('f2', 'y', 'fresh')];
+    expect(mix(hot, fresh, 7).map((x) => x.id)).toEqual(['1', '2', 'f1', '3', '4', 'f2', '5']);
+  });
+
+  it('does not repeat a clip that is both hot and fresh, and respects the previous page', () => {
+    const out = mix([c('1', 'a', 'hot', 2), c('2', 'b', 'hot', 1)], [c('1', 'a', 'fresh')], 5, 'a');
+    expect(out.map((x) => x.id)).toEqual(['2', '1']);
+  });
+});

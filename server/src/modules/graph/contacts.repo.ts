@@ -1,0 +1,104 @@
+import { type Generated, sql } from 'kysely';
+import { publicUserColumns } from '../accounts/accounts.repo.ts';
+import type { Executor } from '../../platform/db/tx.ts';
+
+export interface ContactHashesTable {
+  owner_id: string;
+  kind: 'phone' | 'email';
+  hash: Buffer;
+  created_at: Generated<Date>;
+}
+export interface ContactSyncUsageTable {
+  user_id: string;
+  day: string;
+  new_identifiers: Generated<number>;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    contact_hashes: ContactHashesTable;
+    contact_sync_usage: ContactSyncUsageTable;
+  }
+}
+
+export type HashedContact = { kind: 'phone' | 'email'; hash: Buffer };
+
+// Hashes travel as hex text arrays: both drivers pass text[] the same way.
+const hexArray = (hashes: readonly Buffer[]) => sql`(SELECT decode(h, 'hex') FROM unnest(${sql.val(hashes.map((h) => h.toString('hex')))}::text[]) AS h)`;
+
+/** Which of `contacts` the owner has already uploaded (as "kind:hex" keys). */
+export async function storedKeys(db: Executor, ownerId: string, contacts: readonly HashedContact[]): Promise<Set<string>> {
+  if (contacts.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('contact_hashes')
+    .select(['kind', 'hash'])
+    .where('owner_id', '=', ownerId)
+    .where(sql<boolean>`hash IN ${hexArray(contacts.map((c) => c.hash))}`)
+    .execute();
+  return new Set(rows.map((r) => `${r.kind}:${r.hash.toString('hex')}`));
+}
+
+export async function insertHashes(db: Executor, ownerId: string, contacts: readonly HashedContact[]) {
+  if (contacts.length === 0) return;
+  await db
+    .insertInto('contact_hashes')
+    .values(contacts.map((c) => ({ owner_id: ownerId, kind: c.kind, hash: c.hash })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/**
+ * Charges `n` new identifiers to today's budget; false (and nothing charged) when that would
+ * exceed `budget`. The row lock makes concurrent uploads by one user add up correctly.
+ */
+export async function chargeDailyUsage(db: Executor, userId: string, n: number, budget: number): Promise<boolean> {
+  if (n === 0) return true;
+  await sql`INSERT INTO contact_sync_usage (user_id, day) VALUES (${userId}, (now() AT TIME ZONE 'UTC')::date) ON CONFLICT DO NOTHING`.execute(db);
+  const res = await sql<{ n: number }>`
+    UPDATE contact_sync_usage SET new_identifiers = new_identifiers + ${n}
+    WHERE user_id = ${userId} AND day = (now() AT TIME ZONE 'UTC')::date AND new_identifiers + ${n} <= ${budget}
+    RETURNING new_identifiers AS n`.execute(db);
+  return res.rows.length > 0;
+}
+
+/** Loop users whose own phone or email hash is among `contacts` and who allow discovery by contacts. */
+export async function discoverableMatches(db: Executor, viewerId: string, contacts: readonly HashedContact[]) {
+  const phones = contacts.filter((c) => c.kind === 'phone').map((c) => c.hash);
+  const emails = contacts.filter((c) => c.kind === 'email').map((c) => c.hash);
+  if (phones.length + emails.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .select(publicUserColumns)
+    .where('users.discoverable_by_contacts', '=', true)
+    .where('users.id', '<>', viewerId)
+    .where((eb) =>
+      eb.or([
+        ...(phones.length ? [sql<boolean>`users.phone_hash IN ${hexArray(phones)}`] : []),
+        ...(emails.length ? [sql<boolean>`users.email_hash IN ${hexArray(emails)}`] : []),
+      ]),
+    )
+    .orderBy('users.id')
+    .execute();
+}
+
+/** Discoverable users matching anything the viewer has uploaded (for suggestions). */
+export async function matchedContactIds(db: Executor, viewerId: string, limit: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    SELECT u.id::text AS id FROM users u
+    WHERE u.discoverable_by_contacts AND u.id <> ${viewerId}
+      AND (u.phone_hash IN (SELECT hash FROM contact_hashes WHERE owner_id = ${viewerId} AND kind = 'phone')
+        OR u.email_hash IN (SELECT hash FROM contact_hashes WHERE owner_id = ${viewerId} AND kind = 'email'))
+    LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => r.id);
+}
+
+/** Everyone who uploaded this identifier (a new account's phone or email). */
+export async function ownersOf(db: Executor, kind: 'phone' | 'email', hash: Buffer): Promise<string[]> {
+  const rows = await db.selectFrom('contact_hashes').select('owner_id').where('kind', '=', kind).where('hash', '=', hash).execute();
+  return rows.map((r) => String(r.owner_id));
+}
+
+export async function deleteAllFor(db: Executor, ownerId: string): Promise<number> {
+  const res = await db.deleteFrom('contact_hashes').where('owner_id', '=', ownerId).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -1,0 +1,233 @@
+import { type Generated, sql } from 'kysely';
+import type { Executor } from '../../platform/db/tx.ts';
+
+export interface SuggestionsTable {
+  user_id: string;
+  candidate_id: string;
+  score: number;
+  mutual_friends: Generated<number>;
+  resource_allocation: Generated<number>;
+  candidate_degree: Generated<number>;
+  follows_you: Generated<boolean>;
+  in_contacts: Generated<boolean>;
+  followed_by_friends: Generated<number>;
+}
+export interface SuggestionStateTable {
+  user_id: string;
+  computed_at: Date;
+  dirty: Generated<boolean>;
+}
+export interface SuggestionDismissalsTable {
+  user_id: string;
+  dismissed_id: string;
+  created_at: Generated<Date>;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    suggestions: SuggestionsTable;
+    suggestion_state: SuggestionStateTable;
+    suggestion_dismissals: SuggestionDismissalsTable;
+  }
+}
+
+export interface StoredSuggestion {
+  candidate_id: string;
+  score: number;
+  mutual_friends: number;
+  resource_allocation: number;
+  candidate_degree: number;
+  follows_you: boolean;
+  in_contacts: boolean;
+  followed_by_friends: number;
+}
+
+/** Candidates never worth computing: already followed or requested, blocked either way, dismissed. */
+const excluded = (u: string, c: ReturnType<typeof sql.ref>) => sql<boolean>`(
+  EXISTS (SELECT 1 FROM follows x WHERE x.follower_id = ${u} AND x.followee_id = ${c})
+  OR EXISTS (SELECT 1 FROM follow_requests x WHERE x.requester_id = ${u} AND x.target_id = ${c})
+  OR EXISTS (SELECT 1 FROM blocks x WHERE x.blocker_id = ${u} AND x.blocked_id = ${c})
+  OR EXISTS (SELECT 1 FROM blocks x WHERE x.blocker_id = ${c} AND x.blocked_id = ${u})
+  OR EXISTS (SELECT 1 FROM suggestion_dismissals x WHERE x.user_id = ${u} AND x.dismissed_id = ${c}))`;
+
+export interface GraphCandidateRow {
+  id: string;
+  mutual_friends: number;
+  resource_allocation: number;
+  followed_by_friends: number;
+}
+
+/**
+ * Friends-of-friends and people many friends follow, aggregated in one pass over the
+ * viewer's friends' follows. Fan-out is capped: at most `maxFriends` (most recent) friends
+ * are expanded. RA uses each mutual friend's friend count, as in the offline evaluation.
+ * Returns the best `topRa` by RA and the best `topFollowed` of those with no mutual friend.
+ */
+export async function graphCandidates(db: Executor, u: string, caps: { maxFriends: number; topRa: number; topFollowed: number }) {
+  const rows = await sql<{ id: string; mutual_friends: string; resource_allocation: number; followed_by_friends: string }>`
+    WITH z AS (
+      SELECT f.followee_id AS id FROM follows f
+      WHERE f.follower_id = ${u}
+        AND EXISTS (SELECT 1 FROM follows b WHERE b.follower_id = f.followee_id AND b.followee_id = f.follower_id)
+      ORDER BY f.created_at DESC LIMIT ${caps.maxFriends}
+    ),
+    paths AS MATERIALIZED (
+      SELECT f.follower_id AS z, f.followee_id AS c,
+        EXISTS (SELECT 1 FROM follows b WHERE b.follower_id = f.followee_id AND b.followee_id = f.follower_id) AS mutual
+      FROM z JOIN follows f ON f.follower_id = z.id
+    ),
+    zdeg AS (SELECT p.z, count(*) FILTER (WHERE p.mutual) AS deg FROM paths p GROUP BY p.z),
+    agg AS MATERIALIZED (
+      SELECT p.c,
+        count(*) FILTER (WHERE p.mutual) AS mutual_friends,
+        coalesce(sum(1.0::float8 / zdeg.deg) FILTER (WHERE p.mutual), 0)::float8 AS resource_allocation,
+        count(*) AS followed_by_friends
+      FROM paths p JOIN zdeg ON zdeg.z = p.z
+      WHERE p.c <> ${u}
+      GROUP BY p.c
+    ),
+    kept AS (
+      SELECT * FROM agg WHERE NOT ${excluded(u, sql.ref('agg.c'))}
+    )
+    (SELECT c::text AS id, mutual_friends, resource_allocation, followed_by_friends FROM kept WHERE mutual_friends > 0
+      ORDER BY resource_allocation DESC, c DESC LIMIT ${caps.topRa})
+    UNION ALL
+    (SELECT c::text AS id, mutual_friends, resource_allocation, followed_by_friends FROM kept WHERE mutual_friends = 0
+      ORDER BY followed_by_friends DESC, c DESC LIMIT ${caps.topFollowed})
+  `.execute(db);
+  return rows.rows.map((r) => ({
+    id: r.id,
+    mutual_friends: Number(r.mutual_friends),
+    resource_allocation: Number(r.resource_allocation),
+    followed_by_friends: Number(r.followed_by_friends),
+  }));
+}
+
+/** Recent followers the viewer does not follow back. */
+export async function followerCandidates(db: Executor, u: string, limit: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    SELECT f.follower_id::text AS id FROM follows f
+    WHERE f.followee_id = ${u} AND NOT ${excluded(u, sql.ref('f.follower_id'))}
+    ORDER BY f.created_at DESC LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => r.id);
+}
+
+/** Friend counts, counted up to `cap` (the ranking only needs their order of magnitude). */
+export async function friendCounts(db: Executor, ids: readonly string[], cap: number): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<{ id: string; n: string }>`
+    SELECT t.id::text AS id, (
+      SELECT count(*) FROM (
+        SELECT 1 FROM follows f
+        WHERE f.follower_id = t.id
+          AND EXISTS (SELECT 1 FROM follows b WHERE b.follower_id = f.followee_id AND b.followee_id = f.follower_id)
+        LIMIT ${cap}) s) AS n
+    FROM unnest(${sql.val(ids.map(String))}::bigint[]) AS t(id)`.execute(db);
+  return new Map(rows.rows.map((r) => [r.id, Number(r.n)]));
+}
+
+/** Filters `ids` down to those still worth suggesting (not followed, requested, blocked or dismissed). */
+export async function stillEligible(db: Executor, u: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await sql<{ id: string }>`
+    SELECT t.id::text AS id FROM unnest(${sql.val(ids.map(String))}::bigint[]) AS t(id)
+    WHERE t.id <> ${u} AND NOT ${excluded(u, sql.ref('t.id'))}`.execute(db);
+  return new Set(rows.rows.map((r) => r.id));
+}
+
+export async function replaceAll(db: Executor, u: string, rows: readonly StoredSuggestion[]) {
+  await db.deleteFrom('suggestions').where('user_id', '=', u).execute();
+  if (rows.length) await db.insertInto('suggestions').values(rows.map((r) => ({ ...r, user_id: u }))).execute();
+  await db
+    .insertInto('suggestion_state')
+    .values({ user_id: u, computed_at: sql`now()`, dirty: false })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ computed_at: sql`now()`, dirty: false }))
+    .execute();
+}
+
+/** Stored rows for some candidates (to merge a new signal into them). */
+export async function storedFor(db: Executor, u: string, ids: readonly string[]): Promise<StoredSuggestion[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('suggestions')
+    .select(['candidate_id', 'score', 'mutual_friends', 'resource_allocation', 'candidate_degree', 'follows_you', 'in_contacts', 'followed_by_friends'])
+    .where('user_id', '=', u)
+    .where('candidate_id', 'in', ids)
+    .execute();
+}
+
+export async function storedInContacts(db: Executor, u: string): Promise<StoredSuggestion[]> {
+  return db
+    .selectFrom('suggestions')
+    .select(['candidate_id', 'score', 'mutual_friends', 'resource_allocation', 'candidate_degree', 'follows_you', 'in_contacts', 'followed_by_friends'])
+    .where('user_id', '=', u)
+    .where('in_contacts', '=', true)
+    .execute();
+}
+
+export async function upsertRows(db: Executor, u: string, rows: readonly StoredSuggestion[]) {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('suggestions')
+    .values(rows.map((r) => ({ ...r, user_id: u })))
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'candidate_id']).doUpdateSet((eb) => ({
+        score: eb.ref('excluded.score'),
+        in_contacts: eb.ref('excluded.in_contacts'),
+        follows_you: eb.ref('excluded.follows_you'),
+      })),
+    )
+    .execute();
+}
+
+export async function getState(db: Executor, u: string) {
+  return db.selectFrom('suggestion_state').select(['computed_at', 'dirty']).where('user_id', '=', u).executeTakeFirst();
+}
+
+/** Marks people's suggestions as worth recomputing (their graph changed). */
+export async function markDirty(db: Executor, ids: readonly string[]) {
+  if (ids.length === 0) return;
+  await db.updateTable('suggestion_state').set({ dirty: true }).where('user_id', 'in', ids).execute();
+}
+
+/**
+ * One page of the stored suggestions, re-checked against the live graph: anyone followed,
+ * requested, blocked either way or dismissed since the last refresh is left out, and an
+ * address-book match counts only while the person still allows discovery by contacts.
+ */
+export async function readPage(db: Executor, u: string, limit: number, after: { score: number; id: string } | null) {
+  const rows = await sql<{
+    candidate_id: string;
+    score: number;
+    mutual_friends: number;
+    resource_allocation: number;
+    candidate_degree: number;
+    in_contacts: boolean;
+    followed_by_friends: number;
+    follows_you: boolean;
+    discoverable: boolean;
+    id: string;
+    username: string;
+    display_name: string;
+    bio: string;
+    avatar_key: string | null;
+  }>`
+    SELECT s.candidate_id::text AS candidate_id, s.score, s.mutual_friends, s.resource_allocation, s.candidate_degree,
+      s.in_contacts, s.followed_by_friends,
+      EXISTS (SELECT 1 FROM follows y WHERE y.follower_id = s.candidate_id AND y.followee_id = ${u}) AS follows_you,
+      usr.discoverable_by_contacts AS discoverable,
+      usr.id::text AS id, usr.username::text AS username, usr.display_name, usr.bio, usr.avatar_key
+    FROM suggestions s JOIN users usr ON usr.id = s.candidate_id
+    WHERE s.user_id = ${u} AND s.score > 0
+      AND NOT ${excluded(u, sql.ref('s.candidate_id'))}
+      AND (usr.discoverable_by_contacts OR s.mutual_friends > 0 OR s.followed_by_friends > 0
+           OR EXISTS (SELECT 1 FROM follows y WHERE y.follower_id = s.candidate_id AND y.followee_id = ${u}))
+      ${after ? sql`AND (s.score, s.candidate_id) < (${after.score}::float8, ${after.id}::bigint)` : sql``}
+    ORDER BY s.score DESC, s.candidate_id DESC
+    LIMIT ${limit + 1}`.execute(db);
+  return rows.rows;
+}
+
+export async function insertDismissal(db: Executor, u: string, dismissedId: string) {
+  await db.insertInto('suggestion_dismissals').values({ user_id: u, dismissed_id: dismissedId }).onConflict((oc) => oc.doNothing()).execute();
+}

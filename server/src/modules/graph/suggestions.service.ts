@@ -1,0 +1,160 @@
+import type { Suggestion } from '@loop/contracts';
+import type { AppContext } from '../../app/context.ts';
+import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
+import { inTransaction } from '../../platform/db/tx.ts';
+import type { Executor } from '../../platform/db/tx.ts';
+import { toUserView } from '../accounts/user-view.ts';
+import * as contactsRepo from './contacts.repo.ts';
+import { followingCount } from './graph.repo.ts';
+import { type CandidateFeatures, suggestionReasons, suggestionScore } from './suggestion-ranking.ts';
+import * as repo from './suggestions.repo.ts';
+
+/**
+ * "People you may know", precomputed per user into `suggestions` and served from there.
+ * Serving is a single indexed read that re-checks follows, requests, blocks and dismissals,
+ * so a cached row can be old but never wrong. A refresh recomputes the whole list:
+ * inline on first use and, when the graph changed, inline for people who follow few others
+ * (cheap) or in the background for big graphs (the old list serves meanwhile).
+ */
+
+/** Limits that keep a refresh bounded on any graph (see docs/graph.md). */
+export const SUGGESTION_LIMITS = Object.freeze({
+  maxFriendsExpanded: 1000,
+  topByResourceAllocation: 300,
+  topFollowedByFriends: 50,
+  followers: 100,
+  contacts: 200,
+  degreeCountCap: 5000,
+  kept: 200,
+  inlineRefreshMaxFollowing: 300,
+  maxAgeMs: 6 * 3600_000,
+});
+
+const toFeatures = (r: repo.StoredSuggestion): CandidateFeatures => ({
+  mutualFriends: r.mutual_friends,
+  resourceAllocation: r.resource_allocation,
+  candidateDegree: r.candidate_degree,
+  followsYou: r.follows_you,
+  inContacts: r.in_contacts,
+  followedByFriends: r.followed_by_friends,
+});
+
+const toStored = (id: string, f: CandidateFeatures): repo.StoredSuggestion => ({
+  candidate_id: id,
+  score: suggestionScore(f),
+  mutual_friends: f.mutualFriends,
+  resource_allocation: f.resourceAllocation,
+  candidate_degree: f.candidateDegree,
+  follows_you: Boolean(f.followsYou),
+  in_contacts: Boolean(f.inContacts),
+  followed_by_friends: f.followedByFriends ?? 0,
+});
+
+/** Recomputes one person's suggestions from the live graph and their uploaded contacts. */
+export async function refreshSuggestions(ctx: AppContext, userId: string): Promise<void> {
+  const L = SUGGESTION_LIMITS;
+  const [graph, followers, contacts] = await Promise.all([
+    repo.graphCandidates(ctx.db, userId, { maxFriends: L.maxFriendsExpanded, topRa: L.topByResourceAllocation, topFollowed: L.topFollowedByFriends }),
+    repo.followerCandidates(ctx.db, userId, L.followers),
+    contactsRepo.matchedContactIds(ctx.db, userId, L.contacts),
+  ]);
+  const feats = new Map<string, CandidateFeatures>();
+  const get = (id: string) => {
+    let f = feats.get(id);
+    if (!f) {
+      f = { mutualFriends: 0, resourceAllocation: 0, candidateDegree: 0 };
+      feats.set(id, f);
+    }
+    return f;
+  };
+  for (const g of graph) {
+    const f = get(g.id);
+    f.mutualFriends = g.mutual_friends;
+    f.resourceAllocation = g.resource_allocation;
+    // Friends who follow them without being their friend: "followed by many of your friends".
+    f.followedByFriends = g.followed_by_friends - g.mutual_friends;
+  }
+  for (const id of followers) get(id).followsYou = true;
+  // Contacts and followers did not pass the graph query's exclusions: check them now.
+  const fromGraph = new Set(graph.map((g) => g.id));
+  const extra = [...new Set([...followers, ...contacts])].filter((id) => !fromGraph.has(id));
+  const eligible = await repo.stillEligible(ctx.db, userId, extra);
+  for (const id of contacts) get(id).inContacts = true;
+  for (const id of extra) if (!eligible.has(id)) feats.delete(id);
+
+  const degrees = await repo.friendCounts(ctx.db, [...feats.keys()], L.degreeCountCap);
+  for (const [id, f] of feats) f.candidateDegree = degrees.get(id) ?? 0;
+  const ranked = [...feats].map(([id, f]) => toStored(id, f)).filter((r) => r.score > 0);
+  ranked.sort((a, b) => b.score - a.score || Number(BigInt(b.candidate_id) - BigInt(a.candidate_id)));
+  await inTransaction(ctx.db, (tx) => repo.replaceAll(tx, userId, ranked.slice(0, L.kept)));
+}
+
+const running = new Map<string, Promise<void>>();
+/** One refresh per user at a time in this process; errors are logged, never thrown at a reader. */
+function refreshInBackground(ctx: AppContext, userId: string) {
+  if (running.has(userId)) return;
+  const p = refreshSuggestions(ctx, userId)
+    .catch((err) => ctx.log.warn({ err, userId }, 'suggestion refresh failed'))
+    .finally(() => running.delete(userId));
+  running.set(userId, p);
+}
+
+/** Waits for background refreshes (tests and benchmarks use this before closing a database). */
+export async function settleSuggestionRefreshes() {
+  await Promise.all(running.values());
+}
+
+async function ensureFresh(ctx: AppContext, userId: string) {
+  const state = await repo.getState(ctx.db, userId);
+  if (!state) return refreshSuggestions(ctx, userId);
+  const old = Date.now() - state.computed_at.getTime() > SUGGESTION_LIMITS.maxAgeMs;
+  if (!state.dirty && !old) return;
+  const pending = running.get(userId);
+  if (pending) return;
+  if ((await followingCount(ctx.db, userId)) <= SUGGESTION_LIMITS.inlineRefreshMaxFollowing) return refreshSuggestions(ctx, userId);
+  refreshInBackground(ctx, userId);
+}
+
+/** GET /me/suggestions: best first, keyset-paged on (score, id). */
+export async function listSuggestions(ctx: AppContext, userId: string, page: { cursor?: string; limit: number }) {
+  const after = decodeCursor(page.cursor, 2);
+  if (!after) await ensureFresh(ctx, userId);
+  const rows = await repo.readPage(ctx.db, userId, page.limit, after ? { score: Number(after[0]), id: String(after[1]) } : null);
+  return toPage(
+    rows,
+    page.limit,
+    (r): Suggestion => ({
+      user: toUserView(r),
+      reasons: suggestionReasons({
+        mutualFriends: r.mutual_friends,
+        resourceAllocation: r.resource_allocation,
+        candidateDegree: r.candidate_degree,
+        followsYou: r.follows_you,
+        inContacts: r.in_contacts && r.discoverable,
+        followedByFriends: r.followed_by_friends,
+      }),
+      score: Math.round(r.score * 1e6) / 1e6,
+    }),
+    (r) => [r.score, r.candidate_id],
+  );
+}
+
+/**
+ * Adds or removes the "in your contacts" signal on stored suggestions at once (an upload,
+ * a contact signing up, a delete) without waiting for a full refresh.
+ */
+export async function setContactSignal(db: Executor, userId: string, candidateIds: readonly string[], inContacts: boolean) {
+  const stored = inContacts ? await repo.storedFor(db, userId, candidateIds) : await repo.storedInContacts(db, userId);
+  const byId = new Map(stored.map((r) => [String(r.candidate_id), r]));
+  const ids = inContacts ? candidateIds : [...byId.keys()];
+  const rows = ids.map((id) => {
+    const before = byId.get(id);
+    const f: CandidateFeatures = before ? toFeatures(before) : { mutualFriends: 0, resourceAllocation: 0, candidateDegree: 0 };
+    f.inContacts = inContacts;
+    return toStored(id, f);
+  });
+  await repo.upsertRows(db, userId, rows);
+}
+
+export const markSuggestionsDirty = repo.markDirty;
+export const dismissSuggestion = (ctx: AppContext, userId: string, dismissedId: string) => repo.insertDismissal(ctx.db, userId, dismissedId);

@@ -1,0 +1,440 @@
+import { type Generated, type Selectable, sql } from 'kysely';
+import type { Executor } from '../../platform/db/tx.ts';
+
+export interface Rendition {
+  name: string;
+  width: number;
+  height: number;
+  bandwidth: number;
+  codecs: string;
+}
+
+export interface VideosTable {
+  id: Generated<string>;
+  author_id: string;
+  caption: string;
+  entities: unknown;
+  visibility: 'public' | 'friends' | 'private';
+  comments_enabled: boolean;
+  status: Generated<'processing' | 'ready' | 'failed'>;
+  failure_reason: string | null;
+  progress: Generated<number>;
+  duration_ms: number;
+  width: number;
+  height: number;
+  has_audio: boolean;
+  source_format: string;
+  source_bytes: number;
+  media_token: string;
+  renditions: Generated<Rendition[]>;
+  has_poster: Generated<boolean>;
+  likes_count: Generated<string>;
+  saves_count: Generated<string>;
+  comments_count: Generated<string>;
+  shares_count: Generated<string>;
+  views_count: Generated<string>;
+  impressions_count: Generated<string>;
+  hot_score: Generated<number>;
+  created_at: Generated<Date>;
+  ready_at: Date | null;
+}
+export interface VideoHashtagsTable {
+  tag: string;
+  video_id: string;
+}
+export interface UploadsTable {
+  id: string;
+  user_id: string;
+  length: number;
+  upload_offset: Generated<number>;
+  metadata: unknown;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+export interface VideoFlagTable {
+  video_id: string;
+  user_id: string;
+  created_at: Generated<Date>;
+}
+export interface VideoCommentsTable {
+  id: Generated<string>;
+  video_id: string;
+  author_id: string;
+  parent_id: string | null;
+  text: string;
+  likes_count: Generated<string>;
+  replies_count: Generated<string>;
+  created_at: Generated<Date>;
+}
+export interface CommentLikesTable {
+  comment_id: string;
+  user_id: string;
+}
+export interface VideoViewsTable {
+  viewer_id: string;
+  video_id: string;
+  period: string;
+}
+export interface VideoNotInterestedTable {
+  user_id: string;
+  video_id: string;
+  created_at: Generated<Date>;
+}
+export interface VideoEventsTable {
+  id: Generated<string>;
+  user_id: string;
+  video_id: string;
+  type: string;
+  watched_ms: number | null;
+  at: Generated<Date>;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    videos: VideosTable;
+    video_hashtags: VideoHashtagsTable;
+    uploads: UploadsTable;
+    video_likes: VideoFlagTable;
+    video_saves: VideoFlagTable;
+    video_comments: VideoCommentsTable;
+    comment_likes: CommentLikesTable;
+    video_views: VideoViewsTable;
+    video_not_interested: VideoNotInterestedTable;
+    video_events: VideoEventsTable;
+  }
+}
+
+export type VideoRow = Selectable<VideosTable>;
+export type CommentRow = Selectable<VideoCommentsTable>;
+
+// ---- videos ----
+
+export async function insertVideo(
+  db: Executor,
+  v: Pick<
+    VideosTable,
+    | 'author_id'
+    | 'caption'
+    | 'entities'
+    | 'visibility'
+    | 'comments_enabled'
+    | 'duration_ms'
+    | 'width'
+    | 'height'
+    | 'has_audio'
+    | 'source_format'
+    | 'source_bytes'
+    | 'media_token'
+  >,
+): Promise<VideoRow> {
+  return db
+    .insertInto('videos')
+    .values({ ...v, entities: JSON.stringify(v.entities), failure_reason: null, ready_at: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertHashtags(db: Executor, videoId: string, tags: string[]) {
+  if (!tags.length) return;
+  await db
+    .insertInto('video_hashtags')
+    .values(tags.map((tag) => ({ tag, video_id: videoId })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function replaceHashtags(db: Executor, videoId: string, tags: string[]) {
+  await db.deleteFrom('video_hashtags').where('video_id', '=', videoId).execute();
+  await insertHashtags(db, videoId, tags);
+}
+
+export function findVideo(db: Executor, id: string): Promise<VideoRow | undefined> {
+  return db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findVideos(db: Executor, ids: readonly string[]): Promise<VideoRow[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('videos').selectAll().where('id', 'in', ids).execute();
+}
+
+export interface VideoPatch {
+  status?: VideoRow['status'];
+  failure_reason?: string | null;
+  progress?: number;
+  renditions?: Rendition[];
+  has_poster?: boolean;
+  ready_at?: Date | null;
+  caption?: string;
+  entities?: unknown;
+  visibility?: VideoRow['visibility'];
+  comments_enabled?: boolean;
+}
+
+export async function updateVideo(
+  db: Executor,
+  id: string,
+  patch: VideoPatch,
+) {
+  const values: Record<string, unknown> = { ...patch };
+  if (patch.renditions) values.renditions = JSON.stringify(patch.renditions);
+  if (patch.entities) values.entities = JSON.stringify(patch.entities);
+  return db.updateTable('videos').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export async function deleteVideo(db: Executor, id: string) {
+  await db.deleteFrom('videos').where('id', '=', id).execute();
+}
+
+export async function countVideosSince(db: Executor, authorId: string, since: Date): Promise<number> {
+  const r = await db
+    .selectFrom('videos')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('author_id', '=', authorId)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** How many ready clips of `authorId` the viewer may see (the profile's `videos` count). */
+export async function countVisibleByAuthor(db: Executor, authorId: string, visibilities: readonly string[]): Promise<number> {
+  const r = await db
+    .selectFrom('videos')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('author_id', '=', authorId)
+    .where('status', '=', 'ready')
+    .where('visibility', 'in', visibilities as VideoRow['visibility'][])
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+type Keyset = { createdAt: string; id: string } | null;
+const keysetBefore = (k: Keyset) =>
+  k ? sql<boolean>`(created_at, id) < (${k.createdAt}::timestamptz, ${k.id}::bigint)` : sql<boolean>`true`;
+
+/**
+ * Ready clips of the given authors, newest first. `friendAuthors` may additionally show
+ * their friends-only clips; `ownerId`'s own clips show whatever their visibility.
+ */
+export async function listByAuthors(
+  db: Executor,
+  q: { authors: readonly string[]; friendAuthors: readonly string[]; ownerId: string | null; before: Keyset; limit: number },
+): Promise<VideoRow[]> {
+  if (!q.authors.length) return [];
+  const res = await sql<VideoRow>`
+    SELECT * FROM videos
+     WHERE author_id = ANY(${`{${q.authors.join(',')}}`}::bigint[])
+       AND status = 'ready'
+       AND (visibility = 'public'
+            OR (visibility = 'friends' AND author_id = ANY(${`{${q.friendAuthors.join(',')}}`}::bigint[]))
+            OR author_id = ${q.ownerId ?? '0'}::bigint)
+       AND ${keysetBefore(q.before)}
+     ORDER BY created_at DESC, id DESC
+     LIMIT ${q.limit}`.execute(db);
+  return res.rows;
+}
+
+/**
+ * For You candidates: the hottest public clips below a score (keyset on hot_score, id),
+ * leaving out the clips still in the fresh pool (so the two streams never overlap).
+ */
+export async function listHotPublic(
+  db: Executor,
+  q: { below: { score: number; id: string } | null; excludeAuthors: readonly string[]; freshSince: Date; maxImpressions: number; limit: number },
+) {
+  const res = await sql<VideoRow>`
+    SELECT * FROM videos
+     WHERE status = 'ready' AND visibility = 'public'
+       AND NOT (created_at >= ${q.freshSince} AND impressions_count < ${q.maxImpressions})
+       AND ${q.below ? sql`(hot_score, id) < (${q.below.score}::float8, ${q.below.id}::bigint)` : sql`true`}
+       AND NOT (author_id = ANY(${`{${q.excludeAuthors.join(',')}}`}::bigint[]))
+     ORDER BY hot_score DESC, id DESC
+     LIMIT ${q.limit}`.execute(db);
+  return res.rows;
+}
+
+/** For You's new-upload budget: recent public clips that have had few impressions so far. */
+export async function listFreshPublic(
+  db: Executor,
+  q: { before: Keyset; maxImpressions: number; since: Date; excludeAuthors: readonly string[]; limit: number },
+) {
+  const res = await sql<VideoRow>`
+    SELECT * FROM videos
+     WHERE status = 'ready' AND visibility = 'public'
+       AND created_at >= ${q.since}
+       AND impressions_count < ${q.maxImpressions}
+       AND ${keysetBefore(q.before)}
+       AND NOT (author_id = ANY(${`{${q.excludeAuthors.join(',')}}`}::bigint[]))
+     ORDER BY created_at DESC, id DESC
+     LIMIT ${q.limit}`.execute(db);
+  return res.rows;
+}
+
+/** Which of `videoIds` the viewer has watched or marked "not interested". */
+export async function seenAmong(db: Executor, viewerId: string, videoIds: readonly string[]): Promise<Set<string>> {
+  if (!videoIds.length) return new Set();
+  const ids = `{${videoIds.join(',')}}`;
+  const res = await sql<{ id: string }>`
+    SELECT DISTINCT video_id::text AS id FROM video_views WHERE viewer_id = ${viewerId} AND video_id = ANY(${ids}::bigint[])
+    UNION
+    SELECT video_id::text FROM video_not_interested WHERE user_id = ${viewerId} AND video_id = ANY(${ids}::bigint[])`.execute(db);
+  return new Set(res.rows.map((r) => r.id));
+}
+
+// ---- viewer flags and engagement ----
+
+export async function viewerFlags(db: Executor, viewerId: string, videoIds: readonly string[]) {
+  if (!videoIds.length) return { liked: new Set<string>(), saved: new Set<string>() };
+  const [likes, saves] = await Promise.all([
+    db.selectFrom('video_likes').select('video_id').where('user_id', '=', viewerId).where('video_id', 'in', videoIds).execute(),
+    db.selectFrom('video_saves').select('video_id').where('user_id', '=', viewerId).where('video_id', 'in', videoIds).execute(),
+  ]);
+  return { liked: new Set(likes.map((r) => String(r.video_id))), saved: new Set(saves.map((r) => String(r.video_id))) };
+}
+
+const counterOf = { video_likes: 'likes_count', video_saves: 'saves_count' } as const;
+
+/** Sets or clears a like/save; the counter moves only when the row really changed. */
+export async function setFlag(db: Executor, table: 'video_likes' | 'video_saves', videoId: string, userId: string, on: boolean) {
+  const col = counterOf[table];
+  if (on) {
+    const res = await sql`
+      WITH ins AS (INSERT INTO ${sql.table(table)} (video_id, user_id) VALUES (${videoId}, ${userId}) ON CONFLICT DO NOTHING RETURNING 1)
+      UPDATE videos SET ${sql.ref(col)} = ${sql.ref(col)} + (SELECT count(*) FROM ins) WHERE id = ${videoId} AND EXISTS (SELECT 1 FROM ins)`.execute(db);
+    return Number(res.numAffectedRows ?? 0) > 0;
+  }
+  const res = await sql`
+    WITH del AS (DELETE FROM ${sql.table(table)} WHERE video_id = ${videoId} AND user_id = ${userId} RETURNING 1)
+    UPDATE videos SET ${sql.ref(col)} = ${sql.ref(col)} - (SELECT count(*) FROM del) WHERE id = ${videoId} AND EXISTS (SELECT 1 FROM del)`.execute(db);
+  return Number(res.numAffectedRows ?? 0) > 0;
+}
+
+export async function addShares(db: Executor, videoId: string, n: number) {
+  await sql`UPDATE videos SET shares_count = shares_count + ${n} WHERE id = ${videoId}`.execute(db);
+}
+
+// ---- comments ----
+
+export async function insertComment(db: Executor, c: { video_id: string; author_id: string; parent_id: string | null; text: string }) {
+  const row = await db.insertInto('video_comments').values(c).returningAll().executeTakeFirstOrThrow();
+  await sql`UPDATE videos SET comments_count = comments_count + 1 WHERE id = ${c.video_id}`.execute(db);
+  if (c.parent_id) await sql`UPDATE video_comments SET replies_count = replies_count + 1 WHERE id = ${c.parent_id}`.execute(db);
+  return row;
+}
+
+export function findComment(db: Executor, id: string) {
+  return db.selectFrom('video_comments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Deletes a comment and its replies, keeping the counters true. */
+export async function deleteComment(db: Executor, c: CommentRow) {
+  const removed = 1 + Number(c.replies_count);
+  await db.deleteFrom('video_comments').where('id', '=', c.id).execute();
+  await sql`UPDATE videos SET comments_count = greatest(0, comments_count - ${removed}) WHERE id = ${c.video_id}`.execute(db);
+  if (c.parent_id) await sql`UPDATE video_comments SET replies_count = greatest(0, replies_count - 1) WHERE id = ${c.parent_id}`.execute(db);
+}
+
+export async function listComments(
+  db: Executor,
+  q: { videoId: string; parentId: string | null; after: { createdAt: string; id: string } | null; hiddenAuthors: readonly string[]; limit: number },
+) {
+  // Top-level comments newest first; replies oldest first (a conversation reads downwards).
+  const hidden = `{${q.hiddenAuthors.join(',')}}`;
+  if (q.parentId === null) {
+    const res = await sql<CommentRow>`
+      SELECT * FROM video_comments WHERE video_id = ${q.videoId} AND parent_id IS NULL
+         AND NOT (author_id = ANY(${hidden}::bigint[]))
+         AND ${q.after ? sql`(created_at, id) < (${q.after.createdAt}::timestamptz, ${q.after.id}::bigint)` : sql`true`}
+       ORDER BY created_at DESC, id DESC LIMIT ${q.limit}`.execute(db);
+    return res.rows;
+  }
+  const res = await sql<CommentRow>`
+    SELECT * FROM video_comments WHERE parent_id = ${q.parentId}
+       AND NOT (author_id = ANY(${hidden}::bigint[]))
+       AND ${q.after ? sql`(created_at, id) > (${q.after.createdAt}::timestamptz, ${q.after.id}::bigint)` : sql`true`}
+     ORDER BY created_at, id LIMIT ${q.limit}`.execute(db);
+  return res.rows;
+}
+
+export async function setCommentLike(db: Executor, commentId: string, userId: string, on: boolean) {
+  if (on)
+    await sql`
+      WITH ins AS (INSERT INTO comment_likes (comment_id, user_id) VALUES (${commentId}, ${userId}) ON CONFLICT DO NOTHING RETURNING 1)
+      UPDATE video_comments SET likes_count = likes_count + (SELECT count(*) FROM ins) WHERE id = ${commentId} AND EXISTS (SELECT 1 FROM ins)`.execute(db);
+  else
+    await sql`
+      WITH del AS (DELETE FROM comment_likes WHERE comment_id = ${commentId} AND user_id = ${userId} RETURNING 1)
+      UPDATE video_comments SET likes_count = likes_count - (SELECT count(*) FROM del) WHERE id = ${commentId} AND EXISTS (SELECT 1 FROM del)`.execute(db);
+}
+
+export async function likedComments(db: Executor, userId: string, ids: readonly string[]) {
+  if (!ids.length) return new Set<string>();
+  const rows = await db.selectFrom('comment_likes').select('comment_id').where('user_id', '=', userId).where('comment_id', 'in', ids).execute();
+  return new Set(rows.map((r) => String(r.comment_id)));
+}
+
+// ---- events, views, impressions ----
+
+export async function insertEvents(db: Executor, userId: string, events: Array<{ videoId: string; type: string; watchedMs: number | null; at: Date }>) {
+  if (!events.length) return;
+  await db
+    .insertInto('video_events')
+    .values(events.map((e) => ({ user_id: userId, video_id: e.videoId, type: e.type, watched_ms: e.watchedMs, at: e.at })))
+    .execute();
+}
+
+/** Counts a view once per viewer per day; returns how many views were new. */
+export async function recordViews(db: Executor, viewerId: string, videoIds: readonly string[]) {
+  if (!videoIds.length) return;
+  const ids = `{${videoIds.join(',')}}`;
+  await sql`
+    WITH ins AS (
+      INSERT INTO video_views (viewer_id, video_id, period)
+      SELECT ${viewerId}, v, current_date FROM unnest(${ids}::bigint[]) AS v
+      ON CONFLICT DO NOTHING RETURNING video_id)
+    UPDATE videos SET views_count = views_count + 1 WHERE id IN (SELECT video_id FROM ins)`.execute(db);
+}
+
+export async function addImpressions(db: Executor, videoIds: readonly string[]) {
+  if (!videoIds.length) return;
+  const ids = `{${videoIds.join(',')}}`;
+  await sql`
+    UPDATE videos SET impressions_count = impressions_count + c.n
+      FROM (SELECT v AS id, count(*) AS n FROM unnest(${ids}::bigint[]) AS v GROUP BY v) c
+     WHERE videos.id = c.id`.execute(db);
+}
+
+export async function markNotInterested(db: Executor, userId: string, videoIds: readonly string[]) {
+  if (!videoIds.length) return;
+  await db
+    .insertInto('video_not_interested')
+    .values(videoIds.map((video_id) => ({ user_id: userId, video_id })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+// ---- tus uploads ----
+
+export async function insertUpload(db: Executor, u: { id: string; user_id: string; length: number; metadata: unknown; expires_at: Date }) {
+  await db.insertInto('uploads').values({ ...u, metadata: JSON.stringify(u.metadata) }).execute();
+}
+export function findUpload(db: Executor, id: string) {
+  return db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
+}
+export async function setUploadOffset(db: Executor, id: string, offset: number) {
+  await db.updateTable('uploads').set({ upload_offset: offset }).where('id', '=', id).execute();
+}
+export async function deleteUpload(db: Executor, id: string) {
+  await db.deleteFrom('uploads').where('id', '=', id).execute();
+}
+export async function countUploadsSince(db: Executor, userId: string, since: Date) {
+  const r = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('user_id', '=', userId)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+export async function expiredUploads(db: Executor) {
+  return db.selectFrom('uploads').select('id').where('expires_at', '<', new Date()).limit(100).execute();
+}

@@ -1,0 +1,222 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import {
+  Comment,
+  CommentsQuery,
+  CreateCommentBody,
+  CreateVideoBody,
+  EventsBody,
+  Id,
+  PageQuery,
+  UpdateVideoBody,
+  Video,
+  VideoFields,
+  page,
+} from '@loop/contracts';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireUser } from '../../app/auth.ts';
+import type { AppContext } from '../../app/context.ts';
+import { AppError, notFound } from '../../app/errors.ts';
+import * as media from './media.service.ts';
+import { forgetUpload, loadOwnUpload, stagedUploadPath, uploadRoutes } from './uploads.ts';
+
+const tags = ['media'];
+const VideoParams = z.object({ id: Id });
+const CommentParams = z.object({ id: Id, commentId: Id });
+const VideoResult = z.object({ video: Video });
+const CommentResult = z.object({ comment: Comment });
+
+function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || 'body';
+  throw new AppError('invalid_input', 400, `${field}: ${issue.message}`, { field });
+}
+
+/** Streams the multipart `file` to the staging area (size-capped) and collects the text fields. */
+async function receiveMultipart(ctx: AppContext, req: FastifyRequest) {
+  const max = ctx.config.media.maxBytes;
+  await fs.mkdir(media.stagingDir(ctx), { recursive: true });
+  const file = path.join(media.stagingDir(ctx), `form-${randomBytes(12).toString('hex')}`);
+  const fields: Record<string, string> = {};
+  let gotFile = false;
+  try {
+    for await (const part of req.parts({ limits: { fileSize: max, files: 1 } })) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') throw new AppError('invalid_input', 400, `${part.fieldname}: unexpected file field`, { field: part.fieldname });
+        await pipeline(part.file, createWriteStream(file));
+        if (part.file.truncated) throw new AppError('file_too_large', 413, `file: must be at most ${max} bytes`, { field: 'file' });
+        gotFile = true;
+      } else fields[part.fieldname] = String(part.value);
+    }
+    if (!gotFile) throw new AppError('invalid_input', 400, 'file: is required', { field: 'file' });
+    return { file, fields: parseWith(VideoFields, fields) };
+  } catch (err) {
+    await fs.rm(file, { force: true });
+    throw err;
+  }
+}
+
+/** Videos, comments, likes, saves, events, profile grids and tus uploads (API.md "Videos and feeds"). */
+export function mediaRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (base) => {
+    await base.register(uploadRoutes(ctx));
+    const app = base.withTypeProvider<ZodTypeProvider>();
+
+    app.post(
+      '/videos',
+      {
+        schema: {
+          tags,
+          consumes: ['multipart/form-data', 'application/json'],
+          description:
+            'multipart: `file` (MP4/MOV/WebM/MKV ≤ the size limit) plus `caption?`, `visibility?`, `commentsEnabled?`; or JSON `{ uploadId, … }` after a tus upload',
+          response: { 202: VideoResult },
+        },
+      },
+      async (req, reply) => {
+        const userId = requireUser(req);
+        if (req.isMultipart()) {
+          const declared = Number(req.headers['content-length'] ?? 0);
+          // Refuse an oversized body before reading it (multipart framing adds a little).
+          if (declared > ctx.config.media.maxBytes + 64 * 1024)
+            throw new AppError('file_too_large', 413, `file: must be at most ${ctx.config.media.maxBytes} bytes`, { field: 'file' });
+          await media.assertUploadQuota(ctx, userId);
+          const { file, fields } = await receiveMultipart(ctx, req);
+          return reply.code(202).send(await media.createVideoFromFile(ctx, userId, file, fields));
+        }
+        const body = parseWith(CreateVideoBody, req.body);
+        const upload = await loadOwnUpload(ctx, userId, body.uploadId);
+        if (Number(upload.upload_offset) !== Number(upload.length))
+          throw new AppError('upload_incomplete', 409, `uploadId: the upload has ${upload.upload_offset} of ${upload.length} bytes`, { field: 'uploadId' });
+        const staged = stagedUploadPath(ctx, upload.id);
+        try {
+          return reply.code(202).send(await media.createVideoFromFile(ctx, userId, staged, body));
+        } finally {
+          await forgetUpload(ctx, upload.id);
+        }
+      },
+    );
+
+    app.get('/videos/:id', { schema: { tags, params: VideoParams, response: { 200: VideoResult } } }, async (req) =>
+      media.getVideo(ctx, req.auth?.userId ?? null, req.params.id),
+    );
+
+    app.patch('/videos/:id', { schema: { tags, params: VideoParams, body: UpdateVideoBody, response: { 200: VideoResult } } }, async (req) =>
+      media.updateVideo(ctx, requireUser(req), req.params.id, req.body),
+    );
+
+    app.delete('/videos/:id', { schema: { tags, params: VideoParams } }, async (req, reply) => {
+      await media.deleteVideo(ctx, requireUser(req), req.params.id);
+      return reply.code(204).send();
+    });
+
+    for (const [name, set] of [
+      ['like', media.setLike],
+      ['save', media.setSave],
+    ] as const) {
+      app.put(`/videos/:id/${name}`, { schema: { tags, params: VideoParams, response: { 200: VideoResult } } }, async (req) =>
+        set(ctx, requireUser(req), req.params.id, true),
+      );
+      app.delete(`/videos/:id/${name}`, { schema: { tags, params: VideoParams, response: { 200: VideoResult } } }, async (req) =>
+        set(ctx, requireUser(req), req.params.id, false),
+      );
+    }
+
+    app.get('/videos/:id/comments', { schema: { tags, params: VideoParams, querystring: CommentsQuery, response: { 200: page(Comment) } } }, async (req) =>
+      media.listComments(ctx, req.auth?.userId ?? null, req.params.id, req.query),
+    );
+    app.post('/videos/:id/comments', { schema: { tags, params: VideoParams, body: CreateCommentBody, response: { 201: CommentResult } } }, async (req, reply) =>
+      reply.code(201).send(await media.addComment(ctx, requireUser(req), req.params.id, req.body)),
+    );
+    app.delete('/videos/:id/comments/:commentId', { schema: { tags, params: CommentParams } }, async (req, reply) => {
+      await media.deleteComment(ctx, requireUser(req), req.params.id, req.params.commentId);
+      return reply.code(204).send();
+    });
+    app.put('/videos/:id/comments/:commentId/like', { schema: { tags, params: CommentParams, response: { 200: CommentResult } } }, async (req) =>
+      media.setCommentLike(ctx, requireUser(req), req.params.id, req.params.commentId, true),
+    );
+    app.delete('/videos/:id/comments/:commentId/like', { schema: { tags, params: CommentParams, response: { 200: CommentResult } } }, async (req) =>
+      media.setCommentLike(ctx, requireUser(req), req.params.id, req.params.commentId, false),
+    );
+
+    app.post('/events', { schema: { tags, body: EventsBody, response: { 202: z.object({ accepted: z.number().int() }) } } }, async (req, reply) =>
+      reply.code(202).send(await media.recordEvents(ctx, requireUser(req), req.body)),
+    );
+
+    app.get('/users/:id/videos', { schema: { tags, params: z.object({ id: Id }), querystring: PageQuery, response: { 200: page(Video) } } }, async (req) =>
+      media.listUserVideos(ctx, req.auth?.userId ?? null, req.params.id, req.query),
+    );
+
+    // ---- media files ----
+    // Every request is checked against the video: the random per-video token must match
+    // (so paths cannot be guessed), and for non-public clips the requester must be allowed
+    // to see the video right now. The answer for "no" is the same 404 as for "no such file".
+    const FILE = /^(master\.m3u8|poster\.jpg|(240p|480p|720p|1080p|source)\/(index\.m3u8|seg_\d{3,5}\.ts))$/;
+    const TYPES: Record<string, string> = { m3u8: 'application/vnd.apple.mpegurl', ts: 'video/mp2t', jpg: 'image/jpeg' };
+    base.get<{ Params: { id: string; token: string; '*': string } }>('/media/videos/:id/:token/*', { schema: { hide: true } }, async (req, reply) => {
+      const { id, token } = req.params;
+      const file = req.params['*'];
+      if (!/^\d{1,19}$/.test(id) || !/^[A-Za-z0-9_-]{22}$/.test(token) || !FILE.test(file)) throw notFound('media');
+      const v = await media.loadVisibleVideo(ctx, req.auth?.userId ?? null, id).catch(() => null);
+      if (!v || !safeEqual(v.media_token, token)) throw notFound('media');
+      const key = `${media.publishedPrefix(v)}/${file}`;
+      const size = await ctx.storage.size(key);
+      if (size === null) throw notFound('media');
+      const isPublic = v.visibility === 'public';
+      const playlist = file.endsWith('.m3u8');
+      reply
+        .type(TYPES[file.split('.').pop()!]!)
+        .header('accept-ranges', 'bytes')
+        .header('x-content-type-options', 'nosniff')
+        // Segments never change; the master playlist grows while renditions finish.
+        .header(
+          'cache-control',
+          isPublic ? (file === 'master.m3u8' && v.progress < 100 ? 'public, max-age=2' : `public, max-age=${playlist ? 3600 : 31536000}`) : 'private, no-store',
+        );
+      const range = parseRange(req.headers.range, size);
+      if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${size}`).send();
+      const object = await ctx.storage.get(key, range ?? undefined);
+      if (!object) throw notFound('media');
+      if (range)
+        return reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+          .header('content-length', range.end - range.start + 1)
+          .send(object.body);
+      return reply.header('content-length', size).send(object.body);
+    });
+  };
+}
+
+function safeEqual(a: string, b: string) {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** One `bytes=` range (the only kind players send); null means "the whole file". */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (!m[1] && !m[2])) return null;
+  let start: number;
+  let end: number;
+  if (!m[1]) {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}

@@ -1,0 +1,525 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { CaptionEntity, Comment, EventsBody, Video, Visibility } from '@loop/contracts';
+import type { AppContext } from '../../app/context.ts';
+import { AppError, notFound } from '../../app/errors.ts';
+import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
+import { inTransaction } from '../../platform/db/tx.ts';
+import { type Demuxer, FfmpegError, probe } from '../../platform/ffmpeg/ffmpeg.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+import { findUserByUsername, getUserViews } from '../accounts/accounts.service.ts';
+import * as graph from '../graph/graph.service.ts';
+import { parseCaption } from './caption.ts';
+import * as repo from './media.repo.ts';
+import { checkIsoStructure, readHead, sniffContainer } from './media-sniff.ts';
+
+/**
+ * Short videos: creating them from an uploaded file, who may see them, the API view, and
+ * engagement (likes, saves, comments, views, shares, events). docs/media.md explains why.
+ */
+
+// ---- paths ----
+
+export const stagingDir = (ctx: AppContext) => path.join(ctx.config.dataDir, 'uploads');
+export const workDir = (ctx: AppContext, videoId: string) => path.join(ctx.config.dataDir, 'work', videoId);
+/** Storage layout: the original beside the published files; only `<token>/…` is ever served. */
+export const sourceKey = (videoId: string) => `videos/${videoId}/source`;
+export const publishedPrefix = (v: Pick<repo.VideoRow, 'id' | 'media_token'>) => `videos/${v.id}/${v.media_token}`;
+export const toolPaths = (ctx: AppContext) => ({ ffmpeg: ctx.config.media.ffmpegPath, ffprobe: ctx.config.media.ffprobePath, root: ctx.config.dataDir });
+
+// ---- visibility ----
+
+/** Whether `viewerId` may see the clip at all. Everything else (feeds, media URLs) builds on this. */
+export async function canView(ctx: AppContext, viewerId: string | null, v: repo.VideoRow): Promise<boolean> {
+  const authorId = String(v.author_id);
+  if (viewerId === authorId) return true;
+  if (v.status !== 'ready') return false;
+  if (v.visibility === 'private') return false;
+  if (viewerId && (await graph.isBlockedEitherWay(ctx, viewerId, authorId))) return false;
+  if (v.visibility === 'public') return true;
+  return viewerId !== null && (await graph.areFriends(ctx, viewerId, authorId));
+}
+
+/** The clip if the viewer may see it; otherwise 404, exactly as if it did not exist. */
+export async function loadVisibleVideo(ctx: AppContext, viewerId: string | null, id: string): Promise<repo.VideoRow> {
+  if (!/^\d{1,19}$/.test(id)) throw notFound('video');
+  const v = await repo.findVideo(ctx.db, id);
+  if (!v || !(await canView(ctx, viewerId, v))) throw notFound('video');
+  return v;
+}
+
+/** Visibilities of `authorId`'s clips that `viewerId` may see (blocks handled by callers). */
+async function visibleKinds(ctx: AppContext, viewerId: string | null, authorId: string): Promise<Visibility[]> {
+  if (viewerId === authorId) return ['public', 'friends', 'private'];
+  if (viewerId && (await graph.areFriends(ctx, viewerId, authorId))) return ['public', 'friends'];
+  return ['public'];
+}
+
+// ---- views ----
+
+const mediaBase = (v: repo.VideoRow) => `/api/v1/media/videos/${v.id}/${v.media_token}`;
+
+/** Builds API `video` objects in the order given. */
+export async function toVideoViews(ctx: AppContext, viewerId: string | null, rows: readonly repo.VideoRow[]): Promise<Video[]> {
+  if (!rows.length) return [];
+  const ids = rows.map((r) => String(r.id));
+  const [authors, flags] = await Promise.all([
+    getUserViews(ctx, [...new Set(rows.map((r) => String(r.author_id)))]),
+    viewerId ? repo.viewerFlags(ctx.db, viewerId, ids) : Promise.resolve({ liked: new Set<string>(), saved: new Set<string>() }),
+  ]);
+  return rows.flatMap((v) => {
+    const author = authors.get(String(v.author_id));
+    if (!author) return [];
+    const id = String(v.id);
+    const playable = (v.renditions as repo.Rendition[]).length > 0;
+    const view: Video = {
+      id,
+      author,
+      caption: v.caption,
+      entities: v.entities as CaptionEntity[],
+      visibility: v.visibility,
+      commentsEnabled: v.comments_enabled,
+      status: v.status,
+      progress: v.progress,
+      durationMs: v.duration_ms,
+      width: v.width,
+      height: v.height,
+      posterUrl: v.has_poster ? `${mediaBase(v)}/poster.jpg` : null,
+      hlsUrl: playable ? `${mediaBase(v)}/master.m3u8` : null,
+      counts: {
+        likes: Number(v.likes_count),
+        comments: Number(v.comments_count),
+        shares: Number(v.shares_count),
+        views: Number(v.views_count),
+        saves: Number(v.saves_count),
+      },
+      viewer: { liked: flags.liked.has(id), saved: flags.saved.has(id) },
+      createdAt: new Date(v.created_at).toISOString(),
+    };
+    if (v.failure_reason) view.failureReason = v.failure_reason;
+    return [view];
+  });
+}
+
+export async function getVideo(ctx: AppContext, viewerId: string | null, id: string) {
+  const v = await loadVisibleVideo(ctx, viewerId, id);
+  const [video] = await toVideoViews(ctx, viewerId, [v]);
+  if (!video) throw notFound('video');
+  return { video };
+}
+
+// ---- captions ----
+
+async function resolveCaption(ctx: AppContext, caption: string): Promise<{ entities: CaptionEntity[]; tags: string[] }> {
+  const raw = parseCaption(caption);
+  const entities: CaptionEntity[] = [];
+  const users = new Map<string, string | null>();
+  for (const e of raw) {
+    if (e.type === 'hashtag') {
+      entities.push({ type: 'hashtag', start: e.start, end: e.end, tag: e.value });
+      continue;
+    }
+    if (!users.has(e.value)) users.set(e.value, (await findUserByUsername(ctx, e.value))?.id ?? null);
+    const userId = users.get(e.value);
+    // A mention of nobody stays plain text.
+    if (userId) entities.push({ type: 'mention', start: e.start, end: e.end, username: e.value, userId: String(userId) });
+  }
+  return { entities, tags: [...new Set(raw.filter((e) => e.type === 'hashtag').map((e) => e.value))] };
+}
+
+// ---- creating videos ----
+
+export interface NewVideoFields {
+  caption?: string;
+  visibility?: Visibility;
+  commentsEnabled?: boolean;
+}
+
+const unprocessable = (code: string, reason: string) => new AppError(code, 422, `file: ${reason}`, { field: 'file' });
+
+/** Refuses a new upload once the author's daily quota is used up. */
+export async function assertUploadQuota(ctx: AppContext, userId: string) {
+  const since = new Date(Date.now() - 24 * 3600 * 1000);
+  const [videos, uploads] = await Promise.all([repo.countVideosSince(ctx.db, userId, since), repo.countUploadsSince(ctx.db, userId, since)]);
+  if (videos + uploads >= ctx.config.media.dailyUploads)
+    throw new AppError('upload_quota_exceeded', 429, `You can post ${ctx.config.media.dailyUploads} videos a day; try again tomorrow`, {
+      retryAfterSec: 3600,
+    });
+}
+
+/**
+ * Checks an uploaded file before anything else touches it: its bytes must say MP4/MOV or
+ * WebM/MKV, an MP4 must be structurally whole, and ffprobe (files only, forced demuxer)
+ * must find a real video stream of acceptable length and size.
+ */
+export async function inspectUpload(ctx: AppContext, file: string) {
+  const { size } = await fs.stat(file);
+  if (size === 0) throw unprocessable('not_a_video', 'the file is empty');
+  if (size > ctx.config.media.maxBytes) throw new AppError('file_too_large', 413, `file: must be at most ${ctx.config.media.maxBytes} bytes`, { field: 'file' });
+  const sniff = sniffContainer(await readHead(file));
+  if (!sniff.ok) throw unprocessable('not_a_video', sniff.reason);
+  if (sniff.demuxer === 'mov') {
+    const broken = await checkIsoStructure(file);
+    if (broken) throw unprocessable('not_a_video', broken);
+  }
+  let info: Awaited<ReturnType<typeof probe>>;
+  try {
+    info = await probe(toolPaths(ctx), sniff.demuxer, file);
+  } catch (err) {
+    if (err instanceof FfmpegError) throw unprocessable('not_a_video', err.message);
+    throw err;
+  }
+  if (!info.video) throw unprocessable('not_a_video', 'the file has no video stream');
+  if (!info.video.width || !info.video.height) throw unprocessable('not_a_video', 'the video stream has no picture size');
+  if (info.video.width < 16 || info.video.height < 16 || info.video.width > 8192 || info.video.height > 8192)
+    throw unprocessable('unsupported_video', 'the picture must be between 16 and 8192 pixels on each side');
+  if (!(info.durationSec > 0)) throw unprocessable('not_a_video', 'the video has no duration');
+  if (info.durationSec * 1000 > ctx.config.media.maxDurationMs)
+    throw unprocessable('video_too_long', `must be at most ${Math.round(ctx.config.media.maxDurationMs / 1000)} seconds long`);
+  const quarter = Math.abs(info.video.rotation) % 180 === 90;
+  return {
+    demuxer: sniff.demuxer as Demuxer,
+    bytes: size,
+    durationMs: Math.round(info.durationSec * 1000),
+    width: quarter ? info.video.height : info.video.width,
+    height: quarter ? info.video.width : info.video.height,
+    hasAudio: info.hasAudio,
+  };
+}
+
+/**
+ * Turns a staged upload into a `processing` video and queues its transcode — in one
+ * transaction, so a video never exists without its job. The staged file is consumed
+ * (moved into storage) on success and deleted on any failure: nothing is left behind.
+ */
+export async function createVideoFromFile(ctx: AppContext, userId: string, file: string, fields: NewVideoFields) {
+  try {
+    const info = await inspectUpload(ctx, file);
+    const caption = fields.caption ?? '';
+    const { entities, tags } = await resolveCaption(ctx, caption);
+    let stored: string | null = null;
+    const row = await inTransaction(
+      ctx.db,
+      async (tx) => {
+        const v = await repo.insertVideo(tx, {
+          author_id: userId,
+          caption,
+          entities,
+          visibility: fields.visibility ?? 'public',
+          comments_enabled: fields.commentsEnabled ?? true,
+          duration_ms: info.durationMs,
+          width: info.width,
+          height: info.height,
+          has_audio: info.hasAudio,
+          source_format: info.demuxer,
+          source_bytes: info.bytes,
+          media_token: randomBytes(16).toString('base64url'),
+        });
+        await repo.insertHashtags(tx, String(v.id), tags);
+        await enqueue(tx, { kind: 'video.transcode', videoId: String(v.id) });
+        // Last step before commit: if storing fails the row and job roll back with it.
+        stored = sourceKey(String(v.id));
+        await ctx.storage.putFile(stored, file, 'application/octet-stream', { move: true });
+        tx.afterCommit(() => publishProgress(ctx, v));
+        return v;
+      },
+      (err) => ctx.log.warn({ err }, 'after-commit effect failed'),
+    ).catch(async (err) => {
+      if (stored) await ctx.storage.delete(stored).catch(() => {});
+      throw err;
+    });
+    const [video] = await toVideoViews(ctx, userId, [row]);
+    return { video: video! };
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}
+
+/** Pushes a `video.progress` frame to the uploader's sockets (call after commit). */
+export function publishProgress(ctx: AppContext, v: Pick<repo.VideoRow, 'id' | 'author_id' | 'status' | 'progress' | 'failure_reason'>) {
+  const frame = {
+    type: 'video.progress',
+    videoId: String(v.id),
+    status: v.status,
+    progress: v.progress,
+    ...(v.failure_reason && { failureReason: v.failure_reason }),
+  };
+  return Promise.resolve(ctx.pubsub.publish(`user:${v.author_id}`, frame)).catch((err: unknown) => ctx.log.warn({ err }, 'progress publish failed'));
+}
+
+// ---- editing and deleting ----
+
+async function loadOwnVideo(ctx: AppContext, userId: string, id: string) {
+  const v = await loadVisibleVideo(ctx, userId, id);
+  if (String(v.author_id) !== userId) throw new AppError('not_video_author', 403, 'Only the author can change this video');
+  return v;
+}
+
+export async function updateVideo(ctx: AppContext, userId: string, id: string, patch: NewVideoFields) {
+  await loadOwnVideo(ctx, userId, id);
+  const row = await inTransaction(ctx.db, async (tx) => {
+    const changes: Parameters<typeof repo.updateVideo>[2] = {};
+    if (patch.caption !== undefined) {
+      const { entities, tags } = await resolveCaption(ctx, patch.caption);
+      Object.assign(changes, { caption: patch.caption, entities });
+      await repo.replaceHashtags(tx, id, tags);
+    }
+    if (patch.visibility) changes.visibility = patch.visibility;
+    if (patch.commentsEnabled !== undefined) changes.comments_enabled = patch.commentsEnabled;
+    return Object.keys(changes).length ? repo.updateVideo(tx, id, changes) : repo.findVideo(tx, id);
+  });
+  if (!row) throw notFound('video');
+  const [video] = await toVideoViews(ctx, userId, [row]);
+  return { video: video! };
+}
+
+/** Deletes the clip now; its files go by a durable purge job (retried until they are gone). */
+export async function deleteVideo(ctx: AppContext, userId: string, id: string) {
+  await loadOwnVideo(ctx, userId, id);
+  await inTransaction(ctx.db, async (tx) => {
+    await repo.deleteVideo(tx, id);
+    await enqueue(tx, { kind: 'video.purge', videoId: id, prefix: `videos/${id}` });
+  });
+}
+
+/** The purge job: every stored object of a deleted clip, and its work files. */
+export async function purgeVideoFiles(ctx: AppContext, videoId: string, prefix: string) {
+  await ctx.storage.deletePrefix(prefix);
+  await fs.rm(workDir(ctx, videoId), { recursive: true, force: true });
+}
+
+// ---- profiles ----
+
+/** A person's clips for their profile grid, newest first, as the viewer may see them. */
+export async function listUserVideos(ctx: AppContext, viewerId: string | null, authorId: string, page: { cursor?: string; limit: number }) {
+  if (!/^\d{1,19}$/.test(authorId)) throw notFound('user');
+  if (viewerId && viewerId !== authorId && (await graph.isBlockedEitherWay(ctx, viewerId, authorId))) throw notFound('user');
+  const users = await getUserViews(ctx, [authorId]);
+  if (!users.has(authorId)) throw notFound('user');
+  const kinds = await visibleKinds(ctx, viewerId, authorId);
+  const rows = await listByAuthorsPage(ctx, {
+    authors: [authorId],
+    friendAuthors: kinds.includes('friends') ? [authorId] : [],
+    ownerId: viewerId === authorId ? authorId : null,
+    cursor: page.cursor,
+    limit: page.limit,
+  });
+  return rows(viewerId);
+}
+
+/**
+ * A keyset page of ready clips by the given authors, newest first (profiles, Following and
+ * Friends feeds). Returns a function that builds the views for a viewer.
+ */
+export async function listByAuthorsPage(
+  ctx: AppContext,
+  q: { authors: readonly string[]; friendAuthors: readonly string[]; ownerId: string | null; cursor?: string; limit: number },
+) {
+  const c = decodeCursor(q.cursor, 2);
+  const rows = await repo.listByAuthors(ctx.db, {
+    authors: q.authors,
+    friendAuthors: q.friendAuthors,
+    ownerId: q.ownerId,
+    before: c ? { createdAt: String(c[0]), id: String(c[1]) } : null,
+    limit: q.limit + 1,
+  });
+  const pageRows = toPage(
+    rows,
+    q.limit,
+    (r) => r,
+    (r) => [new Date(r.created_at).toISOString(), String(r.id)],
+  );
+  return async (viewerId: string | null) => ({ items: await toVideoViews(ctx, viewerId, pageRows.items), nextCursor: pageRows.nextCursor });
+}
+
+/** Registered with the graph: the `videos` count on a profile, as the viewer may see it. */
+export async function countProfileVideos(ctx: AppContext, authorId: string, viewerId: string | null) {
+  return repo.countVisibleByAuthor(ctx.db, authorId, await visibleKinds(ctx, viewerId, authorId));
+}
+graph.registerVideoCounter(countProfileVideos);
+
+// ---- likes, saves, shares ----
+
+export async function setLike(ctx: AppContext, userId: string, id: string, on: boolean) {
+  await loadVisibleVideo(ctx, userId, id);
+  await repo.setFlag(ctx.db, 'video_likes', id, userId, on);
+  return getVideo(ctx, userId, id);
+}
+
+export async function setSave(ctx: AppContext, userId: string, id: string, on: boolean) {
+  await loadVisibleVideo(ctx, userId, id);
+  await repo.setFlag(ctx.db, 'video_saves', id, userId, on);
+  return getVideo(ctx, userId, id);
+}
+
+/** Counts shares of a clip (the sharing module delivers the messages and calls this). */
+export async function recordShares(ctx: AppContext, userId: string, id: string, n: number) {
+  await loadVisibleVideo(ctx, userId, id);
+  await repo.addShares(ctx.db, id, Math.max(1, n));
+}
+
+// ---- comments ----
+
+async function toCommentViews(ctx: AppContext, viewerId: string | null, rows: readonly repo.CommentRow[]): Promise<Comment[]> {
+  const [authors, liked] = await Promise.all([
+    getUserViews(ctx, [...new Set(rows.map((r) => String(r.author_id)))]),
+    viewerId ? repo.likedComments(ctx.db, viewerId, rows.map((r) => String(r.id))) : Promise.resolve(new Set<string>()),
+  ]);
+  return rows.flatMap((c) => {
+    const author = authors.get(String(c.author_id));
+    if (!author) return [];
+    return [
+      {
+        id: String(c.id),
+        videoId: String(c.video_id),
+        author,
+        text: c.text,
+        replyToId: c.parent_id ? String(c.parent_id) : null,
+        likes: Number(c.likes_count),
+        replies: Number(c.replies_count),
+        viewer: { liked: liked.has(String(c.id)) },
+        createdAt: new Date(c.created_at).toISOString(),
+      },
+    ];
+  });
+}
+
+export async function listComments(ctx: AppContext, viewerId: string | null, videoId: string, q: { cursor?: string; limit: number; replyToId?: string }) {
+  await loadVisibleVideo(ctx, viewerId, videoId);
+  const c = decodeCursor(q.cursor, 2);
+  const hidden = viewerId ? await graph.blockedEitherWayIds(ctx, viewerId) : [];
+  const rows = await repo.listComments(ctx.db, {
+    videoId,
+    parentId: q.replyToId ?? null,
+    after: c ? { createdAt: String(c[0]), id: String(c[1]) } : null,
+    hiddenAuthors: hidden,
+    limit: q.limit + 1,
+  });
+  const page = toPage(
+    rows,
+    q.limit,
+    (r) => r,
+    (r) => [new Date(r.created_at).toISOString(), String(r.id)],
+  );
+  return { items: await toCommentViews(ctx, viewerId, page.items), nextCursor: page.nextCursor };
+}
+
+export async function addComment(ctx: AppContext, userId: string, videoId: string, body: { text: string; replyToId?: string }) {
+  const v = await loadVisibleVideo(ctx, userId, videoId);
+  if (!v.comments_enabled) throw new AppError('comments_disabled', 403, 'Comments are turned off for this video');
+  let parentId: string | null = null;
+  if (body.replyToId) {
+    const parent = await repo.findComment(ctx.db, body.replyToId);
+    if (!parent || String(parent.video_id) !== videoId) throw new AppError('comment_not_found', 404, 'replyToId: no such comment', { field: 'replyToId' });
+    // One level of replies: answering a reply answers its thread.
+    parentId = parent.parent_id ? String(parent.parent_id) : String(parent.id);
+  }
+  const row = await inTransaction(ctx.db, (tx) => repo.insertComment(tx, { video_id: videoId, author_id: userId, parent_id: parentId, text: body.text }));
+  const [comment] = await toCommentViews(ctx, userId, [row]);
+  return { comment: comment! };
+}
+
+async function loadVisibleComment(ctx: AppContext, userId: string, videoId: string, commentId: string) {
+  const v = await loadVisibleVideo(ctx, userId, videoId);
+  const c = /^\d{1,19}$/.test(commentId) ? await repo.findComment(ctx.db, commentId) : undefined;
+  if (!c || String(c.video_id) !== videoId) throw notFound('comment');
+  if (String(c.author_id) !== userId && (await graph.isBlockedEitherWay(ctx, userId, String(c.author_id)))) throw notFound('comment');
+  return { v, c };
+}
+
+/** The comment's author, or the video's author, may delete it (with its replies). */
+export async function deleteComment(ctx: AppContext, userId: string, videoId: string, commentId: string) {
+  const { v, c } = await loadVisibleComment(ctx, userId, videoId, commentId);
+  if (String(c.author_id) !== userId && String(v.author_id) !== userId)
+    throw new AppError('not_comment_author', 403, 'Only the comment author or the video author can delete this comment');
+  await inTransaction(ctx.db, (tx) => repo.deleteComment(tx, c));
+}
+
+export async function setCommentLike(ctx: AppContext, userId: string, videoId: string, commentId: string, on: boolean) {
+  await loadVisibleComment(ctx, userId, videoId, commentId);
+  await repo.setCommentLike(ctx.db, commentId, userId, on);
+  const row = await repo.findComment(ctx.db, commentId);
+  const [comment] = await toCommentViews(ctx, userId, [row!]);
+  return { comment: comment! };
+}
+
+// ---- events ----
+
+/**
+ * Appends a batch of playback events. Cheap by design: one visibility pass for the batch,
+ * one multi-row insert, and set-based counter updates. Events about clips the viewer may
+ * not see are dropped silently (a client cannot learn anything from the answer).
+ */
+export async function recordEvents(ctx: AppContext, userId: string, body: EventsBody) {
+  const ids = [...new Set(body.events.map((e) => e.videoId))];
+  const rows = await repo.findVideos(ctx.db, ids);
+  const visible = new Set<string>();
+  for (const v of rows) if (await canView(ctx, userId, v)) visible.add(String(v.id));
+  const now = Date.now();
+  const events = body.events
+    .filter((e) => visible.has(e.videoId))
+    .map((e) => {
+      // Client clocks are not trusted beyond a day back and never into the future.
+      const at = e.at ? Math.min(now, Math.max(now - 24 * 3600 * 1000, Date.parse(e.at))) : now;
+      return { videoId: e.videoId, type: e.type, watchedMs: e.watchedMs ?? null, at: new Date(at) };
+    });
+  const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map((e) => e.videoId);
+  await inTransaction(ctx.db, async (tx) => {
+    await repo.insertEvents(tx, userId, events);
+    await repo.addImpressions(tx, ofType('impression'));
+    // A view is a completion or at least a second of watching, once per viewer per day.
+    const viewed = events.filter((e) => e.type === 'completion' || (e.type === 'watch' && (e.watchedMs ?? 0) >= 1000));
+    await repo.recordViews(tx, userId, [...new Set(viewed.map((e) => e.videoId))]);
+    await repo.markNotInterested(tx, userId, [...new Set(ofType('not_interested'))]);
+  });
+  return { accepted: events.length };
+}
+
+// ---- feed support (the feed module composes these; it never reads media tables) ----
+
+/**
+ * For You candidate streams, disjoint by construction: "fresh" = public clips of the last
+ * week still under their impression budget (newest first); "hot" = every other public clip
+ * (by decayed engagement score). A clip graduates from fresh to hot once it has been shown
+ * enough times.
+ */
+export async function forYouCandidates(
+  ctx: AppContext,
+  q: {
+    hotBelow: { score: number; id: string } | null;
+    freshBefore: { createdAt: string; id: string } | null;
+    skipHot: boolean;
+    skipFresh: boolean;
+    excludeAuthors: readonly string[];
+    hotLimit: number;
+    freshLimit: number;
+    freshSince: Date;
+  },
+) {
+  const [hotRows, freshRows] = await Promise.all([
+    q.skipHot
+      ? []
+      : repo.listHotPublic(ctx.db, {
+          below: q.hotBelow,
+          excludeAuthors: q.excludeAuthors,
+          freshSince: q.freshSince,
+          maxImpressions: ctx.config.media.freshImpressionBudget,
+          limit: q.hotLimit,
+        }),
+    q.skipFresh
+      ? []
+      : repo.listFreshPublic(ctx.db, {
+          before: q.freshBefore,
+          maxImpressions: ctx.config.media.freshImpressionBudget,
+          since: q.freshSince,
+          excludeAuthors: q.excludeAuthors,
+          limit: q.freshLimit,
+        }),
+  ]);
+  const cand = (source: 'hot' | 'fresh') => (r: repo.VideoRow) => ({ id: String(r.id), authorId: String(r.author_id), source, score: r.hot_score });
+  return { hot: hotRows.map(cand('hot')), fresh: freshRows.map(cand('fresh')), rows: [...hotRows, ...freshRows] };
+}
+
+/** Clips among `videoIds` the viewer watched or marked "not interested". */
+export const seenBy = (ctx: AppContext, viewerId: string, videoIds: readonly string[]) => repo.seenAmong(ctx.db, viewerId, videoIds);

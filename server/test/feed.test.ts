@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MadeUser, startTestServer, type TestServer } from './harness.ts';
+import { graphEdges, makeClip, uploadClip } from './media-fixtures.ts';
+
+// Following, Friends and For You (issue 5, acceptance 4 and 5).
+let s: TestServer;
+let viewer: MadeUser;
+const u: Record<string, MadeUser> = {};
+const clip: Record<string, string> = {};
+
+beforeAll(async () => {
+  // A tiny impression budget so the test can graduate clips from the fresh pool to the hot one.
+  s = await startTestServer({ env: { FEED_FRESH_IMPRESSION_BUDGET: '2' } });
+  viewer = await s.make.user();
+  for (const name of ['friend', 'followed', 'stranger', 'muted', 'blocker']) u[name] = await s.make.user();
+  const g = graphEdges(s);
+  await g.befriend(viewer.id, u.friend!.id);
+  await g.follow(viewer.id, u.followed!.id);
+  await g.follow(viewer.id, u.muted!.id);
+  await g.mute(viewer.id, u.muted!.id);
+  await g.block(u.blocker!.id, viewer.id);
+  const file = makeClip();
+  // Upload order = creation order; the feeds must come back newest first.
+  const plan: Array<[string, string, string]> = [
+    ['f1', 'friend', 'public'],
+    ['s1', 'stranger', 'public'],
+    ['o1', 'followed', 'public'],
+    ['f2', 'friend', 'friends'],
+    ['o2', 'followed', 'friends'],
+    ['f3', 'friend', 'private'],
+    ['m1', 'muted', 'public'],
+    ['b1', 'blocker', 'public'],
+    ['s2', 'stranger', 'public'],
+    ['v1', 'viewer', 'public'],
+    ['s3', 'stranger', 'public'],
+  ];
+  for (const [key, who, visibility] of plan) {
+    const token = who === 'viewer' ? viewer.token : u[who]!.token;
+    const res = await uploadClip(s, token, file, { visibility, caption: key });
+    if (res.status !== 202) throw new Error(JSON.stringify(res.body));
+    clip[key] = res.body.video.id;
+  }
+  await s.worker!.idle();
+});
+afterAll(() => s?.close());
+
+const name = (id: string) => Object.entries(clip).find(([, v]) => v === id)?.[0] ?? id;
+
+/** Walks every page of a feed with a small page size. */
+async function walk(path: string, token: string | undefined, limit = 2) {
+  const seen: any[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < 30; i++) {
+    const res: { status: number; body: any } = await s.api('GET', `${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    expect(res.status).toBe(200);
+    seen.push(...res.body.items);
+    cursor = res.body.nextCursor;
+    if (!cursor) break;
+  }
+  return seen;
+}
+
+describe('Following and Friends', () => {
+  it('Following has exactly the followed people’s visible clips, newest first, across keyset pages', async () => {
+    const items = await walk('/feed/following', viewer.token);
+    // o2 is friends-only and the viewer only follows its author; the muted account's clips stay out.
+    expect(items.map((v) => name(v.id))).toEqual(['f2', 'o1', 'f1']);
+  });
+
+  it('Friends has only friends’ clips, including friends-only ones', async () => {
+    const items = await walk('/feed/friends', viewer.token);
+    expect(items.map((v) => name(v.id))).toEqual(['f2', 'f1']);
+  });
+
+  it('needs a session and refuses a forged cursor', async () => {
+    expect((await s.api('GET', '/feed/friends')).status).toBe(401);
+    const bad = await s.api('GET', '/feed/following?cursor=nonsense', { token: viewer.token });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('cursor');
+  });
+});
+
+describe('For You', () => {
+  it('shows public clips only, never blocked, muted or own, never two in a row from one author, no repeats', async () => {
+    const items = await walk('/feed/for-you', viewer.token);
+    const names = items.map((v) => name(v.id));
+    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(names)).toEqual(new Set(['f1', 's1', 'o1', 's2', 's3']));
+    for (let i = 1; i < items.length; i++) expect(items[i].author.id).not.toBe(items[i - 1].author.id);
+  });
+
+  it('ranks engaged clips first and still gives a brand-new clip a slot on the first page', async () => {
+    const fans = await Promise.all(Array.from({ length: 4 }, () => s.make.user()));
+    // Two impressions each use up the budget: every clip so far graduates to the hot pool.
+    const impressions = Object.values(clip).map((videoId) => ({ type: 'impression', videoId }));
+    for (const f of fans.slice(0, 2)) expect((await s.api('POST', '/events', { token: f.token, body: { events: impressions } })).status).toBe(202);
+    for (const f of fans) for (const key of ['f1', 'o1']) await s.api('PUT', `/videos/${clip[key]}/like`, { token: f.token });
+    const fresh = await uploadClip(s, u.stranger!.token, makeClip(), { caption: 'brand new' });
+    await s.worker!.idle();
+    const first = (await s.api('GET', '/feed/for-you?limit=3', { token: viewer.token })).body.items.map((v: any) => v.id);
+    expect(first.slice(0, 2).map(name).sort()).toEqual(['f1', 'o1']);
+    expect(first).toContain(fresh.body.video.id);
+  });
+
+  it('never repeats a watched clip and drops "not interested" ones', async () => {
+    await s.api('POST', '/events', {
+      token: viewer.token,
+      body: {
+        events: [
+          { type: 'watch', videoId: clip.s1, watchedMs: 4000 },
+          { type: 'completion', videoId: clip.s2 },
+          { type: 'not_interested', videoId: clip.o1 },
+        ],
+      },
+    });
+    const names = (await walk('/feed/for-you', viewer.token, 5)).map((v) => name(v.id));
+    expect(names).not.toContain('s1');
+    expect(names).not.toContain('s2');
+    expect(names).not.toContain('o1');
+    expect(names).toContain('s3');
+  });
+
+  it('works signed out with public clips only', async () => {
+    const names = (await walk('/feed/for-you', undefined, 4)).map((v) => name(v.id));
+    expect(names).not.toContain('f2');
+    expect(names).not.toContain('f3');
+    expect(names).toContain('b1');
+    expect(names).toContain('v1');
+  });
+});

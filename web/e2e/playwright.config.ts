@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests: the real server (embedded PGlite in a fresh temporary DATA_DIR) serving
+ * the built web app, driven by Debian's Chromium. Several people run this on one machine at
+ * once, so the port is picked free once per run (this file is evaluated again in every
+ * worker; the environment carries the first choice to them).
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+
+function freePort(): number {
+  // A tiny child process binds port 0 and reports what the OS gave it (synchronously, as config loading is).
+  const r = spawnSync(process.execPath, ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], {
+    encoding: 'utf8',
+  });
+  const port = Number(r.stdout.trim());
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`could not find a free port: ${r.stderr}`);
+  return port;
+}
+
+if (!process.env.LOOP_E2E_PORT) {
+  process.env.LOOP_E2E_PORT = String(freePort());
+  process.env.LOOP_E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-e2e-'));
+  // scripts/test-all.mjs builds first; a direct `npx playwright test` builds when there is no build.
+  if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) {
+    const built = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('building the web app failed');
+  }
+}
+const port = Number(process.env.LOOP_E2E_PORT);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  outputDir: path.join(root, 'test-results/e2e-artifacts'),
+  globalTeardown: './global-teardown.ts',
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  forbidOnly: Boolean(process.env.CI),
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? path.join(root, 'test-results/e2e.json') }]],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  projects: [
+    {
+      name: 'phone',
+      use: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    },
+    {
+      name: 'desktop',
+      // Flows tagged @phone-only prove behaviour once; the desktop run covers layout and screenshots.
+      grepInvert: /@phone-only/,
+      use: { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 },
+    },
+  ],
+  webServer: {
+    command: 'node --import tsx server/src/main.ts',
+    cwd: root,
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: baseURL,
+      DATA_DIR: process.env.LOOP_E2E_DATA_DIR!,
+      WEB_DIST_DIR: path.join(root, 'web/dist'),
+      LOG_LEVEL: 'warn',
+      DEMO_CONTENT: 'false',
+      RATE_LIMIT_API_PER_IP: '100000',
+      RATE_LIMIT_API_PER_USER: '100000',
+      RATE_LIMIT_SIGNUP_PER_IP: '100000',
+      RATE_LIMIT_LOGIN_PER_IP: '100000',
+      RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '1000',
+    },
+  },
+});

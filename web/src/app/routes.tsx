@@ -1,0 +1,44 @@
+import type { ReactNode } from 'react';
+import { EditProfileScreen } from '../features/accounts/EditProfileScreen.tsx';
+import { HandleRoute, OwnProfileScreen, UserProfileScreen } from '../features/accounts/ProfileScreen.tsx';
+import { LoginScreen } from '../features/accounts/LoginScreen.tsx';
+import { SearchScreen } from '../features/accounts/SearchScreen.tsx';
+import { SettingsScreen } from '../features/accounts/SettingsScreen.tsx';
+import { SignupScreen } from '../features/accounts/SignupScreen.tsx';
+import { WelcomeScreen } from '../features/accounts/WelcomeScreen.tsx';
+import { CreateComingSoon, FriendsComingSoon, HomeComingSoon, InboxComingSoon } from '../features/coming-soon/ComingSoon.tsx';
+import type { Access } from './guards.tsx';
+
+export interface AppRoute {
+  path: string;
+  element: ReactNode;
+  /** Who may see it; others are redirected (to /welcome, or away from the sign-in screens). */
+  access: Access;
+  /** 'app': inside the tab bar / side navigation. 'bare': full screen (welcome, sign up, log in). */
+  chrome: 'app' | 'bare';
+  /** For signed-out screens: where a person lands once signed in (unless `?next=` says otherwise). */
+  whenSignedIn?: string;
+}
+
+/**
+ * Every screen of the web app, in one place. A feature adds its screens with one line each.
+ * Order does not matter: react-router ranks static segments above dynamic ones.
+ */
+export const routes: AppRoute[] = [
+  { path: '/welcome', element: <WelcomeScreen />, access: 'signed-out', chrome: 'bare' },
+  { path: '/signup', element: <SignupScreen />, access: 'signed-out', chrome: 'bare', whenSignedIn: '/profile' },
+  { path: '/login', element: <LoginScreen />, access: 'signed-out', chrome: 'bare' },
+
+  { path: '/', element: <HomeComingSoon />, access: 'signed-in', chrome: 'app' },
+  { path: '/friends', element: <FriendsComingSoon />, access: 'signed-in', chrome: 'app' },
+  { path: '/create', element: <CreateComingSoon />, access: 'signed-in', chrome: 'app' },
+  { path: '/inbox', element: <InboxComingSoon />, access: 'signed-in', chrome: 'app' },
+
+  { path: '/profile', element: <OwnProfileScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/profile/edit', element: <EditProfileScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/settings', element: <SettingsScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/search', element: <SearchScreen />, access: 'any', chrome: 'app' },
+  { path: '/u/:username', element: <UserProfileScreen />, access: 'any', chrome: 'app' },
+  // "/@alice": react-router has no partial dynamic segments, so the screen checks the "@" itself.
+  { path: '/:handle', element: <HandleRoute />, access: 'any', chrome: 'app' },
+];

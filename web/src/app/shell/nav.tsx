@@ -1,0 +1,41 @@
+import type { ComponentType } from 'react';
+import { IconFriends, IconHome, IconInbox, IconPlus, IconProfile, IconSearch, IconSettings } from '../../ui/icons.tsx';
+
+export interface NavItem {
+  to: string;
+  label: string;
+  Icon: ComponentType<{ size?: number; filled?: boolean }>;
+  /** The raised "+" button in the middle of the tab bar. */
+  primary?: boolean;
+  /** Only in the desktop side navigation (phones reach it from a screen). */
+  desktopOnly?: boolean;
+  /**
+   * Renders the unread badge of this tab (return <TabBadge count={n} label="…" /> or null).
+   * Features plug theirs in here, e.g. the inbox's unread-chats count.
+   */
+  Badge?: ComponentType;
+}
+
+/** Navigation of the app, in order. Phones show the non-desktopOnly items as the bottom tab bar. */
+export const navItems: NavItem[] = [
+  { to: '/', label: 'Home', Icon: IconHome },
+  { to: '/friends', label: 'Friends', Icon: IconFriends },
+  { to: '/search', label: 'Search', Icon: IconSearch, desktopOnly: true },
+  { to: '/create', label: 'Create', Icon: IconPlus, primary: true },
+  { to: '/inbox', label: 'Inbox', Icon: IconInbox },
+  { to: '/profile', label: 'Profile', Icon: IconProfile },
+  { to: '/settings', label: 'Settings', Icon: IconSettings, desktopOnly: true },
+];
+
+/** The red count on a tab; hidden at 0. */
+export function TabBadge({ count, label }: { count: number; label: string }) {
+  if (count <= 0) return null;
+  return (
+    <span className="tab-badge">
+      <span aria-hidden="true">{count > 99 ? '99+' : count}</span>
+      <span className="visually-hidden">
+        {count} {label}
+      </span>
+    </span>
+  );
+}

@@ -1,0 +1,192 @@
+import type { Profile } from '@loop/contracts';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../../app/api.ts';
+import { QueryView } from '../../app/query-view.tsx';
+import { useMe, useSession } from '../../app/session.ts';
+import { Avatar } from '../../ui/Avatar.tsx';
+import { Button, ButtonLink } from '../../ui/Button.tsx';
+import { EmptyState } from '../../ui/EmptyState.tsx';
+import { IconProfile, IconSearch, IconSettings, IconVideo } from '../../ui/icons.tsx';
+import { Page, TopBar } from '../../ui/Page.tsx';
+import { Skeleton } from '../../ui/Skeleton.tsx';
+import { useToast } from '../../ui/Toast.tsx';
+import { NotFoundScreen } from '../coming-soon/NotFoundScreen.tsx';
+import { useProfile } from './accounts-api.ts';
+import { formatCount } from './format.ts';
+import './profile.css';
+
+/** /profile: the signed-in person's own profile. */
+export function OwnProfileScreen() {
+  const me = useMe();
+  return <ProfileScreen username={me.user.username} own />;
+}
+
+/** /u/:username: anyone's profile (one's own shows the edit actions). */
+export function UserProfileScreen() {
+  const { username = '' } = useParams();
+  return <ProfileScreen username={username} />;
+}
+
+/** /@username, the short form of /u/:username. */
+export function HandleRoute() {
+  const { handle = '' } = useParams();
+  if (!handle.startsWith('@') || handle.length < 2) return <NotFoundScreen />;
+  return <ProfileScreen username={handle.slice(1)} />;
+}
+
+function ProfileScreen({ username, own }: { username: string; own?: boolean }) {
+  const session = useSession();
+  const query = useProfile(username);
+  const isSelf = own || (session.me !== null && session.me.user.username === username.toLowerCase());
+  const title = query.data ? `@${query.data.user.username}` : own ? 'Profile' : `@${username}`;
+  return (
+    <>
+      <TopBar
+        title={title}
+        back={!own}
+        backTo="/"
+        start={
+          own ? (
+            <Link to="/search" className="btn btn--ghost btn--icon" aria-label="Search people">
+              <IconSearch size={24} />
+            </Link>
+          ) : null
+        }
+        end={
+          isSelf ? (
+            <Link to="/settings" className="btn btn--ghost btn--icon" aria-label="Settings">
+              <IconSettings size={24} />
+            </Link>
+          ) : null
+        }
+      />
+      <Page flush>
+        <QueryView
+          query={query}
+          skeleton={<ProfileSkeleton />}
+          errorTitle="Couldn’t load this profile"
+          renderError={(err) =>
+            err instanceof ApiError && err.status === 404 ? (
+              <EmptyState
+                icon={<IconProfile size={32} />}
+                title="This account doesn’t exist"
+                action={
+                  <ButtonLink to="/search" variant="primary">
+                    Search people
+                  </ButtonLink>
+                }
+              >
+                No one on Loop goes by @{username}. Check the spelling, or search by name.
+              </EmptyState>
+            ) : undefined
+          }
+        >
+          {(profile) => <ProfileView profile={profile} isSelf={isSelf} />}
+        </QueryView>
+      </Page>
+    </>
+  );
+}
+
+function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean }) {
+  const { user, counts, relationship } = profile;
+  const toast = useToast();
+
+  async function share() {
+    const url = `${window.location.origin}/@${user.username}`;
+    try {
+      if (navigator.share) await navigator.share({ title: `${user.displayName} on Loop`, url });
+      else {
+        await navigator.clipboard.writeText(url);
+        toast('Profile link copied', 'success');
+      }
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') toast('Couldn’t share the link. Try again.', 'error');
+    }
+  }
+
+  const stats: Array<[string, number]> = [
+    ['Following', counts.following],
+    ['Followers', counts.followers],
+    ['Friends', counts.friends],
+    ['Videos', counts.videos],
+  ];
+
+  return (
+    <>
+      <section className="profile" aria-label="Profile">
+        <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={96} />
+        <div className="profile__names">
+          <h2 className="profile__name" data-testid="profile-display-name">
+            {user.displayName}
+          </h2>
+          <p className="profile__username">@{user.username}</p>
+        </div>
+        {!isSelf && (relationship.friends || relationship.followedBy || relationship.requested) ? (
+          <div className="profile__pills">
+            {relationship.friends ? <span className="pill pill--accent">Friends</span> : relationship.followedBy ? <span className="pill">Follows you</span> : null}
+            {relationship.requested ? <span className="pill">Follow requested</span> : null}
+          </div>
+        ) : null}
+        <ul className="profile__counts" aria-label="Counts">
+          {stats.map(([label, n]) => (
+            <li key={label} className="profile__count">
+              <span className="profile__count-n">{formatCount(n)}</span>
+              <span className="profile__count-label">{label}</span>
+            </li>
+          ))}
+        </ul>
+        {isSelf ? (
+          <div className="profile__actions">
+            <ButtonLink to="/profile/edit" variant="secondary">
+              Edit profile
+            </ButtonLink>
+            <Button variant="secondary" onClick={share}>
+              Share profile
+            </Button>
+          </div>
+        ) : (
+          <div className="profile__actions profile__actions--single">
+            <Button variant="secondary" onClick={share}>
+              Share profile
+            </Button>
+          </div>
+        )}
+        {user.bio ? (
+          <p className="profile__bio">{user.bio}</p>
+        ) : isSelf ? (
+          <p className="profile__bio profile__bio--empty">
+            No bio yet. <Link to="/profile/edit">Add one</Link>
+          </p>
+        ) : null}
+      </section>
+      <div className="profile__section-tabs">
+        <span className="profile__section-tab">
+          <IconVideo size={18} /> Videos
+        </span>
+      </div>
+      {counts.videos === 0 ? (
+        <EmptyState compact icon={<IconVideo size={28} />} title={isSelf ? 'Your videos will live here' : 'No videos yet'}>
+          {isSelf ? 'Posting videos isn’t built yet. When it is, your clips will show up here.' : `@${user.username} hasn’t posted any videos.`}
+        </EmptyState>
+      ) : (
+        <EmptyState compact icon={<IconVideo size={28} />} title={`${formatCount(counts.videos)} videos`}>
+          Watching videos on profiles isn’t built yet.
+        </EmptyState>
+      )}
+    </>
+  );
+}
+
+function ProfileSkeleton() {
+  return (
+    <div className="profile-skeleton" role="status" aria-busy="true" aria-label="Loading profile">
+      <Skeleton circle width={96} height={96} />
+      <Skeleton width={160} height={22} />
+      <Skeleton width={100} height={15} />
+      <Skeleton width="80%" height={44} radius={12} />
+      <Skeleton width="80%" height={44} radius={12} />
+      <Skeleton width="60%" height={15} />
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const webRoot = import.meta.dirname;
+const repoRoot = path.resolve(webRoot, '..');
+// The Loop server (npm run dev / npm start) that the dev server forwards API calls to.
+const apiTarget = 'http://localhost:3000';
+
+export default defineConfig({
+  root: webRoot,
+  publicDir: path.join(webRoot, 'public'),
+  plugins: [react()],
+  resolve: {
+    alias: { '@loop/contracts': path.join(repoRoot, 'packages/contracts/src/index.ts') },
+  },
+  build: {
+    outDir: path.join(webRoot, 'dist'),
+    emptyOutDir: true,
+    // The server's CSP forbids inline scripts; keep every asset a file, never a data: URL script.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    sourcemap: true,
+  },
+  server: {
+    port: 5173,
+    // changeOrigin stays off: the server accepts cookie-authenticated writes whose Origin matches the Host it sees.
+    proxy: {
+      '/api/v1/ws': { target: apiTarget, ws: true },
+      '/api': { target: apiTarget },
+      '/media': { target: apiTarget },
+    },
+  },
+});

@@ -6,7 +6,10 @@ import { SearchScreen } from '../features/accounts/SearchScreen.tsx';
 import { SettingsScreen } from '../features/accounts/SettingsScreen.tsx';
 import { SignupScreen } from '../features/accounts/SignupScreen.tsx';
 import { WelcomeScreen } from '../features/accounts/WelcomeScreen.tsx';
-import { CreateComingSoon, FriendsComingSoon, HomeComingSoon, InboxComingSoon } from '../features/coming-soon/ComingSoon.tsx';
+import { CreateComingSoon, FriendsComingSoon, HomeComingSoon } from '../features/coming-soon/ComingSoon.tsx';
+import { ChatScreen } from '../features/inbox/ChatScreen.tsx';
+import { InboxScreen } from '../features/inbox/InboxScreen.tsx';
+import { NewChatScreen } from '../features/inbox/NewChatScreen.tsx';
 import type { Access } from './guards.tsx';
 
 export interface AppRoute {
@@ -32,7 +35,9 @@ export const routes: AppRoute[] = [
   { path: '/', element: <HomeComingSoon />, access: 'signed-in', chrome: 'app' },
   { path: '/friends', element: <FriendsComingSoon />, access: 'signed-in', chrome: 'app' },
   { path: '/create', element: <CreateComingSoon />, access: 'signed-in', chrome: 'app' },
-  { path: '/inbox', element: <InboxComingSoon />, access: 'signed-in', chrome: 'app' },
+  { path: '/inbox', element: <InboxScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/inbox/new', element: <NewChatScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/inbox/:id', element: <ChatScreen />, access: 'signed-in', chrome: 'app' },
 
   { path: '/profile', element: <OwnProfileScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/profile/edit', element: <EditProfileScreen />, access: 'signed-in', chrome: 'app' },

@@ -14,7 +14,7 @@ const KILLS = 4;
 const IN_FLIGHT = 8;
 
 let server: ServerProcess | null = null;
-let cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   await server?.stop();
   for (const c of cleanup.reverse()) await c();

@@ -74,7 +74,7 @@ test.describe('messaging', () => {
 
     // A goes offline; B keeps writing; A comes back and sees each message once.
     await a.ctx.setOffline(true);
-    await expect(a.page.getByText('You’re offline')).toBeVisible();
+    await expect(a.page.getByText('You’re offline', { exact: true })).toBeVisible();
     await send(b.page, 'Are you there?');
     await send(b.page, 'Call me later');
     await expect(bubbles(b.page, 'Call me later')).toHaveCount(1);

@@ -43,7 +43,7 @@ process.on('message', async (m: any) => {
     if (m.cmd === 'connect') {
       url = m.url;
       const t0 = Date.now();
-      const made = await inBatches(m.count, 200, (i) => open(m.tokens[i % m.tokens.length], undefined, 0));
+      const made = await inBatches(m.count, 100, (i) => open(m.tokens[i % m.tokens.length], undefined, 0));
       clients.push(...made);
       process.send?.({ ok: true, ready: clients.length, ms: Date.now() - t0 });
     } else if (m.cmd === 'reconnect') {

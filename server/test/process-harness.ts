@@ -69,7 +69,7 @@ export async function serverProcess(env: Record<string, string>): Promise<Server
         output = (output + d).slice(-20_000);
       });
       sp.proc = proc;
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 180_000;
       for (;;) {
         if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${output}`);
         try {

@@ -201,7 +201,7 @@ function Chat({ initial }: { initial: Conversation }) {
         <div className="chat">
           {status !== 'online' && (
             <p className="chat__status" role="status">
-              {status === 'offline' ? 'You’re offline. Messages will send when you’re back.' : 'Connecting…'}
+              {status === 'offline' ? 'Messages you write now will send when you’re back online.' : 'Connecting…'}
             </p>
           )}
           {conv.state === 'request' && (

@@ -5,10 +5,11 @@ import { feedRoutes } from './feed/feed.routes.ts';
 import { graphRoutes } from './graph/graph.routes.ts';
 import { mediaRoutes } from './media/media.routes.ts';
 import { messagingRoutes } from './messaging/messaging.routes.ts';
+import { sharingRoutes } from './sharing/sharing.routes.ts';
 // Imported for their registrations with accounts (profile counts, relationships, blocks;
 // contact matching at signup).
 import './graph/graph.service.ts';
 import './graph/contacts.service.ts';
 
 /** Every module's HTTP routes, mounted under /api/v1. Add a module here to expose it. */
-export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, graphRoutes, messagingRoutes, mediaRoutes, feedRoutes];
+export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, graphRoutes, messagingRoutes, mediaRoutes, feedRoutes, sharingRoutes];

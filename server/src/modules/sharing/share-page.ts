@@ -105,7 +105,7 @@ function renderPage(ctx: AppContext, v: Awaited<ReturnType<typeof media.toVideoV
         <div class="author">${escapeHtml(name)} <span style="opacity:.7">@${escapeHtml(v.author.username)}</span></div>
         ${v.caption ? `<p class="caption">${escapeHtml(v.caption)}</p>` : ''}
       </div>
-      <a class="open" href="/videos/${escapeHtml(v.id)}">Open in Loop</a>
+      <a class="open" href="/video/${escapeHtml(v.id)}">Open in Loop</a>
     </main>
   </body>
 </html>

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Adjacency, type CandidateFeatures, graphScore, twoHopFeatures } from '../server/src/modules/graph/suggestion-ranking.ts';
-import { replaceSection } from './benchmarks-file.ts';
+import { machineNote, recordSection } from './lib/report.ts';
 
 export interface Metrics {
   hits: number;
@@ -119,6 +119,7 @@ export function evaluate(edges: Array<[number, number]>, holdout: number, seed: 
     let rest: number[] | null = null;
     names.forEach((name, mi) => {
       const score = methods[name]!;
+      // Every method here scores each 2-hop candidate above 0, so `rest` is exactly the unscored.
       const scored = [...feats].map(([c, f]) => ({ c, s: score(f) })).filter((x) => x.s > 0);
       scored.sort((x, y) => y.s - x.s || tie[x.c]! - tie[y.c]!);
       let hits10 = 0;
@@ -133,10 +134,8 @@ export function evaluate(edges: Array<[number, number]>, holdout: number, seed: 
         rest ??= Array.from({ length: n }, (_, c) => c)
           .filter((c) => c !== u && !friends.has(c) && !feats.has(c))
           .sort((x, y) => tie[x]! - tie[y]!);
-        const inScored = new Set(scored.map((x) => x.c));
         let rank = scored.length;
         for (const c of rest) {
-          if (inScored.has(c)) continue;
           rank += 1;
           if (truth.has(c)) {
             if (rank <= 10) hits10 += 1;
@@ -144,7 +143,6 @@ export function evaluate(edges: Array<[number, number]>, holdout: number, seed: 
             if (rank > 10) break;
           }
         }
-        // Also candidates scored 0 but 2 hops away (none for these methods: every 2-hop score is > 0).
       }
       const m = sums[mi]!;
       m.hits += hits10 > 0 ? 1 : 0;
@@ -200,14 +198,18 @@ async function main() {
   console.log(table);
   console.log(`\nLoop beats resource allocation's P@10 on ${allBeat ? 'every' : 'NOT every'} seed.`);
   if (values.write) {
-    replaceSection(
-      'Friend suggestions: offline evaluation (eval:suggestions)',
+    recordSection(
+      'suggestions-eval',
       [
+        '## Friend suggestions: offline evaluation (eval:suggestions)',
+        '',
         `\`npm run eval:suggestions -- --edges ${values.edges} --holdout ${holdout} --seed ${seeds.join(' --seed ')}\``,
         `(${new Date().toISOString().slice(0, 10)}; ${edges.length} edges, ${Math.round(holdout * 100)}% hidden, every non-friend ranked, per-user top 10, averaged over users with hidden edges).`,
         'Baselines (common neighbours, resource allocation) are computed in the same run on the same split.',
         '',
         table,
+        '',
+        machineNote(),
       ].join('\n'),
     );
   }

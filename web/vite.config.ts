@@ -5,7 +5,7 @@ import { defineConfig } from 'vite';
 const webRoot = import.meta.dirname;
 const repoRoot = path.resolve(webRoot, '..');
 // The Loop server (npm run dev / npm start) that the dev server forwards API calls to.
-const apiTarget = 'http://localhost:3000';
+const apiTarget = process.env.LOOP_DEV_API_URL ?? 'http://localhost:3000';
 
 export default defineConfig({
   root: webRoot,

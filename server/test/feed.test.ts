@@ -14,11 +14,11 @@ beforeAll(async () => {
   viewer = await s.make.user();
   for (const name of ['friend', 'followed', 'stranger', 'muted', 'blocker']) u[name] = await s.make.user();
   const g = graphEdges(s);
-  await g.befriend(viewer.id, u.friend!.id);
-  await g.follow(viewer.id, u.followed!.id);
-  await g.follow(viewer.id, u.muted!.id);
-  await g.mute(viewer.id, u.muted!.id);
-  await g.block(u.blocker!.id, viewer.id);
+  await g.befriend(viewer, u.friend!);
+  await g.follow(viewer, u.followed!);
+  await g.follow(viewer, u.muted!);
+  await g.mute(viewer, u.muted!);
+  await g.block(u.blocker!, viewer);
   const file = makeClip();
   // Upload order = creation order; the feeds must come back newest first.
   const plan: Array<[string, string, string]> = [

@@ -63,6 +63,28 @@ describe(`graph (${engine})`, () => {
     expect((await s.api('GET', `/users/${star.id}/followers?limit=101`)).status).toBe(400);
   });
 
+  it('pages friends newest first, skipping one-way follows', async () => {
+    const me = await s.make.user();
+    const expected: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const other = await s.make.user();
+      await follow(me, other);
+      if (i !== 2) {
+        await follow(other, me);
+        expected.unshift(other.id);
+      }
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: any = await s.api('GET', `/users/${me.id}/friends?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: me.token });
+      expect(res.status).toBe(200);
+      seen.push(...ids(res.body));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(expected);
+  });
+
   it('a private account gets requests, accepts or declines them, and hides its lists from non-followers', async () => {
     const p = await s.make.user();
     await s.api('PATCH', '/me/settings', { token: p.token, body: { privateAccount: true } });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestServer } from './harness.ts';
+import type { MadeUser, TestServer } from './harness.ts';
 
 /** Tiny clips made with ffmpeg on the spot (cached per process), so tests stay fast. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-clips-'));
@@ -67,16 +67,19 @@ export function storedVideoFiles(s: TestServer): string[] {
   return (fs.readdirSync(d, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(d, f)).isFile());
 }
 
-/**
- * Graph edges for tests. The follow/block/mute HTTP routes belong to the graph issue and
- * are not on this branch yet, so the tests write the graph module's rows directly.
- */
-export const graphEdges = (s: TestServer) => ({
-  follow: (a: string, b: string) => s.ctx.db.insertInto('follows').values({ follower_id: a, followee_id: b }).onConflict((oc) => oc.doNothing()).execute(),
-  befriend: async (a: string, b: string) => {
-    await graphEdges(s).follow(a, b);
-    await graphEdges(s).follow(b, a);
-  },
-  block: (a: string, b: string) => s.ctx.db.insertInto('blocks').values({ blocker_id: a, blocked_id: b }).execute(),
-  mute: (a: string, b: string) => s.ctx.db.insertInto('mutes').values({ muter_id: a, muted_id: b }).execute(),
-});
+/** Graph edges for tests, through the graph module's HTTP routes. `a`/`b` are MadeUsers. */
+export const graphEdges = (s: TestServer) => {
+  const call = async (method: string, path: string, token: string) => {
+    const res = await s.api(method, path, { token });
+    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  return {
+    follow: (a: MadeUser, b: MadeUser) => call('PUT', `/users/${b.id}/follow`, a.token),
+    befriend: async (a: MadeUser, b: MadeUser) => {
+      await call('PUT', `/users/${b.id}/follow`, a.token);
+      await call('PUT', `/users/${a.id}/follow`, b.token);
+    },
+    block: (a: MadeUser, b: MadeUser) => call('PUT', `/users/${b.id}/block`, a.token),
+    mute: (a: MadeUser, b: MadeUser) => call('PUT', `/users/${b.id}/mute`, a.token),
+  };
+};

@@ -158,8 +158,8 @@ describe('visibility and media URLs', () => {
     const friend = await s.make.user();
     const stranger = await s.make.user();
     const g = graphEdges(s);
-    await g.befriend(alice.id, friend.id);
-    await g.follow(stranger.id, alice.id); // a follower is not a friend
+    await g.befriend(alice, friend);
+    await g.follow(stranger, alice); // a follower is not a friend
     const clip = makeClip();
     const ids: Record<string, string> = {};
     for (const visibility of ['public', 'friends', 'private'])
@@ -207,7 +207,7 @@ describe('visibility and media URLs', () => {
     expect(await profile(stranger)).toBe(own - 2);
 
     // A block hides even public clips, both ways.
-    await g.block(alice.id, stranger.id);
+    await g.block(alice, stranger);
     expect(await sees(stranger, 'public')).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { PASSWORD, screenshot, signUpViaApi, uniqueUsername } from './helpers.ts';
+import { PASSWORD, controlProblems, screenshot, signUpViaApi, uniqueUsername } from './helpers.ts';
 
 const REAL_PNG = path.resolve(import.meta.dirname, '../public/icons/icon-512.png');
 
@@ -100,6 +100,16 @@ test.describe('accounts', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
     await expect(page).toHaveURL(/\/signup$/);
+
+    // Under 13: the server refuses, and says so on the birthday field.
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByText('Add your name and birthday (optional)').click();
+    const lastYear = new Date().getFullYear() - 1;
+    await page.getByLabel(/Birthday/).fill(`${lastYear}-01-15`);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect(page.getByLabel(/Birthday/)).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByText(/at least 13/)).toBeVisible();
+    await expect(page).toHaveURL(/\/signup$/);
   });
 
   test('settings changes persist after a reload', { tag: '@phone-only' }, async ({ page }) => {
@@ -136,6 +146,10 @@ test.describe('accounts', () => {
     await page.getByTestId('avatar-input').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('this is not an image at all') });
     await expect(page.getByRole('alert')).toContainText('isn’t an image');
 
+    // Over 5 MB: refused before uploading, with the same words the server's 413 gets.
+    await page.getByTestId('avatar-input').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(6 * 1024 * 1024, 1) });
+    await expect(page.getByRole('alert')).toContainText('larger than 5 MB');
+
     await page.getByTestId('avatar-input').setInputFiles(REAL_PNG);
     await expect(page.getByRole('status').filter({ hasText: 'Profile photo updated' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Change photo' })).toBeVisible();
@@ -167,26 +181,33 @@ test.describe('accounts', () => {
   });
 
   test('screenshot tour of every accounts screen', async ({ browser, page }, testInfo) => {
+    // Twenty-odd screens in one test: allow for a loaded machine.
+    test.setTimeout(300_000);
     const problems = watchForPageErrors(page);
+    // Each screen is photographed, and its controls checked: labelled, and at least 44 px.
+    const shoot = async (name: string) => {
+      await screenshot(page, testInfo, name);
+      problems.push(...(await controlProblems(page)).map((p) => `${name}: ${p}`));
+    };
     const prefix = `t${Date.now().toString(36).slice(-5)}`;
 
     // Signed out.
     await page.goto('/');
     await expect(page.getByRole('link', { name: 'Create account' })).toBeVisible();
-    await screenshot(page, testInfo, '01-welcome');
+    await shoot('01-welcome');
 
     await page.goto('/signup');
     await page.getByLabel('Username').fill('Ab');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect(page.getByLabel('Username')).toHaveAttribute('aria-invalid', 'true');
-    await screenshot(page, testInfo, '02-signup-errors');
+    await shoot('02-signup-errors');
 
     await page.goto('/login');
     await page.getByLabel('Username').fill('nobody_here');
     await page.getByLabel('Password', { exact: true }).fill('wrong-password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByRole('alert')).toBeVisible();
-    await screenshot(page, testInfo, '03-login-error');
+    await shoot('03-login-error');
 
     // Someone else, with a photo and a bio.
     const other = await browser.newContext();
@@ -201,71 +222,174 @@ test.describe('accounts', () => {
     expect(upload.status()).toBe(200);
     await other.close();
 
+    // A shared profile link, opened signed out: the profile, and an invitation in.
+    await page.goto(`/@${mia.username}`);
+    await expect(page.getByRole('complementary', { name: 'Join Loop' })).toBeVisible();
+    await shoot('03b-profile-signed-out');
+    await page.getByRole('complementary', { name: 'Join Loop' }).getByRole('link', { name: 'Log in' }).click();
+    await expect(page).toHaveURL(new RegExp(`/login\\?next=%2F%40${mia.username}$`));
+
     // Signed in.
     const me = await signUpViaApi(page, { username: uniqueUsername(`${prefix}ada`), displayName: 'Ada Lovelace' });
     await page.goto('/profile');
     await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible();
-    await screenshot(page, testInfo, '04-profile-own');
+    await shoot('04-profile-own');
 
     await page.getByRole('link', { name: 'Edit profile' }).click();
     await page.getByLabel('Bio').fill('Writing the first program, one loop at a time.');
-    await screenshot(page, testInfo, '05-edit-profile');
+    await shoot('05-edit-profile');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByText('Writing the first program')).toBeVisible();
-    await screenshot(page, testInfo, '06-profile-own-with-bio');
+    await shoot('06-profile-own-with-bio');
 
     await page.goto('/settings');
     await expect(page.getByRole('switch', { name: /Private account/ })).toBeVisible();
-    await screenshot(page, testInfo, '07-settings');
+    await shoot('07-settings');
     await page.getByRole('button', { name: 'Log out' }).scrollIntoViewIfNeeded();
-    await screenshot(page, testInfo, '07b-settings-bottom');
+    await shoot('07b-settings-bottom');
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect(page.getByRole('dialog')).toBeVisible();
-    await screenshot(page, testInfo, '08-logout-sheet');
+    await shoot('08-logout-sheet');
     await page.keyboard.press('Escape');
     await expect(page.getByRole('dialog')).toBeHidden();
 
     await page.goto('/search');
-    await screenshot(page, testInfo, '09-search-empty');
+    await shoot('09-search-empty');
     await page.getByRole('searchbox', { name: /Search people/ }).fill(prefix);
     await expect(page.getByRole('link', { name: /Mia Okafor/ })).toBeVisible();
-    await screenshot(page, testInfo, '10-search-results');
+    await shoot('10-search-results');
 
     await page.getByRole('link', { name: /Mia Okafor/ }).click();
     await expect(page.getByRole('region', { name: 'Profile' }).getByText('Climbing, film cameras')).toBeVisible();
     await expect.poll(() => page.getByRole('region', { name: 'Profile' }).locator('img').first().evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
-    await screenshot(page, testInfo, '11-profile-other');
+    await shoot('11-profile-other');
 
     await page.goto(`/@${mia.username}`);
     await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Mia Okafor' })).toBeVisible();
 
     await page.goto('/u/no_such_person_here');
     await expect(page.getByRole('heading', { name: 'This account doesn’t exist' })).toBeVisible();
-    await screenshot(page, testInfo, '12-profile-not-found');
+    await shoot('12-profile-not-found');
 
     for (const [path, name] of [
       ['/', '13-home-not-built'],
-      ['/friends', '14-friends-not-built'],
       ['/create', '15-create-not-built'],
       ['/inbox', '16-inbox-not-built'],
     ] as const) {
       await page.goto(path);
       await expect(page.getByText('Not built yet')).toBeVisible();
-      await screenshot(page, testInfo, name);
+      await shoot(name);
     }
+
+    // The Friends tab is built (web/e2e/friends.spec.ts covers it).
+    await page.goto('/friends');
+    await expect(page.getByRole('heading', { name: 'People you may know' })).toBeVisible();
+    await screenshot(page, testInfo, '14-friends');
 
     // Offline: the banner, and a screen that cannot load says so.
     await page.goto('/profile');
     await expect(page.getByRole('region', { name: 'Profile' })).toBeVisible();
     await page.context().setOffline(true);
-    await page.getByRole('link', { name: 'Search people' }).first().click();
+    await page.getByRole('link', { name: /^Search/ }).first().click();
     await page.getByRole('searchbox', { name: /Search people/ }).fill('someone');
     await expect(page.getByRole('heading', { name: 'You’re offline' })).toBeVisible();
     await expect(page.getByRole('status').filter({ hasText: 'You’re offline' })).toBeVisible();
-    await screenshot(page, testInfo, '17-offline');
+    await shoot('17-offline');
     await page.context().setOffline(false);
+
+    // Dark theme follows the system.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto('/profile');
+    await expect(page.getByRole('region', { name: 'Profile' })).toBeVisible();
+    await shoot('18-dark-profile');
+    await page.goto('/settings');
+    await expect(page.getByRole('switch', { name: /Private account/ })).toBeVisible();
+    await shoot('19-dark-settings');
+    await page.goto(`/u/${mia.username}`);
+    await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Mia Okafor' })).toBeVisible();
+    await shoot('20-dark-profile-other');
 
     expect(me.username).toContain(prefix);
     expect(problems).toEqual([]);
+  });
+
+  test('a profile shows a skeleton while loading, an error with retry when the server fails, then the profile', async ({ browser, page }, testInfo) => {
+    const other = await browser.newContext();
+    const sam = await signUpViaApi(await other.newPage(), { displayName: 'Sam Rivera' });
+    await other.close();
+    await signUpViaApi(page);
+    await page.goto('/profile');
+    await expect(page.getByRole('region', { name: 'Profile' })).toBeVisible();
+
+    // Hold the profile answer: the skeleton is on screen meanwhile.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(`**/api/v1/users/${sam.username}`, async (route) => {
+      await held;
+      await route.fulfill({ status: 500, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Something went wrong on our side', code: 'internal_error' }) });
+    });
+    await page.goto(`/u/${sam.username}`);
+    await expect(page.getByRole('status', { name: 'Loading profile' })).toBeVisible();
+    await screenshot(page, testInfo, '21-profile-loading');
+    release();
+
+    // The app retries server errors twice before showing the error state.
+    await expect(page.getByRole('heading', { name: 'Couldn’t load this profile' })).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByText('Loop is having trouble right now. Try again in a moment.')).toBeVisible();
+    await screenshot(page, testInfo, '22-profile-error');
+
+    // The server recovers; "Try again" loads the real profile.
+    await page.unroute(`**/api/v1/users/${sam.username}`);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await expect(page.getByRole('region', { name: 'Profile' }).getByRole('heading', { name: 'Sam Rivera' })).toBeVisible();
+  });
+
+  test('a failed profile or settings change rolls back with a quiet message', { tag: '@phone-only' }, async ({ page }, testInfo) => {
+    await signUpViaApi(page, { displayName: 'Grace Hopper' });
+    const failWrites = async (route: import('@playwright/test').Route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
+      return route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'down', code: 'database_unavailable' }) });
+    };
+    await page.route('**/api/v1/me', failWrites);
+    await page.route('**/api/v1/me/settings', failWrites);
+
+    await page.goto('/profile/edit');
+    await page.getByLabel('Display name').fill('Grace B. Hopper');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page).toHaveURL(/\/profile$/);
+    await expect(page.getByRole('status').filter({ hasText: 'Couldn’t save your profile' })).toBeVisible();
+    const name = page.getByRole('region', { name: 'Profile' }).getByRole('heading', { level: 2 });
+    await expect(name).toHaveText('Grace Hopper');
+    await screenshot(page, testInfo, '23-rollback-toast');
+
+    await page.goto('/settings');
+    const privateAccount = page.getByRole('switch', { name: /Private account/ });
+    await expect(privateAccount).not.toBeChecked();
+    await privateAccount.click();
+    await expect(page.getByRole('status').filter({ hasText: 'Couldn’t save that setting' })).toBeVisible();
+    await expect(privateAccount).not.toBeChecked();
+    const me = await (await page.request.get('/api/v1/me')).json();
+    expect(me.user.displayName).toBe('Grace Hopper');
+    expect(me.settings.privateAccount).toBe(false);
+  });
+
+  test('the app is installable: manifest, icons and favicon are served', { tag: '@phone-only' }, async ({ page }) => {
+    await page.goto('/welcome');
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const res = await page.request.get(href!);
+    expect(res.status()).toBe(200);
+    const manifest = await res.json();
+    expect(manifest).toMatchObject({ name: 'Loop', display: 'standalone', start_url: '/' });
+    expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+    const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+    expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    for (const icon of manifest.icons as Array<{ src: string; type: string }>) {
+      const r = await page.request.get(icon.src);
+      expect(r.status(), icon.src).toBe(200);
+      expect(r.headers()['content-type']).toContain(icon.type);
+    }
+    expect((await page.request.get('/favicon.svg')).status()).toBe(200);
   });
 });

@@ -75,3 +75,39 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string, o
   await page.screenshot({ path: file, fullPage: opts.fullPage ?? false, animations: 'disabled', caret: 'hide' });
   return file;
 }
+
+/**
+ * Every visible control has an accessible name (approximated: aria-label, aria-labelledby,
+ * a <label>, or its text), and every button-like control is at least 44×44 px (UI.md).
+ * Returns the offenders so the assertion message names them.
+ */
+export async function controlProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && !el.closest('[aria-hidden="true"], [hidden]');
+    };
+    const nameOf = (el: Element) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
+    for (const el of Array.from(document.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea'))) {
+      if (!visible(el) || (el as HTMLElement).hidden) continue;
+      const labelledBy = el.getAttribute('aria-labelledby');
+      const id = el.getAttribute('id');
+      const named =
+        Boolean(el.getAttribute('aria-label')?.trim()) ||
+        Boolean(labelledBy && document.getElementById(labelledBy)?.textContent?.trim()) ||
+        Boolean(id && document.querySelector(`label[for="${CSS.escape(id)}"]`)?.textContent?.trim()) ||
+        Boolean(el.closest('label')?.textContent?.trim()) ||
+        Boolean(el.textContent?.trim()) ||
+        Boolean(el.getAttribute('title')?.trim());
+      if (!named) problems.push(`unlabelled ${nameOf(el)}`);
+    }
+    for (const el of Array.from(document.querySelectorAll('button, .btn, .tab, .sidenav__link'))) {
+      if (!visible(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width < 44 || r.height < 44) problems.push(`small target ${Math.round(r.width)}×${Math.round(r.height)} ${nameOf(el)}`);
+    }
+    return problems;
+  });
+}

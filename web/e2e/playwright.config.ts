@@ -12,11 +12,22 @@ import { defineConfig } from '@playwright/test';
  */
 const root = path.resolve(import.meta.dirname, '../..');
 
+// Below Linux's ephemeral range (32768+), so outgoing connections of other processes on this busy
+// machine cannot take the port between this check and the server's listen.
+const PORT_PROBE = `
+const net = require('net');
+function attempt(left) {
+  const port = 20000 + Math.floor(Math.random() * 12000);
+  const s = net.createServer();
+  s.once('error', () => (left > 0 ? attempt(left - 1) : process.exit(1)));
+  s.listen(port, '127.0.0.1', () => s.close(() => console.log(port)));
+}
+attempt(50);
+`;
+
 function freePort(): number {
-  // A tiny child process binds port 0 and reports what the OS gave it (synchronously, as config loading is).
-  const r = spawnSync(process.execPath, ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], {
-    encoding: 'utf8',
-  });
+  // A tiny child process finds a port that binds (synchronously, as config loading is).
+  const r = spawnSync(process.execPath, ['-e', PORT_PROBE], { encoding: 'utf8' });
   const port = Number(r.stdout.trim());
   if (!Number.isInteger(port) || port <= 0) throw new Error(`could not find a free port: ${r.stderr}`);
   return port;
@@ -43,8 +54,9 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   forbidOnly: Boolean(process.env.CI),
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  // Generous: the machine is shared and often loaded; these only stop a stuck run.
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
   reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? path.join(root, 'test-results/e2e.json') }]],
   use: {
     baseURL,

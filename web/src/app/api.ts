@@ -104,9 +104,10 @@ export async function api<T = unknown>(path: string, opts: RequestOptions<T> = {
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 429 && err.retryAfterSec) return `Too many tries. Try again in ${err.retryAfterSec} s.`;
-    if (err.status >= 500 || err.status === 0) return err.message;
-    // Field messages from the server start with the field name ("username: is taken"); keep them readable.
-    return err.message;
+    if (err.status === 0) return err.message;
+    // Server trouble reads the same whatever its internal detail was.
+    if (err.status >= 500) return messageForStatus(err.status);
+    return /[.!?]$/.test(err.message) ? err.message : `${err.message}.`;
   }
   return 'Something unexpected happened. Try again.';
 }

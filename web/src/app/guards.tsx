@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation, useSearchParams } from 'react-router';
-import { Skeleton } from '../ui/Skeleton.tsx';
 import { ErrorState, OfflineState } from '../ui/ErrorState.tsx';
 import { describeError } from './api.ts';
 import { didLogOutHere, type Session, useSession } from './session.ts';
@@ -15,9 +14,10 @@ function Pending({ session }: { session: Session }) {
     if (session.error === null) return <OfflineState />;
     return <ErrorState title="Can’t reach Loop" message={describeError(session.error)} onRetry={session.retry} />;
   }
+  // The first paint while /me answers: the app icon, as a native app's launch screen.
   return (
-    <div className="page" role="status" aria-busy="true" aria-label="Loading">
-      <Skeleton height={28} width="40%" />
+    <div className="splash" role="status" aria-busy="true" aria-label="Loading">
+      <img src="/icons/icon-192.png" alt="" width={72} height={72} />
     </div>
   );
 }

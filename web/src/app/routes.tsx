@@ -7,7 +7,13 @@ import { SettingsScreen } from '../features/accounts/SettingsScreen.tsx';
 import { SignupScreen } from '../features/accounts/SignupScreen.tsx';
 import { WelcomeScreen } from '../features/accounts/WelcomeScreen.tsx';
 import { ShareTargetScreen } from '../features/sharing/ShareTargetScreen.tsx';
-import { CreateComingSoon, FriendsComingSoon, HomeComingSoon, InboxComingSoon } from '../features/coming-soon/ComingSoon.tsx';
+import { FriendsScreen } from '../features/friends/FriendsScreen.tsx';
+import { CreateScreen } from '../features/video/CreateScreen.tsx';
+import { FeedScreen, FriendsFeedScreen } from '../features/video/FeedScreen.tsx';
+import { VideoScreen } from '../features/video/VideoScreen.tsx';
+import { ChatScreen } from '../features/inbox/ChatScreen.tsx';
+import { InboxScreen } from '../features/inbox/InboxScreen.tsx';
+import { NewChatScreen } from '../features/inbox/NewChatScreen.tsx';
 import type { Access } from './guards.tsx';
 
 export interface AppRoute {
@@ -30,10 +36,15 @@ export const routes: AppRoute[] = [
   { path: '/signup', element: <SignupScreen />, access: 'signed-out', chrome: 'bare', whenSignedIn: '/profile' },
   { path: '/login', element: <LoginScreen />, access: 'signed-out', chrome: 'bare' },
 
-  { path: '/', element: <HomeComingSoon />, access: 'signed-in', chrome: 'app' },
-  { path: '/friends', element: <FriendsComingSoon />, access: 'signed-in', chrome: 'app' },
-  { path: '/create', element: <CreateComingSoon />, access: 'signed-in', chrome: 'app' },
-  { path: '/inbox', element: <InboxComingSoon />, access: 'signed-in', chrome: 'app' },
+  { path: '/', element: <FeedScreen />, access: 'signed-in', chrome: 'app' },
+  // The Friends tab is people (friends, requests, suggestions); friends' clips are a tab of Home.
+  { path: '/friends', element: <FriendsScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/feed/friends', element: <FriendsFeedScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/create', element: <CreateScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/video/:id', element: <VideoScreen />, access: 'any', chrome: 'app' },
+  { path: '/inbox', element: <InboxScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/inbox/new', element: <NewChatScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/inbox/:id', element: <ChatScreen />, access: 'signed-in', chrome: 'app' },
 
   { path: '/profile', element: <OwnProfileScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/profile/edit', element: <EditProfileScreen />, access: 'signed-in', chrome: 'app' },

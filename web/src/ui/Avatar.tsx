@@ -31,20 +31,31 @@ export interface AvatarProps {
   src: string | null | undefined;
   size?: number;
   ring?: boolean;
+  /** Beside a visible name or inside a labelled control: hidden from screen readers. */
+  decorative?: boolean;
 }
 
 /** A round avatar: the photo, or initials on a colour of the person's own when there is none (or it fails). */
-export function Avatar({ username, name, src, size = 40, ring }: AvatarProps) {
+export function Avatar({ username, name, src, size = 40, ring, decorative }: AvatarProps) {
   const [failed, setFailed] = useState<string | null>(null);
   const showImage = src && failed !== src;
+  const style = { width: size, height: size, fontSize: Math.round(size * 0.4), ['--avatar-bg' as string]: GRADIENTS[hash(username) % GRADIENTS.length] };
+  const className = `avatar${ring ? ' avatar--ring' : ''}`;
+  const face = showImage ? (
+    <img src={src} alt="" width={size} height={size} loading="lazy" decoding="async" onError={() => setFailed(src)} />
+  ) : (
+    <span aria-hidden="true">{initials(name || username)}</span>
+  );
+  if (decorative) {
+    return (
+      <span className={className} style={style} aria-hidden="true">
+        {face}
+      </span>
+    );
+  }
   return (
-    <span
-      className={`avatar${ring ? ' avatar--ring' : ''}`}
-      style={{ width: size, height: size, fontSize: Math.round(size * 0.4), ['--avatar-bg' as string]: GRADIENTS[hash(username) % GRADIENTS.length] }}
-      role="img"
-      aria-label={`${name}'s avatar`}
-    >
-      {showImage ? <img src={src} alt="" width={size} height={size} loading="lazy" decoding="async" onError={() => setFailed(src)} /> : <span aria-hidden="true">{initials(name || username)}</span>}
+    <span className={className} style={style} role="img" aria-label={`${name}'s avatar`}>
+      {face}
     </span>
   );
 }

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { useNavigate } from 'react-router';
 import { Button } from './Button.tsx';
 import { IconBack } from './icons.tsx';
@@ -16,6 +16,7 @@ export interface TopBarProps {
 /** The bar at the top of a screen: back, title, actions. Sticky, blurred, inside the safe area. */
 export function TopBar({ title, back, backTo = '/', start, end }: TopBarProps) {
   const navigate = useNavigate();
+  useDocumentTitle(typeof title === 'string' ? title : null);
   return (
     <header className="topbar">
       <div className="topbar__start">
@@ -41,4 +42,11 @@ export function TopBar({ title, back, backTo = '/', start, end }: TopBarProps) {
 /** The centred content column of a screen. */
 export function Page({ children, flush }: { children: ReactNode; flush?: boolean }) {
   return <div className={`page${flush ? ' page--flush' : ''}`}>{children}</div>;
+}
+
+/** Sets the browser tab / history title to "<title> · Loop" while the screen is shown. */
+export function useDocumentTitle(title: string | null) {
+  useEffect(() => {
+    if (title) document.title = `${title} · Loop`;
+  }, [title]);
 }

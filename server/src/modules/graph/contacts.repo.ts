@@ -23,19 +23,20 @@ declare module '../../platform/db/schema.ts' {
 
 export type HashedContact = { kind: 'phone' | 'email'; hash: Buffer };
 
-// Hashes travel as hex text arrays: both drivers pass text[] the same way.
-const hexArray = (hashes: readonly Buffer[]) => sql`(SELECT decode(h, 'hex') FROM unnest(${sql.val(hashes.map((h) => h.toString('hex')))}::text[]) AS h)`;
+// Hashes travel as hex text arrays: both drivers pass text[] the same way. `= ANY(ARRAY(…))`
+// lets the planner use the hash indexes (an `IN (subquery)` inside an OR would scan users).
+const hexArray = (hashes: readonly Buffer[]) => sql`ANY(ARRAY(SELECT decode(h, 'hex') FROM unnest(${sql.val(hashes.map((h) => h.toString('hex')))}::text[]) AS h))`;
 
 /** Which of `contacts` the owner has already uploaded (as "kind:hex" keys). */
 export async function storedKeys(db: Executor, ownerId: string, contacts: readonly HashedContact[]): Promise<Set<string>> {
   if (contacts.length === 0) return new Set();
   const rows = await db
     .selectFrom('contact_hashes')
-    .select(['kind', 'hash'])
+    .select(['kind', sql<string>`encode(hash, 'hex')`.as('hex')])
     .where('owner_id', '=', ownerId)
-    .where(sql<boolean>`hash IN ${hexArray(contacts.map((c) => c.hash))}`)
+    .where(sql<boolean>`hash = ${hexArray(contacts.map((c) => c.hash))}`)
     .execute();
-  return new Set(rows.map((r) => `${r.kind}:${r.hash.toString('hex')}`));
+  return new Set(rows.map((r) => `${r.kind}:${r.hex}`));
 }
 
 export async function insertHashes(db: Executor, ownerId: string, contacts: readonly HashedContact[]) {
@@ -73,8 +74,8 @@ export async function discoverableMatches(db: Executor, viewerId: string, contac
     .where('users.id', '<>', viewerId)
     .where((eb) =>
       eb.or([
-        ...(phones.length ? [sql<boolean>`users.phone_hash IN ${hexArray(phones)}`] : []),
-        ...(emails.length ? [sql<boolean>`users.email_hash IN ${hexArray(emails)}`] : []),
+        ...(phones.length ? [sql<boolean>`users.phone_hash = ${hexArray(phones)}`] : []),
+        ...(emails.length ? [sql<boolean>`users.email_hash = ${hexArray(emails)}`] : []),
       ]),
     )
     .orderBy('users.id')
@@ -84,10 +85,11 @@ export async function discoverableMatches(db: Executor, viewerId: string, contac
 /** Discoverable users matching anything the viewer has uploaded (for suggestions). */
 export async function matchedContactIds(db: Executor, viewerId: string, limit: number): Promise<string[]> {
   const rows = await sql<{ id: string }>`
-    SELECT u.id::text AS id FROM users u
-    WHERE u.discoverable_by_contacts AND u.id <> ${viewerId}
-      AND (u.phone_hash IN (SELECT hash FROM contact_hashes WHERE owner_id = ${viewerId} AND kind = 'phone')
-        OR u.email_hash IN (SELECT hash FROM contact_hashes WHERE owner_id = ${viewerId} AND kind = 'email'))
+    SELECT u.id::text AS id FROM contact_hashes h JOIN users u ON u.phone_hash = h.hash
+    WHERE h.owner_id = ${viewerId} AND h.kind = 'phone' AND u.discoverable_by_contacts AND u.id <> ${viewerId}
+    UNION
+    SELECT u.id::text AS id FROM contact_hashes h JOIN users u ON u.email_hash = h.hash
+    WHERE h.owner_id = ${viewerId} AND h.kind = 'email' AND u.discoverable_by_contacts AND u.id <> ${viewerId}
     LIMIT ${limit}`.execute(db);
   return rows.rows.map((r) => r.id);
 }

@@ -154,7 +154,8 @@ export async function listConnections(
   userId: string,
   opts: { limit: number; after: { at: string; id: string } | null; excludeIds: readonly string[] },
 ) {
-  // followers: edges into userId; following and friends: edges out of userId.
+  if (kind === 'friends') return listFriends(db, userId, opts);
+  // followers: edges into userId; following: edges out of userId.
   const mine = kind === 'followers' ? 'f.followee_id' : 'f.follower_id';
   const other = kind === 'followers' ? 'f.follower_id' : 'f.followee_id';
   let q = db
@@ -162,14 +163,43 @@ export async function listConnections(
     .innerJoin('users', 'users.id', other)
     .select(['users.id', 'users.username', 'users.display_name', 'users.bio', 'users.avatar_key', sql<string>`f.created_at::text`.as('at')])
     .where(mine, '=', userId);
-  if (kind === 'friends') {
-    q = q.where(({ exists, selectFrom }) =>
-      exists(selectFrom('follows as back').select(sql`1`.as('one')).whereRef('back.follower_id', '=', 'f.followee_id').whereRef('back.followee_id', '=', 'f.follower_id')),
-    );
-  }
   if (opts.after) q = q.where(sql<boolean>`(f.created_at, ${sql.ref(other)}) < (${opts.after.at}::timestamptz, ${opts.after.id}::bigint)`);
   if (opts.excludeIds.length) q = q.where(other, 'not in', opts.excludeIds);
   return q.orderBy('f.created_at', 'desc').orderBy(other, 'desc').limit(opts.limit + 1).execute();
+}
+
+const FRIEND_WALK_CHUNK = 200;
+
+/**
+ * Friends, newest first: walks the person's follows along (follower_id, created_at DESC)
+ * in chunks and keeps those followed back. A single join-and-filter query lets the planner
+ * guess "about 60 follows" and sort every follow of someone with thousands; the walk reads
+ * only as far as the page needs.
+ */
+async function listFriends(db: Executor, userId: string, opts: { limit: number; after: { at: string; id: string } | null; excludeIds: readonly string[] }) {
+  const excluded = new Set(opts.excludeIds.map(String));
+  const out: Array<{ id: string; username: string; display_name: string; bio: string; avatar_key: string | null; at: string }> = [];
+  let after = opts.after;
+  for (;;) {
+    const chunk = await sql<{ id: string; at: string; mutual: boolean; username: string; display_name: string; bio: string; avatar_key: string | null }>`
+      SELECT w.followee_id::text AS id, w.at, u.username::text AS username, u.display_name, u.bio, u.avatar_key,
+        EXISTS (SELECT 1 FROM follows b WHERE b.follower_id = w.followee_id AND b.followee_id = ${userId}) AS mutual
+      FROM (
+        SELECT f.followee_id, f.created_at, f.created_at::text AS at FROM follows f
+        WHERE f.follower_id = ${userId}
+          ${after ? sql`AND (f.created_at, f.followee_id) < (${after.at}::timestamptz, ${after.id}::bigint)` : sql``}
+        ORDER BY f.created_at DESC, f.followee_id DESC
+        LIMIT ${FRIEND_WALK_CHUNK}
+      ) w JOIN users u ON u.id = w.followee_id
+      ORDER BY w.created_at DESC, w.followee_id DESC`.execute(db);
+    for (const r of chunk.rows) {
+      if (r.mutual && !excluded.has(r.id)) out.push({ id: r.id, username: r.username, display_name: r.display_name, bio: r.bio, avatar_key: r.avatar_key, at: r.at });
+      if (out.length > opts.limit) return out;
+    }
+    const last = chunk.rows[chunk.rows.length - 1];
+    if (chunk.rows.length < FRIEND_WALK_CHUNK || !last) return out;
+    after = { at: last.at, id: last.id };
+  }
 }
 
 /** The viewer's relationship to each of `ids`, in one round trip. */
@@ -207,10 +237,4 @@ export async function insertMute(db: Executor, muterId: string, mutedId: string)
 
 export async function deleteMute(db: Executor, muterId: string, mutedId: string) {
   await db.deleteFrom('mutes').where('muter_id', '=', muterId).where('muted_id', '=', mutedId).execute();
-}
-
-/** How many people `userId` follows (a cheap index-only count, used to size work). */
-export async function followingCount(db: Executor, userId: string): Promise<number> {
-  const r = await db.selectFrom('follows').select(sql<string>`count(*)`.as('n')).where('follower_id', '=', userId).executeTakeFirstOrThrow();
-  return Number(r.n);
 }

@@ -5,16 +5,17 @@ import { inTransaction } from '../../platform/db/tx.ts';
 import type { Executor } from '../../platform/db/tx.ts';
 import { toUserView } from '../accounts/user-view.ts';
 import * as contactsRepo from './contacts.repo.ts';
-import { followingCount } from './graph.repo.ts';
 import { type CandidateFeatures, suggestionReasons, suggestionScore } from './suggestion-ranking.ts';
 import * as repo from './suggestions.repo.ts';
 
 /**
  * "People you may know", precomputed per user into `suggestions` and served from there.
  * Serving is a single indexed read that re-checks follows, requests, blocks and dismissals,
- * so a cached row can be old but never wrong. A refresh recomputes the whole list:
- * inline on first use and, when the graph changed, inline for people who follow few others
- * (cheap) or in the background for big graphs (the old list serves meanwhile).
+ * so a cached row can be old but never wrong. A refresh recomputes the whole list: inline
+ * on first use; afterwards, when the graph changed or the list is old, in the background
+ * while the stored list keeps serving (reads stay one indexed query at any graph size).
+ * Signals that must show at once (an address-book match, a contact signing up) are merged
+ * into the stored rows directly.
  */
 
 /** Limits that keep a refresh bounded on any graph (see docs/graph.md). */
@@ -26,7 +27,6 @@ export const SUGGESTION_LIMITS = Object.freeze({
   contacts: 200,
   degreeCountCap: 5000,
   kept: 200,
-  inlineRefreshMaxFollowing: 300,
   maxAgeMs: 6 * 3600_000,
 });
 
@@ -89,19 +89,34 @@ export async function refreshSuggestions(ctx: AppContext, userId: string): Promi
   await inTransaction(ctx.db, (tx) => repo.replaceAll(tx, userId, ranked.slice(0, L.kept)));
 }
 
-const running = new Map<string, Promise<void>>();
-/** One refresh per user at a time in this process; errors are logged, never thrown at a reader. */
+// Background refreshes run one at a time per process, oldest request first: a burst of
+// graph changes (or a celebrity's follow storm) queues work instead of taking every
+// database connection away from the requests being served.
+const queue: Array<{ ctx: AppContext; userId: string }> = [];
+const queued = new Set<string>();
+let worker: Promise<void> | null = null;
+
 function refreshInBackground(ctx: AppContext, userId: string) {
-  if (running.has(userId)) return;
-  const p = refreshSuggestions(ctx, userId)
-    .catch((err) => ctx.log.warn({ err, userId }, 'suggestion refresh failed'))
-    .finally(() => running.delete(userId));
-  running.set(userId, p);
+  if (queued.has(userId)) return;
+  queued.add(userId);
+  queue.push({ ctx, userId });
+  worker ??= (async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      try {
+        await refreshSuggestions(job.ctx, job.userId);
+      } catch (err) {
+        job.ctx.log.warn({ err, userId: job.userId }, 'suggestion refresh failed');
+      } finally {
+        queued.delete(job.userId);
+      }
+    }
+    worker = null;
+  })();
 }
 
-/** Waits for background refreshes (tests and benchmarks use this before closing a database). */
+/** Waits until queued background refreshes are done (benchmarks call this before closing). */
 export async function settleSuggestionRefreshes() {
-  await Promise.all(running.values());
+  while (worker) await worker;
 }
 
 async function ensureFresh(ctx: AppContext, userId: string) {
@@ -109,9 +124,6 @@ async function ensureFresh(ctx: AppContext, userId: string) {
   if (!state) return refreshSuggestions(ctx, userId);
   const old = Date.now() - state.computed_at.getTime() > SUGGESTION_LIMITS.maxAgeMs;
   if (!state.dirty && !old) return;
-  const pending = running.get(userId);
-  if (pending) return;
-  if ((await followingCount(ctx.db, userId)) <= SUGGESTION_LIMITS.inlineRefreshMaxFollowing) return refreshSuggestions(ctx, userId);
   refreshInBackground(ctx, userId);
 }
 

@@ -11,20 +11,18 @@ const watching = new WeakSet<AppContext>();
  * to that user's connections). Called after commit. Best effort by design: the database is the
  * truth, and a gateway that sees a seq gap reads the missing messages back from it.
  */
-export async function publishToUsers(ctx: AppContext, frames: ReadonlyArray<[string, ServerFrame]>) {
+export function publishToUsers(ctx: AppContext, frames: ReadonlyArray<[string, ServerFrame]>): void {
   watchReconnects(ctx);
-  await Promise.all(
-    frames.map(async ([userId, frame]) => {
-      try {
-        await ctx.pubsub.publish(`user:${userId}`, frame);
-      } catch (err) {
-        ctx.log.warn({ err: (err as Error).message }, 'publish failed; will retry when pub/sub reconnects');
-        const queue = pending.get(ctx) ?? [];
-        if (queue.length < MAX_PENDING) queue.push([userId, frame]);
-        pending.set(ctx, queue);
-      }
-    }),
-  );
+  // Not awaited: publishes leave in call order on one connection, and a Redis outage must not
+  // hold up the sender's next message (its ack has gone already).
+  for (const [userId, frame] of frames) {
+    ctx.pubsub.publish(`user:${userId}`, frame).catch((err) => {
+      ctx.log.warn({ err: (err as Error).message }, 'publish failed; will retry when pub/sub reconnects');
+      const queue = pending.get(ctx) ?? [];
+      if (queue.length < MAX_PENDING) queue.push([userId, frame]);
+      pending.set(ctx, queue);
+    });
+  }
 }
 
 function watchReconnects(ctx: AppContext) {
@@ -34,6 +32,6 @@ function watchReconnects(ctx: AppContext) {
     const queue = pending.get(ctx);
     if (!queue?.length) return;
     pending.set(ctx, []);
-    void publishToUsers(ctx, queue);
+    publishToUsers(ctx, queue);
   });
 }

@@ -248,7 +248,7 @@ async function announceConversation(ctx: AppContext, conversationId: string, use
       // They left in the meantime: nothing to tell them.
     }
   }
-  await publishToUsers(ctx, frames);
+  publishToUsers(ctx, frames);
 }
 
 export async function getConversation(ctx: AppContext, userId: string, id: string) {
@@ -328,7 +328,7 @@ export async function removeMember(ctx: AppContext, userId: string, id: string, 
       if (heir) await repo.updateMember(tx, id, String(heir.user_id), { role: 'owner' });
     }
   });
-  await publishToUsers(ctx, [[targetId, { type: 'conversation.removed', conversationId: id }]]);
+  publishToUsers(ctx, [[targetId, { type: 'conversation.removed', conversationId: id }]]);
   await announceToMembers(ctx, id);
   return leaving ? null : conversationFor(ctx, userId, id);
 }
@@ -443,7 +443,7 @@ async function publishMessage(ctx: AppContext, type: 'message' | 'message.update
     const frame: ServerFrame = { type, message };
     for (const uid of recipients) frames.push([uid, frame]);
   }
-  await publishToUsers(ctx, frames);
+  publishToUsers(ctx, frames);
 }
 
 async function requireMessage(ctx: AppContext, userId: string, conversationId: string, seq: number) {
@@ -556,7 +556,7 @@ export async function markRead(ctx: AppContext, userId: string, conversationId: 
       member.state === 'active'
         ? (await repo.listMembers(ctx.db, [conversationId])).filter((m) => m.state !== 'declined').map((m) => String(m.user_id))
         : [userId];
-    await publishToUsers(
+    publishToUsers(
       ctx,
       audience.map((u) => [u, frame]),
     );
@@ -571,7 +571,7 @@ export async function sendTyping(ctx: AppContext, userId: string, conversationId
   // Someone who has not accepted a request does not reveal that they are typing.
   if (member.state !== 'active') return;
   const frame: ServerFrame = { type: 'typing', conversationId, userId, expiresInMs: TYPING_TTL_MS };
-  await publishToUsers(
+  publishToUsers(
     ctx,
     members.filter((m) => String(m.user_id) !== userId && m.state !== 'declined').map((m) => [String(m.user_id), frame]),
   );

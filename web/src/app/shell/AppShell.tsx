@@ -1,4 +1,5 @@
-import { NavLink, Outlet } from 'react-router';
+import { NavLink, Outlet, ScrollRestoration } from 'react-router';
+import { Avatar } from '../../ui/Avatar.tsx';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { OfflineBanner } from '../../ui/OfflineBanner.tsx';
 import { useOnline } from '../online.ts';
@@ -14,6 +15,7 @@ export function AppShell() {
   const online = useOnline();
   const session = useSession();
   const signedOut = session.status === 'signed-out';
+  const me = session.me?.user ?? null;
   return (
     <div className="shell">
       <nav className="sidenav" aria-label="Main">
@@ -26,7 +28,7 @@ export function AppShell() {
             {({ isActive }) => (
               <>
                 <span className="sidenav__icon">
-                  <Icon size={primary ? 20 : 26} filled={isActive && !primary} />
+                  {to === '/profile' && me ? <ProfileIcon me={me} active={isActive} /> : <Icon size={primary ? 20 : 26} filled={isActive && !primary} />}
                 </span>
                 <span className="sidenav__label" aria-hidden="true">
                   {label}
@@ -53,6 +55,7 @@ export function AppShell() {
         <OfflineBanner online={online} />
         <Outlet />
       </main>
+      <ScrollRestoration />
 
       <nav className="tabbar" aria-label="Tabs">
         {navItems
@@ -62,7 +65,7 @@ export function AppShell() {
               {({ isActive }) => (
                 <>
                   <span className="tab__icon">
-                    <Icon size={primary ? 22 : 26} filled={isActive && !primary} />
+                    {to === '/profile' && me ? <ProfileIcon me={me} active={isActive} /> : <Icon size={primary ? 22 : 26} filled={isActive && !primary} />}
                     {Badge ? <Badge /> : null}
                   </span>
                   {primary ? null : <span aria-hidden="true">{label}</span>}
@@ -75,6 +78,15 @@ export function AppShell() {
   );
 }
 
+/** The Profile tab shows the person's own avatar, ringed when the tab is active. */
+function ProfileIcon({ me, active }: { me: { username: string; displayName: string; avatarUrl: string | null }; active: boolean }) {
+  return (
+    <span className={`tab-avatar${active ? ' tab-avatar--active' : ''}`}>
+      <Avatar username={me.username} name={me.displayName} src={me.avatarUrl} size={26} decorative />
+    </span>
+  );
+}
+
 /** The frame of the signed-out screens (welcome, sign up, log in): no navigation, just the content. */
 export function BareShell() {
   const online = useOnline();
@@ -82,6 +94,7 @@ export function BareShell() {
     <main className="bare">
       <OfflineBanner online={online} />
       <Outlet />
+      <ScrollRestoration />
     </main>
   );
 }

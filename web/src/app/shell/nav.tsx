@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { InboxBadge } from '../../features/inbox/InboxBadge.tsx';
 import { IconFriends, IconHome, IconInbox, IconPlus, IconProfile, IconSearch, IconSettings } from '../../ui/icons.tsx';
 
 export interface NavItem {
@@ -22,7 +23,7 @@ export const navItems: NavItem[] = [
   { to: '/friends', label: 'Friends', Icon: IconFriends },
   { to: '/search', label: 'Search', Icon: IconSearch, desktopOnly: true },
   { to: '/create', label: 'Create', Icon: IconPlus, primary: true },
-  { to: '/inbox', label: 'Inbox', Icon: IconInbox },
+  { to: '/inbox', label: 'Inbox', Icon: IconInbox, Badge: InboxBadge },
   { to: '/profile', label: 'Profile', Icon: IconProfile },
   { to: '/settings', label: 'Settings', Icon: IconSettings, desktopOnly: true },
 ];

@@ -2,10 +2,12 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Button } from '../../ui/Button.tsx';
 import { IconAlert, IconBack, IconEye, IconEyeOff } from '../../ui/icons.tsx';
+import { useDocumentTitle } from '../../ui/Page.tsx';
 import './auth.css';
 
 /** The frame of sign up and log in: back to welcome, logo, title, the form, a link to the other one. */
 export function AuthLayout({ title, subtitle, children, footer }: { title: string; subtitle: string; children: ReactNode; footer: ReactNode }) {
+  useDocumentTitle(title);
   return (
     <div className="auth">
       <div className="auth__inner">

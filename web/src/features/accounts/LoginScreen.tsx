@@ -25,7 +25,8 @@ export function LoginScreen() {
     setErrors(local);
     if (local.username || local.password) return;
     try {
-      await login.mutateAsync({ username: username.trim(), password });
+      // People often type their handle with the @ they see on profiles.
+      await login.mutateAsync({ username: username.trim().replace(/^@/, ''), password });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_credentials') setFormError('Wrong username or password. Check both and try again.');
       else setFormError(describeError(err));

@@ -1,5 +1,5 @@
 import type { Profile } from '@loop/contracts';
-import { Link, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 import { ApiError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
 import { useMe, useSession } from '../../app/session.ts';
@@ -11,6 +11,8 @@ import { Page, TopBar } from '../../ui/Page.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { useToast } from '../../ui/Toast.tsx';
 import { NotFoundScreen } from '../coming-soon/NotFoundScreen.tsx';
+import { ProfileGraphActions } from '../friends/ProfileGraphActions.tsx';
+import { VideoGrid } from '../video/VideoGrid.tsx';
 import { useProfile } from './accounts-api.ts';
 import { formatCount } from './format.ts';
 import './profile.css';
@@ -47,7 +49,7 @@ function ProfileScreen({ username, own }: { username: string; own?: boolean }) {
         backTo="/"
         start={
           own ? (
-            <Link to="/search" className="btn btn--ghost btn--icon" aria-label="Search people">
+            <Link to="/search" className="btn btn--ghost btn--icon phone-only" aria-label="Search people">
               <IconSearch size={24} />
             </Link>
           ) : null
@@ -81,7 +83,12 @@ function ProfileScreen({ username, own }: { username: string; own?: boolean }) {
             ) : undefined
           }
         >
-          {(profile) => <ProfileView profile={profile} isSelf={isSelf} />}
+          {(profile) => (
+            <>
+              {session.status === 'signed-out' ? <JoinPrompt name={profile.user.displayName} /> : null}
+              <ProfileView profile={profile} isSelf={isSelf} />
+            </>
+          )}
         </QueryView>
       </Page>
     </>
@@ -147,6 +154,7 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
           </div>
         ) : (
           <div className="profile__actions profile__actions--single">
+            <ProfileGraphActions profile={profile} />
             <Button variant="secondary" onClick={share}>
               Share profile
             </Button>
@@ -167,14 +175,34 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
       </div>
       {counts.videos === 0 ? (
         <EmptyState compact icon={<IconVideo size={28} />} title={isSelf ? 'Your videos will live here' : 'No videos yet'}>
-          {isSelf ? 'Posting videos isn’t built yet. When it is, your clips will show up here.' : `@${user.username} hasn’t posted any videos.`}
+          {isSelf ? 'Post your first clip from the Create tab.' : `@${user.username} hasn’t posted any videos.`}
         </EmptyState>
       ) : (
-        <EmptyState compact icon={<IconVideo size={28} />} title={`${formatCount(counts.videos)} videos`}>
-          Watching videos on profiles isn’t built yet.
-        </EmptyState>
+        <VideoGrid userId={user.id} />
       )}
     </>
+  );
+}
+
+/** Signed-out visitors (a shared profile link) are invited in, and come back here after. */
+function JoinPrompt({ name }: { name: string }) {
+  const location = useLocation();
+  const next = `?next=${encodeURIComponent(location.pathname)}`;
+  return (
+    <aside className="join" aria-label="Join Loop">
+      <img src="/icons/icon-192.png" alt="" width={40} height={40} />
+      <p className="join__text">
+        <strong>You’re looking at {name} on Loop.</strong> Sign up to keep up with the people you know.
+      </p>
+      <div className="join__actions">
+        <ButtonLink to={`/signup${next}`} variant="primary">
+          Sign up
+        </ButtonLink>
+        <ButtonLink to={`/login${next}`} variant="secondary">
+          Log in
+        </ButtonLink>
+      </div>
+    </aside>
   );
 }
 

@@ -5,6 +5,7 @@ import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState, OfflineState } from '../../ui/ErrorState.tsx';
 import { IconClose, IconSearch, IconUsersPlus } from '../../ui/icons.tsx';
+import { useDocumentTitle } from '../../ui/Page.tsx';
 import { useUserSearch } from './accounts-api.ts';
 import { UserRow, UserRowSkeletons } from './UserRow.tsx';
 import './search.css';
@@ -28,6 +29,7 @@ export function SearchScreen() {
   const input = useRef<HTMLInputElement>(null);
   const q = useDebounced(text.trim().replace(/^@/, ''), DEBOUNCE_MS).slice(0, 64);
   const search = useUserSearch(q);
+  useDocumentTitle(q ? `“${q}”` : 'Search');
 
   // Keep ?q= in the address so back/forward and reload return to the same results.
   useEffect(() => {

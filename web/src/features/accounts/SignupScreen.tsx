@@ -5,6 +5,7 @@ import { ApiError, describeError } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { IconCheck, IconClose } from '../../ui/icons.tsx';
 import { TextField } from '../../ui/TextField.tsx';
+import { useToast } from '../../ui/Toast.tsx';
 import { useSignup } from './accounts-api.ts';
 import { AuthLayout, FormAlert, RevealButton } from './AuthLayout.tsx';
 
@@ -36,6 +37,7 @@ function Rule({ ok, touched, text }: { ok: boolean; touched: boolean; text: stri
 export function SignupScreen() {
   const [params] = useSearchParams();
   const signup = useSignup();
+  const toast = useToast();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -65,12 +67,13 @@ export function SignupScreen() {
     setErrors(local);
     if (Object.keys(local).length) return;
     try {
-      await signup.mutateAsync({
+      const me = await signup.mutateAsync({
         username,
         password,
         displayName: displayName.trim() || undefined,
         birthdate: birthdate || undefined,
       });
+      if (me) toast(`Welcome to Loop, ${me.user.displayName}!`, 'success');
     } catch (err) {
       const onFields: Partial<Record<Field, string>> = {};
       if (err instanceof ApiError) for (const f of FIELDS) if (err.fields[f]) onFields[f] = sentence(NOUNS[f], err.fields[f]!);
@@ -130,9 +133,12 @@ export function SignupScreen() {
           error={errors.password}
           end={<RevealButton shown={showPassword} onToggle={() => setShowPassword((s) => !s)} />}
           hint={
+            // The rule and the error say the same thing; show one.
+            errors.password ? undefined : (
             <ul className="field__rules">
               <Rule ok={passwordOk} touched={submitted || password.length > 0} text="At least 8 characters, not a common password" />
             </ul>
+            )
           }
         />
         <details className="auth__more" open={Boolean(errors.displayName || errors.birthdate) || undefined}>

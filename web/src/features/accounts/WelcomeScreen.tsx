@@ -1,11 +1,13 @@
 import { useSearchParams } from 'react-router';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { IconFriends, IconInbox, IconVideo } from '../../ui/icons.tsx';
+import { useDocumentTitle } from '../../ui/Page.tsx';
 import './auth.css';
 
 /** The first screen a signed-out person sees. */
 export function WelcomeScreen() {
   const [params] = useSearchParams();
+  useDocumentTitle('Welcome');
   const next = params.get('next');
   const carry = next ? `?next=${encodeURIComponent(next)}` : '';
   return (

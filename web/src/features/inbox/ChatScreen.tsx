@@ -1,0 +1,332 @@
+import { EDIT_WINDOW_MS, type Message } from '@loop/contracts';
+import { useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, Fragment, type ReactNode, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { describeError } from '../../app/api.ts';
+import { QueryView } from '../../app/query-view.tsx';
+import { useMe } from '../../app/session.ts';
+import { Button } from '../../ui/Button.tsx';
+import { Page, TopBar } from '../../ui/Page.tsx';
+import { UserRowSkeletons } from '../accounts/UserRow.tsx';
+import { chatSocket, useChatFrames, useChatStatus } from './chat-socket.ts';
+import { acceptRequest, type Conversation, declineRequest, editMessage, fetchHistory, react, unsendMessage, useConversation } from './inbox-api.ts';
+import { conversationName } from './InboxScreen.tsx';
+import './inbox.css';
+
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
+
+/** Message text as text; only http(s) links become links. */
+function Linkified({ text }: { text: string }) {
+  const parts: ReactNode[] = [];
+  let last = 0;
+  for (const m of text.matchAll(URL_PATTERN)) {
+    parts.push(text.slice(last, m.index));
+    parts.push(
+      <a key={m.index} href={m[0]} target="_blank" rel="noopener noreferrer">
+        {m[0]}
+      </a>,
+    );
+    last = (m.index ?? 0) + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return <>{parts}</>;
+}
+
+const HEART = '❤️';
+
+export function ChatScreen() {
+  const { id = '' } = useParams();
+  const conversation = useConversation(id);
+  return (
+    <QueryView query={conversation} skeleton={<UserRowSkeletons count={3} />} errorTitle="Couldn’t open this chat">
+      {(c) => <Chat key={c.id} initial={c} />}
+    </QueryView>
+  );
+}
+
+function Chat({ initial }: { initial: Conversation }) {
+  const me = useMe().user;
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const status = useChatStatus();
+  const [conv, setConv] = useState(initial);
+  const [messages, setMessages] = useState<Map<number, Message>>(new Map());
+  const [oldest, setOldest] = useState<number | null>(null);
+  const [hasOlder, setHasOlder] = useState(true);
+  const [typing, setTyping] = useState<Record<string, number>>({});
+  const [text, setText] = useState('');
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [editing, setEditing] = useState<Message | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [, setTick] = useState(0);
+  const listRef = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const typingSentAt = useRef(0);
+  const id = conv.id;
+
+  const merge = useCallback((items: Message[]) => {
+    setMessages((prev) => {
+      const next = new Map(prev);
+      for (const m of items) next.set(m.seq, m);
+      return next;
+    });
+    for (const m of items) chatSocket.noteSeq(m.conversationId, m.seq);
+  }, []);
+
+  const loadLatest = useCallback(async () => {
+    const page = await fetchHistory(id);
+    merge(page.items);
+    setOldest((o) => Math.min(o ?? Number.POSITIVE_INFINITY, page.items[0]?.seq ?? 1));
+    if (!page.nextCursor) setHasOlder(false);
+  }, [id, merge]);
+
+  useEffect(() => {
+    chatSocket.start();
+    void loadLatest().catch((e) => setError(describeError(e)));
+    return () => chatSocket.stop();
+  }, [loadLatest]);
+
+  const loadOlder = useCallback(async () => {
+    if (!hasOlder || oldest === null || oldest <= 1) return setHasOlder(false);
+    const list = listRef.current;
+    const before = list ? list.scrollHeight - list.scrollTop : 0;
+    const page = await fetchHistory(id, oldest);
+    merge(page.items);
+    setOldest(page.items[0]?.seq ?? oldest);
+    if (!page.nextCursor) setHasOlder(false);
+    // Keep what the person was looking at in place.
+    requestAnimationFrame(() => {
+      if (list) list.scrollTop = list.scrollHeight - before;
+    });
+  }, [hasOlder, oldest, id, merge]);
+
+  useChatFrames((f) => {
+    if (f.type === 'message' && f.message.conversationId === id) {
+      merge([f.message]);
+      setTyping((t) => {
+        const { [f.message.senderId]: _gone, ...rest } = t;
+        return rest;
+      });
+    } else if (f.type === 'message.updated' && f.message.conversationId === id) merge([f.message]);
+    else if (f.type === 'typing' && f.conversationId === id) setTyping((t) => ({ ...t, [f.userId]: Date.now() + f.expiresInMs }));
+    else if (f.type === 'read' && f.conversationId === id)
+      setConv((c) => ({ ...c, members: c.members.map((m) => (m.id === f.userId && m.readSeq !== null ? { ...m, readSeq: Math.max(m.readSeq, f.seq) } : m)) }));
+    else if (f.type === 'conversation.updated' && f.conversation.id === id) setConv(f.conversation);
+    else if (f.type === 'resync') void loadLatest();
+    else if (f.type === 'conversation.removed' && f.conversationId === id) navigate('/inbox', { replace: true });
+    else if (f.type === 'pending' || f.type === 'ack' || f.type === 'error') setTick((n) => n + 1);
+  });
+
+  // Typing indicators expire on their own.
+  useEffect(() => {
+    const t = setInterval(() => setTyping((cur) => Object.fromEntries(Object.entries(cur).filter(([, until]) => until > Date.now()))), 1000);
+    return () => clearInterval(t);
+  }, []);
+
+  const sorted = [...messages.values()].sort((a, b) => a.seq - b.seq);
+  const lastSeq = sorted[sorted.length - 1]?.seq ?? 0;
+  const myReadSeq = conv.members.find((m) => m.id === me.id)?.readSeq ?? 0;
+
+  // Mark what is on screen as read.
+  useEffect(() => {
+    if (lastSeq > (myReadSeq ?? 0) && status === 'online' && document.visibilityState === 'visible') {
+      chatSocket.frame({ type: 'read', conversationId: id, seq: lastSeq });
+      setConv((c) => ({ ...c, members: c.members.map((m) => (m.id === me.id ? { ...m, readSeq: lastSeq } : m)) }));
+      void qc.invalidateQueries({ queryKey: ['conversations'] });
+    }
+  }, [lastSeq, myReadSeq, status, id, me.id, qc]);
+
+  const pending = [...chatSocket.pending.values()].filter((p) => p.conversationId === id);
+  useLayoutEffect(() => {
+    const list = listRef.current;
+    if (list && stickToBottom.current) list.scrollTop = list.scrollHeight;
+  });
+
+  const onScroll = () => {
+    const list = listRef.current;
+    if (!list) return;
+    stickToBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+    if (list.scrollTop < 40 && hasOlder) void loadOlder();
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    setError(null);
+    if (editing) {
+      try {
+        merge([(await editMessage(id, editing.seq, body)).message]);
+        setEditing(null);
+        setText('');
+      } catch (err) {
+        setError(describeError(err));
+      }
+      return;
+    }
+    stickToBottom.current = true;
+    chatSocket.send(id, body, replyTo?.seq);
+    setReplyTo(null);
+    setText('');
+  };
+
+  const onType = (value: string) => {
+    setText(value);
+    if (Date.now() - typingSentAt.current > 2000 && value) {
+      typingSentAt.current = Date.now();
+      chatSocket.frame({ type: 'typing', conversationId: id });
+    }
+  };
+
+  const act = async (fn: () => Promise<{ message: Message }>) => {
+    try {
+      merge([(await fn()).message]);
+    } catch (err) {
+      setError(describeError(err));
+    }
+    setSelected(null);
+  };
+
+  const others = conv.members.filter((m) => m.id !== me.id);
+  const typers = others.filter((m) => (typing[m.id] ?? 0) > Date.now());
+  const myLast = [...sorted].reverse().find((m) => m.senderId === me.id);
+  const seenBy = myLast ? others.filter((m) => m.readSeq !== null && m.readSeq >= myLast.seq) : [];
+  const nameOf = (userId: string) => conv.members.find((m) => m.id === userId)?.displayName ?? 'Someone';
+
+  return (
+    <>
+      <TopBar title={conversationName(conv, me.id)} back backTo="/inbox" />
+      <Page flush>
+        <div className="chat">
+          {status !== 'online' && (
+            <p className="chat__status" role="status">
+              {status === 'offline' ? 'You’re offline. Messages will send when you’re back.' : 'Connecting…'}
+            </p>
+          )}
+          {conv.state === 'request' && (
+            <div className="chat__request">
+              <p>
+                <strong>{others[0]?.displayName ?? 'Someone'}</strong> wants to message you. They won’t know you’ve seen it until you accept.
+              </p>
+              <div className="chat__request-actions">
+                <Button onClick={async () => setConv((await acceptRequest(id)).conversation)}>Accept</Button>
+                <Button
+                  variant="secondary"
+                  onClick={async () => {
+                    await declineRequest(id);
+                    void qc.invalidateQueries({ queryKey: ['conversations'] });
+                    navigate('/inbox', { replace: true });
+                  }}
+                >
+                  Decline
+                </Button>
+              </div>
+            </div>
+          )}
+          <div className="chat__messages" ref={listRef} onScroll={onScroll} role="log" aria-live="polite">
+            {hasOlder && sorted.length > 0 && (
+              <button type="button" className="chat__older" onClick={() => void loadOlder()}>
+                Load earlier messages
+              </button>
+            )}
+            {sorted.map((m) => {
+              const mine = m.senderId === me.id;
+              const canEdit = mine && !m.deletedAt && m.text !== null && Date.now() - new Date(m.createdAt).getTime() < EDIT_WINDOW_MS;
+              const repliedTo = m.replyToSeq ? messages.get(m.replyToSeq) : undefined;
+              const iHeart = m.reactions.find((r) => r.emoji === HEART)?.userIds.includes(me.id) ?? false;
+              return (
+                <Fragment key={m.seq}>
+                  <div className={`bubble-row${mine ? ' bubble-row--mine' : ''}`} data-seq={m.seq}>
+                    <button type="button" className={`bubble${m.deletedAt ? ' bubble--deleted' : ''}`} onClick={() => setSelected(selected === m.seq ? null : m.seq)} aria-expanded={selected === m.seq}>
+                      {!mine && conv.kind === 'group' && <span className="bubble__from">{nameOf(m.senderId)}</span>}
+                      {m.replyToSeq && <span className="bubble__reply">↩ {repliedTo?.text ?? 'Earlier message'}</span>}
+                      {m.deletedAt ? (
+                        <em>Message unsent</em>
+                      ) : (
+                        <span className="bubble__text">{m.text ? <Linkified text={m.text} /> : m.share ? `Shared ${m.share.type}${m.share.status === 'unavailable' ? ' (unavailable)' : ''}` : ''}</span>
+                      )}
+                      {m.editedAt && !m.deletedAt && <span className="bubble__edited">edited</span>}
+                    </button>
+                    {m.reactions.length > 0 && (
+                      <span className="bubble__reactions" title="Reactions">
+                        {m.reactions.map((r) => `${r.emoji}${r.count > 1 ? r.count : ''}`).join(' ')}
+                      </span>
+                    )}
+                  </div>
+                  {selected === m.seq && !m.deletedAt && (
+                    <div className={`bubble-actions${mine ? ' bubble-actions--mine' : ''}`}>
+                      <Button variant="secondary" onClick={() => act(() => react(id, m.seq, HEART, !iHeart))}>
+                        {iHeart ? 'Remove ❤️' : '❤️'}
+                      </Button>
+                      <Button variant="secondary" onClick={() => {
+                          setReplyTo(m);
+                          setSelected(null);
+                        }}>
+                        Reply
+                      </Button>
+                      {canEdit && (
+                        <Button variant="secondary" onClick={() => {
+                            setEditing(m);
+                            setText(m.text ?? '');
+                            setSelected(null);
+                          }}>
+                          Edit
+                        </Button>
+                      )}
+                      {mine && (
+                        <Button variant="secondary" onClick={() => act(() => unsendMessage(id, m.seq))}>
+                          Unsend
+                        </Button>
+                      )}
+                    </div>
+                  )}
+                </Fragment>
+              );
+            })}
+            {pending.map((p) => (
+              <div key={p.clientMsgId} className="bubble-row bubble-row--mine bubble-row--pending">
+                <span className="bubble">
+                  <span className="bubble__text">{p.text}</span>
+                  <span className="bubble__edited">{p.failed ? `Not sent: ${p.failed}` : 'Sending…'}</span>
+                </span>
+              </div>
+            ))}
+            {seenBy.length > 0 && pending.length === 0 && <p className="chat__seen">Seen{conv.kind === 'group' ? ` by ${seenBy.map((m) => m.displayName).join(', ')}` : ''}</p>}
+            {typers.length > 0 && <p className="chat__typing">{typers.map((m) => m.displayName).join(', ')} is typing…</p>}
+          </div>
+          {error && (
+            <p className="chat__error" role="alert">
+              {error}
+            </p>
+          )}
+          <form className="composer" onSubmit={submit}>
+            {(replyTo || editing) && (
+              <div className="composer__context">
+                <span>{editing ? 'Editing message' : `Replying to ${nameOf(replyTo!.senderId)}: ${replyTo!.text ?? ''}`}</span>
+                <button type="button" aria-label="Cancel" onClick={() => {
+                  if (editing) setText('');
+                  setReplyTo(null);
+                  setEditing(null);
+                }}>
+                  ✕
+                </button>
+              </div>
+            )}
+            <div className="composer__row">
+              <textarea aria-label="Message" placeholder="Message…" rows={1} maxLength={4000} value={text} onChange={(e) => onType(e.target.value)} onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey) {
+                  e.preventDefault();
+                  void submit(e);
+                }
+              }} />
+              <Button type="submit" disabled={!text.trim()}>
+                {editing ? 'Save' : 'Send'}
+              </Button>
+            </div>
+          </form>
+        </div>
+      </Page>
+    </>
+  );
+}

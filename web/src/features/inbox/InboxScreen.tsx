@@ -1,0 +1,97 @@
+import type { Conversation } from '@loop/contracts';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { QueryView } from '../../app/query-view.tsx';
+import { useMe } from '../../app/session.ts';
+import { Avatar } from '../../ui/Avatar.tsx';
+import { ButtonLink } from '../../ui/Button.tsx';
+import { EmptyState } from '../../ui/EmptyState.tsx';
+import { IconInbox, IconPlus } from '../../ui/icons.tsx';
+import { Page, TopBar } from '../../ui/Page.tsx';
+import { RelativeTime } from '../../ui/RelativeTime.tsx';
+import { UserRowSkeletons } from '../accounts/UserRow.tsx';
+import { useConversations } from './inbox-api.ts';
+import './inbox.css';
+
+/** A conversation's name for one viewer: the group title, or the other people. */
+export function conversationName(c: Conversation, meId: string): string {
+  if (c.title) return c.title;
+  const others = c.members.filter((m) => m.id !== meId);
+  return others.map((m) => m.displayName).join(', ') || 'Just you';
+}
+
+function preview(c: Conversation, meId: string): string {
+  const m = c.lastMessage;
+  if (!m) return 'No messages yet';
+  const who = m.senderId === meId ? 'You: ' : '';
+  if (m.deletedAt) return `${who}Message unsent`;
+  if (m.text) return `${who}${m.text}`;
+  if (m.share) return `${who}Shared a ${m.share.type}`;
+  return '';
+}
+
+function ConversationRow({ c, meId }: { c: Conversation; meId: string }) {
+  const other = c.members.find((m) => m.id !== meId) ?? c.members[0];
+  const name = conversationName(c, meId);
+  return (
+    <li>
+      <Link to={`/inbox/${c.id}`} className={`convo-row${c.unreadCount > 0 ? ' convo-row--unread' : ''}`} aria-label={`${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}`}>
+        <Avatar username={other?.username ?? name} name={name} src={c.kind === 'direct' ? (other?.avatarUrl ?? null) : null} size={52} />
+        <span className="convo-row__text">
+          <span className="convo-row__name">{name}</span>
+          <span className="convo-row__preview">{preview(c, meId)}</span>
+        </span>
+        <span className="convo-row__meta">
+          {c.lastMessageAt && <RelativeTime iso={c.lastMessageAt} />}
+          {c.unreadCount > 0 && <span className="convo-row__badge">{c.unreadCount > 99 ? '99+' : c.unreadCount}</span>}
+        </span>
+      </Link>
+    </li>
+  );
+}
+
+/** The inbox: conversations with unread badges and last messages, and the Requests folder. */
+export function InboxScreen() {
+  const me = useMe();
+  const [folder, setFolder] = useState<'inbox' | 'requests'>('inbox');
+  const list = useConversations(folder);
+  const requests = useConversations('requests');
+  const requestCount = requests.data?.items.length ?? 0;
+  return (
+    <>
+      <TopBar
+        title="Inbox"
+        end={
+          <ButtonLink to="/inbox/new" variant="ghost" icon aria-label="New chat">
+            <IconPlus size={24} />
+          </ButtonLink>
+        }
+      />
+      <Page>
+        <div className="folder-tabs" role="tablist">
+          <button type="button" role="tab" aria-selected={folder === 'inbox'} onClick={() => setFolder('inbox')}>
+            Chats
+          </button>
+          <button type="button" role="tab" aria-selected={folder === 'requests'} onClick={() => setFolder('requests')}>
+            Requests{requestCount > 0 ? ` (${requestCount})` : ''}
+          </button>
+        </div>
+        <QueryView query={list} skeleton={<UserRowSkeletons />} errorTitle="Couldn’t load your chats">
+          {(data) =>
+            data.items.length === 0 ? (
+              <EmptyState icon={<IconInbox size={40} />} title={folder === 'inbox' ? 'No chats yet' : 'No message requests'} action={folder === 'inbox' ? <ButtonLink to="/inbox/new">Start a chat</ButtonLink> : undefined}>
+                {folder === 'inbox' ? 'Message a friend, or start a group.' : 'Messages from people who aren’t your friends wait here.'}
+              </EmptyState>
+            ) : (
+              <ul className="convo-list">
+                {data.items.map((c) => (
+                  <ConversationRow key={c.id} c={c} meId={me.user.id} />
+                ))}
+              </ul>
+            )
+          }
+        </QueryView>
+      </Page>
+    </>
+  );
+}

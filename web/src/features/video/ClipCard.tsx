@@ -1,0 +1,106 @@
+import type { Video } from '@loop/contracts';
+import { useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { Avatar } from '../../ui/Avatar.tsx';
+import { formatCount } from '../accounts/format.ts';
+import { Caption } from './Caption.tsx';
+import { HlsVideo } from './HlsVideo.tsx';
+import { trackEvent, useLike } from './video-api.ts';
+
+export interface ClipCardProps {
+  video: Video;
+  active: boolean;
+  preload: boolean;
+  muted: boolean;
+  onUnmute: () => void;
+  onComments: (video: Video) => void;
+}
+
+/** One full-screen clip: video, caption bottom-left, action rail on the right. */
+export function ClipCard({ video, active, preload, muted, onUnmute, onComments }: ClipCardProps) {
+  const like = useLike();
+  const [burst, setBurst] = useState(0);
+  const lastTap = useRef(0);
+  const watched = useRef({ ms: 0, reported: false, completed: false });
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+
+  const toggleLike = (liked = !video.viewer.liked) => like.mutate({ video, liked });
+
+  // A tap unmutes (browsers allow sound only after a gesture) or pauses; a double tap likes.
+  const onTap = () => {
+    const now = Date.now();
+    if (now - lastTap.current < 300) {
+      lastTap.current = 0;
+      if (!video.viewer.liked) toggleLike(true);
+      setBurst((b) => b + 1);
+      return;
+    }
+    lastTap.current = now;
+    window.setTimeout(() => {
+      if (lastTap.current !== now) return;
+      if (muted) onUnmute();
+      else {
+        const v = videoRef.current;
+        if (v) v.paused ? void v.play() : v.pause();
+      }
+    }, 300);
+  };
+
+  return (
+    <article className="clip" aria-label={`Video by @${video.author.username}`} data-video-id={video.id} data-active={active}>
+      <HlsVideo
+        ref={videoRef}
+        src={video.hlsUrl}
+        poster={video.posterUrl}
+        active={active}
+        preload={preload}
+        muted={muted}
+        label={video.caption || `Video by @${video.author.username}`}
+        onTime={(ms, duration) => {
+          const w = watched.current;
+          if (ms > w.ms) w.ms = ms;
+          if (!w.reported && w.ms >= 1000) {
+            w.reported = true;
+            trackEvent({ type: 'watch', videoId: video.id, watchedMs: Math.round(w.ms) });
+          }
+          if (!w.completed && duration > 0 && ms >= duration - 300) {
+            w.completed = true;
+            trackEvent({ type: 'completion', videoId: video.id, watchedMs: Math.round(duration) });
+          }
+        }}
+      />
+      <button type="button" className="clip__tap" aria-label={muted ? 'Tap for sound' : 'Pause or play'} onClick={onTap} />
+      {burst > 0 ? <span key={burst} className="clip__burst" aria-hidden="true">♥</span> : null}
+      {muted && active ? <span className="clip__muted">Tap for sound</span> : null}
+      <div className="clip__info">
+        <Link to={`/u/${video.author.username}`} className="clip__author">
+          @{video.author.username}
+        </Link>
+        <Caption text={video.caption} entities={video.entities} />
+      </div>
+      <div className="clip__rail">
+        <Link to={`/u/${video.author.username}`} aria-label={`Profile of @${video.author.username}`}>
+          <Avatar username={video.author.username} name={video.author.displayName} src={video.author.avatarUrl} size={44} ring />
+        </Link>
+        <button
+          type="button"
+          className="clip__action"
+          aria-pressed={video.viewer.liked}
+          aria-label={video.viewer.liked ? 'Unlike' : 'Like'}
+          onClick={() => toggleLike()}
+        >
+          <span className={video.viewer.liked ? 'clip__heart clip__heart--on' : 'clip__heart'} aria-hidden="true">♥</span>
+          <span className="clip__count" data-testid="like-count">{formatCount(video.counts.likes)}</span>
+        </button>
+        <button type="button" className="clip__action" aria-label="Comments" onClick={() => onComments(video)} disabled={!video.commentsEnabled}>
+          <span aria-hidden="true">💬</span>
+          <span className="clip__count">{formatCount(video.counts.comments)}</span>
+        </button>
+        <Link className="clip__action" to={`/video/${video.id}`} aria-label="Open video page">
+          <span aria-hidden="true">↗</span>
+          <span className="clip__count">{formatCount(video.counts.views)}</span>
+        </Link>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,145 @@
+import type { Video } from '@loop/contracts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ButtonLink } from '../../ui/Button.tsx';
+import { EmptyState } from '../../ui/EmptyState.tsx';
+import { ErrorState } from '../../ui/ErrorState.tsx';
+import { IconPlus } from '../../ui/icons.tsx';
+import { ClipCard } from './ClipCard.tsx';
+import { CommentsSheet } from './CommentsSheet.tsx';
+import { type FeedKind, trackEvent, useFeed } from './video-api.ts';
+import './video.css';
+
+const TABS: Array<[FeedKind, string]> = [
+  ['following', 'Following'],
+  ['friends', 'Friends'],
+  ['for-you', 'For You'],
+];
+
+/**
+ * Home: a full-screen vertical feed. Scroll-snap does the swiping; an IntersectionObserver
+ * says which clip is on screen (it plays, the next one buffers, the rest are detached).
+ * Keys: ↓/j next, ↑/k previous, Space pause. Muted until the first tap, as browsers require.
+ */
+export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
+  const [kind, setKind] = useState<FeedKind>(initial);
+  const feed = useFeed(kind);
+  const videos = feed.data?.pages.flatMap((p) => p.items) ?? [];
+  const [activeIndex, setActiveIndex] = useState(0);
+  const [muted, setMuted] = useState(true);
+  const [commentsFor, setCommentsFor] = useState<Video | null>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const seen = useRef(new Set<string>());
+
+  // Re-observe whenever the list of clips changes (a new page, another feed).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: videos.length and kind are the triggers, not read inside
+  useEffect(() => {
+    const root = scroller.current;
+    if (!root) return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        for (const e of entries) if (e.isIntersecting) setActiveIndex(Number((e.target as HTMLElement).dataset.index));
+      },
+      { root, threshold: 0.6 },
+    );
+    for (const el of root.querySelectorAll('[data-index]')) io.observe(el);
+    return () => io.disconnect();
+  }, [videos.length, kind]);
+
+  const active = videos[activeIndex];
+  useEffect(() => {
+    if (active && !seen.current.has(active.id)) {
+      seen.current.add(active.id);
+      trackEvent({ type: 'impression', videoId: active.id });
+    }
+    // Near the end: fetch the next page.
+    if (activeIndex >= videos.length - 3 && feed.hasNextPage && !feed.isFetchingNextPage) void feed.fetchNextPage();
+  }, [active, activeIndex, videos.length, feed]);
+
+  const go = useCallback((delta: number) => {
+    const root = scroller.current;
+    if (!root) return;
+    root.scrollBy({ top: delta * root.clientHeight, behavior: 'smooth' });
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (commentsFor || (e.target as HTMLElement).closest('input, textarea, [contenteditable]')) return;
+      if (e.key === 'ArrowDown' || e.key === 'j') {
+        e.preventDefault();
+        go(1);
+      } else if (e.key === 'ArrowUp' || e.key === 'k') {
+        e.preventDefault();
+        go(-1);
+      } else if (e.key === ' ') {
+        e.preventDefault();
+        const v = scroller.current?.querySelector<HTMLVideoElement>('[data-active="true"] video');
+        if (v) v.paused ? void v.play() : v.pause();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [go, commentsFor]);
+
+  return (
+    <div className="feed">
+      <nav className="feed__tabs" aria-label="Feeds">
+        {TABS.map(([k, label]) => (
+          <button
+            key={k}
+            type="button"
+            className={k === kind ? 'feed__tab feed__tab--on' : 'feed__tab'}
+            aria-pressed={k === kind}
+            onClick={() => {
+              setKind(k);
+              setActiveIndex(0);
+              scroller.current?.scrollTo({ top: 0 });
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </nav>
+      <div className="feed__scroller" ref={scroller} data-testid="feed">
+        {feed.isPending ? (
+          <div className="feed__state" role="status" aria-busy="true">
+            Loading…
+          </div>
+        ) : feed.isError ? (
+          <div className="feed__state">
+            <ErrorState message="The feed didn’t load." onRetry={() => void feed.refetch()} />
+          </div>
+        ) : videos.length === 0 ? (
+          <div className="feed__state">
+            <EmptyState
+              icon={<IconPlus size={28} />}
+              title={kind === 'for-you' ? 'Nothing new right now' : kind === 'friends' ? 'No clips from friends yet' : 'No clips from people you follow'}
+              action={
+                <ButtonLink to="/create" variant="primary">
+                  Post a clip
+                </ButtonLink>
+              }
+            >
+              {kind === 'for-you' ? 'You’ve watched everything. Come back soon.' : 'When they post, their clips show up here.'}
+            </EmptyState>
+          </div>
+        ) : (
+          videos.map((v, i) => (
+            <div key={v.id} className="feed__item" data-index={i}>
+              <ClipCard
+                video={v}
+                active={i === activeIndex}
+                preload={i === activeIndex + 1}
+                muted={muted}
+                onUnmute={() => setMuted(false)}
+                onComments={setCommentsFor}
+              />
+            </div>
+          ))
+        )}
+      </div>
+      {commentsFor ? <CommentsSheet video={commentsFor} onClose={() => setCommentsFor(null)} /> : null}
+    </div>
+  );
+}
+
+export const FriendsFeedScreen = () => <FeedScreen initial="friends" />;

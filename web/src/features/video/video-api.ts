@@ -1,0 +1,114 @@
+import { Comment, Video, page } from '@loop/contracts';
+import { type InfiniteData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { z } from 'zod';
+import { api } from '../../app/api.ts';
+
+export type FeedKind = 'for-you' | 'following' | 'friends';
+const VideoPage = page(Video);
+type VideoPage = z.infer<typeof VideoPage>;
+const VideoResult = z.object({ video: Video });
+
+export const videoKeys = {
+  feed: (kind: FeedKind) => ['feed', kind] as const,
+  video: (id: string) => ['video', id] as const,
+  userVideos: (userId: string) => ['user-videos', userId] as const,
+  comments: (id: string) => ['comments', id] as const,
+};
+
+export function useFeed(kind: FeedKind) {
+  return useInfiniteQuery({
+    queryKey: videoKeys.feed(kind),
+    queryFn: ({ pageParam, signal }) => api(`/feed/${kind}`, { query: { cursor: pageParam, limit: 8 }, schema: VideoPage, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    staleTime: 60_000,
+  });
+}
+
+export function useVideo(id: string, opts: { poll?: boolean } = {}) {
+  return useQuery({
+    queryKey: videoKeys.video(id),
+    queryFn: ({ signal }) => api(`/videos/${id}`, { schema: VideoResult, signal }).then((r) => r.video),
+    // While processing, the progress is polled (the WebSocket `video.progress` frame says the same).
+    refetchInterval: (q) => (opts.poll && q.state.data && q.state.data.progress < 100 && q.state.data.status !== 'failed' ? 1000 : false),
+  });
+}
+
+export function useUserVideos(userId: string | undefined) {
+  return useInfiniteQuery({
+    queryKey: videoKeys.userVideos(userId ?? ''),
+    enabled: Boolean(userId),
+    queryFn: ({ pageParam, signal }) => api(`/users/${userId}/videos`, { query: { cursor: pageParam, limit: 30 }, schema: VideoPage, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+/** Replaces one video everywhere it is cached (feeds, grids, its own page). */
+function useUpdateCachedVideo() {
+  const qc = useQueryClient();
+  return (video: Video) => {
+    qc.setQueryData(videoKeys.video(video.id), video);
+    for (const [key, data] of qc.getQueriesData<InfiniteData<VideoPage>>({ predicate: (q) => q.queryKey[0] === 'feed' || q.queryKey[0] === 'user-videos' })) {
+      if (!data) continue;
+      qc.setQueryData(key, { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.map((v) => (v.id === video.id ? video : v)) })) });
+    }
+  };
+}
+
+/** Like / unlike, optimistic: the heart fills at once and rolls back if the server says no. */
+export function useLike() {
+  const update = useUpdateCachedVideo();
+  return useMutation({
+    mutationFn: ({ video, liked }: { video: Video; liked: boolean }) =>
+      api(`/videos/${video.id}/like`, { method: liked ? 'PUT' : 'DELETE', schema: VideoResult }).then((r) => r.video),
+    onMutate: ({ video, liked }) => {
+      if (video.viewer.liked === liked) return;
+      update({ ...video, viewer: { ...video.viewer, liked }, counts: { ...video.counts, likes: video.counts.likes + (liked ? 1 : -1) } });
+    },
+    onError: (_e, { video }) => update(video),
+    onSuccess: (video) => update(video),
+  });
+}
+
+export function useComments(videoId: string, enabled: boolean) {
+  return useInfiniteQuery({
+    queryKey: videoKeys.comments(videoId),
+    enabled,
+    queryFn: ({ pageParam, signal }) => api(`/videos/${videoId}/comments`, { query: { cursor: pageParam, limit: 30 }, schema: page(Comment), signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useAddComment(video: Video) {
+  const qc = useQueryClient();
+  const update = useUpdateCachedVideo();
+  return useMutation({
+    mutationFn: (body: { text: string; replyToId?: string }) => api(`/videos/${video.id}/comments`, { json: body, schema: z.object({ comment: Comment }) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: videoKeys.comments(video.id) });
+      update({ ...video, counts: { ...video.counts, comments: video.counts.comments + 1 } });
+    },
+  });
+}
+
+/** Playback events, batched: sent every few seconds and when the page is hidden. */
+type PlaybackEvent = { type: 'impression' | 'watch' | 'completion' | 'not_interested'; videoId: string; watchedMs?: number; at: string };
+const queue: PlaybackEvent[] = [];
+let scheduled = false;
+function flush() {
+  scheduled = false;
+  if (!queue.length) return;
+  const events = queue.splice(0, 100);
+  void api('/events', { json: { events } }).catch(() => {});
+}
+export function trackEvent(e: Omit<PlaybackEvent, 'at'>) {
+  queue.push({ ...e, at: new Date().toISOString() });
+  if (queue.length >= 50) flush();
+  else if (!scheduled) {
+    scheduled = true;
+    window.setTimeout(flush, 4000);
+  }
+}
+if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());

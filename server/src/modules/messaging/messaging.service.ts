@@ -593,7 +593,8 @@ export async function sendMessagesTogether(
   within?: (tx: Tx, rows: ReadonlyArray<{ conversationId: string; messageId: string }>) => Promise<void>,
 ): Promise<Message[]> {
   const found = await Promise.all(items.map((i) => repo.findConversationWithMembers(ctx.db, i.conversationId)));
-  const checkedShares = new Set<string>();
+  const shares = new Map<string, { type: ShareType; id: string }>();
+  const checks: Array<Promise<unknown>> = [];
   for (const [n, item] of items.entries()) {
     const f = found[n];
     const member = f?.members.find((m) => String(m.user_id) === senderId);
@@ -601,14 +602,13 @@ export async function sendMessagesTogether(
     if (item.body.replyToSeq !== undefined) throw badInput('replyToSeq', 'cannot reply when sending to several conversations');
     if (f.conversation.kind === 'direct') {
       const other = f.members.find((m) => String(m.user_id) !== senderId);
-      if (other) await assertMayMessage(ctx, senderId, String(other.user_id), other.engaged, 'conversationIds');
+      if (other) checks.push(assertMayMessage(ctx, senderId, String(other.user_id), other.engaged, 'conversationIds'));
     }
-    const share = item.body.share;
-    if (share && !checkedShares.has(`${share.type}:${share.id}`)) {
-      await assertShareVisible(ctx, senderId, share);
-      checkedShares.add(`${share.type}:${share.id}`);
-    }
+    if (item.body.share) shares.set(`${item.body.share.type}:${item.body.share.id}`, item.body.share);
   }
+  for (const share of shares.values()) checks.push(assertShareVisible(ctx, senderId, share));
+  // The rules are independent reads: run them together, fail on the first refusal.
+  await Promise.all(checks);
   // Seq rows are locked in one order (by id) so two multi-sends can never deadlock each other.
   const order = [...items.keys()].sort((a, b) => {
     const x = BigInt(items[a]!.conversationId);
@@ -635,11 +635,26 @@ export async function sendMessagesTogether(
     );
     return made;
   });
+  // Each recipient's view is built once for all their new messages (cards resolved per viewer).
+  const byRecipient = new Map<string, repo.MessageRow[]>();
+  for (const [n, row] of rows.entries()) {
+    for (const m of found[n]!.members) {
+      if (m.state === 'declined' && String(m.user_id) !== senderId) continue;
+      const list = byRecipient.get(String(m.user_id)) ?? [];
+      list.push(row);
+      byRecipient.set(String(m.user_id), list);
+    }
+  }
+  const frames: Array<[string, ServerFrame]> = [];
+  await Promise.all(
+    [...byRecipient].map(async ([uid, theirs]) => {
+      for (const message of await toMessages(ctx, uid, theirs, { fresh: true })) frames.push([uid, { type: 'message', message }]);
+    }),
+  );
+  await publishToUsers(ctx, frames);
   await Promise.all(
     rows.map(async (row, n) => {
-      const f = found[n]!;
-      await publishMessage(ctx, 'message', row, f.members);
-      const mine = f.members.find((m) => String(m.user_id) === senderId);
+      const mine = found[n]!.members.find((m) => String(m.user_id) === senderId);
       if (mine && mine.state !== 'active') await announceToMembers(ctx, String(row.conversation_id));
     }),
   );
@@ -662,6 +677,21 @@ export async function messagesById(ctx: AppContext, viewerId: string, ids: reado
 export async function recentChatActivity(ctx: AppContext, userId: string, opts: { days: number; halfLifeDays: number }) {
   const rows = await repo.sentActivity(ctx.db, userId, opts.days, opts.halfLifeDays);
   return new Map(rows.map((r) => [String(r.conversation_id), { score: Number(r.score), lastAt: new Date(r.last_at) }]));
+}
+
+/** Member ids of each conversation (declined ones left out), or 404 if the caller is not in one of them. */
+export async function memberIdsOf(ctx: AppContext, userId: string, conversationIds: readonly string[]): Promise<Map<string, string[]>> {
+  const rows = conversationIds.length ? await repo.listMembers(ctx.db, conversationIds) : [];
+  const out = new Map<string, string[]>();
+  for (const id of conversationIds) {
+    const members = rows.filter((m) => String(m.conversation_id) === id);
+    if (!members.some((m) => String(m.user_id) === userId)) throw conversationNotFound();
+    out.set(
+      id,
+      members.filter((m) => m.state !== 'declined').map((m) => String(m.user_id)),
+    );
+  }
+  return out;
 }
 
 /** The caller's inbox conversations, most recent first, as API views (the share sheet's recipients). */

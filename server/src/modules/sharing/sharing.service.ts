@@ -106,12 +106,11 @@ export async function shareVideo(ctx: AppContext, senderId: string, videoId: str
   if (userIds.includes(senderId)) throw badInput('userIds', 'must not include you');
 
   // Everyone who would receive it must be allowed to see the clip: checked before anything is created.
-  const mayNotSee = async (uid: string) => uid !== senderId && !(await media.canView(ctx, uid, video));
-  for (const uid of userIds) if (await mayNotSee(uid)) throw notVisibleTo('userIds');
-  for (const cid of conversationIds) {
-    const conversation = await messaging.getConversation(ctx, senderId, cid);
-    for (const m of conversation.members) if (await mayNotSee(m.id)) throw notVisibleTo('conversationIds');
-  }
+  const members = await messaging.memberIdsOf(ctx, senderId, conversationIds);
+  const mayNotSee = async (ids: readonly string[]) =>
+    (await Promise.all(ids.filter((id) => id !== senderId).map((id) => media.canView(ctx, id, video)))).includes(false);
+  if (await mayNotSee(userIds)) throw notVisibleTo('userIds');
+  if (await mayNotSee(unique([...members.values()].flat()))) throw notVisibleTo('conversationIds');
 
   const targets = [...conversationIds];
   if (userIds.length > 0 && body.asGroup) {

@@ -41,8 +41,7 @@ async function phonePage(browser: Browser): Promise<Page> {
 
 /**
  * Opens a WebSocket from inside the page (its session cookie, same origin) and keeps every frame
- * on window.__frames. The chat screen is not on main yet (see docs/sharing.md "Unfinished"),
- * so this is B's live connection for now.
+ * on window.__frames: proof that B's browser hears the share live, independent of the screen.
  */
 async function listen(page: Page) {
   await page.evaluate(
@@ -97,6 +96,35 @@ test.describe('sharing', () => {
     const shared = (await bFrames()).find((f) => f.type === 'message' && f.message.share?.id === videoId).message;
     expect(shared.text).toBe('this one is for you');
     expect(shared.share.card.caption).toBe('Sunset at the pier #loop');
+
+    // In B's chat: the card (poster, author, caption) plays full screen on a phone, the chat is
+    // one tap (or a swipe down) away, and a reply quotes the card.
+    await pageB.goto(`/inbox/${shared.conversationId}`);
+    const bChatFrames = await listen(pageB);
+    const card = pageB.getByTestId('share-card').filter({ hasText: 'Sunset at the pier' });
+    await expect(card).toHaveAttribute('data-status', 'available');
+    await expect(card.getByText('Ana Sharer')).toBeVisible();
+    await screenshot(pageB, testInfo, 'share-card-in-chat');
+    await card.getByRole('button', { name: /^Play Clip by/ }).click();
+    const full = pageB.getByRole('dialog', { name: /Clip by/ });
+    await expect(full).toBeVisible();
+    const fullVideo = full.locator('video');
+    await fullVideo.evaluate((v: HTMLVideoElement) => {
+      v.muted = true;
+      return v.play().catch(() => {});
+    });
+    await expect.poll(() => fullVideo.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+    await screenshot(pageB, testInfo, 'share-card-playing');
+    await full.getByRole('button', { name: 'Back to the chat' }).click();
+    await expect(full).toHaveCount(0);
+    await card.getByRole('button', { name: 'Reply' }).click();
+    await pageB.getByLabel('Message').fill('so good!');
+    await pageB.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect
+      .poll(async () => (await bChatFrames()).find((f) => f.type === 'message' && f.message.text === 'so good!')?.message.replyToSeq, { timeout: 20_000 })
+      .toBe(shared.seq);
+    await expect(pageB.locator('.bubble__reply').getByTestId('share-card')).toBeVisible();
+    await screenshot(pageB, testInfo, 'share-card-reply');
 
     // The public page plays the clip in a browser with no account.
     const anon = await phonePage(browser);

@@ -1,6 +1,7 @@
 // `npm run bench:feed`: p50/p99 of each feed on PostgreSQL with 100k users, ~2M follows and
 // 1M videos, seeded set-based with generate_series. Each feed is timed through its service
 // function (candidates, filters, author lookup and the API view), page 1 and page 2.
+import os from 'node:os';
 import { sql } from 'kysely';
 import { loadConfig } from '../server/src/app/config.ts';
 import { createContext } from '../server/src/app/context.ts';
@@ -107,7 +108,7 @@ one request at a time. Milliseconds.
 
 ${table(['feed', 'p50 page 1', 'p99 page 1', 'p50 page 2', 'p99 page 2', 'items / page'], rows)}
 
-Target: p99 ≤ 50 ms. ${machineNote()}`;
+Target: p99 ≤ 50 ms. ${machineNote()} Load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) at the end of the run.`;
   console.log(`\n${md}`);
   recordSection('feed', md);
 } finally {

@@ -97,6 +97,6 @@ ${table(
   ],
 )}
 
-Target: pipeline / bare ≤ 1.15. ${machineNote()}`;
+Target: pipeline / bare ≤ 1.15. ${machineNote()} Load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) at the end of the run.`;
 console.log(`\n${md}`);
 recordSection('media', md);

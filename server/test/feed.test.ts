@@ -10,7 +10,7 @@ const clip: Record<string, string> = {};
 
 beforeAll(async () => {
   // A tiny impression budget so the test can graduate clips from the fresh pool to the hot one.
-  s = await startTestServer({ env: { FEED_FRESH_IMPRESSION_BUDGET: '2' } });
+  s = await startTestServer({ env: { FEED_FRESH_IMPRESSION_BUDGET: '2', FFMPEG_PRESET: 'ultrafast' } });
   viewer = await s.make.user();
   for (const name of ['friend', 'followed', 'stranger', 'muted', 'blocker']) u[name] = await s.make.user();
   const g = graphEdges(s);
@@ -41,7 +41,8 @@ beforeAll(async () => {
     clip[key] = res.body.video.id;
   }
   await s.worker!.idle();
-});
+  // Eleven small transcodes: generous on a busy shared machine.
+}, 400_000);
 afterAll(() => s?.close());
 
 const name = (id: string) => Object.entries(clip).find(([, v]) => v === id)?.[0] ?? id;

@@ -13,7 +13,7 @@ export interface TopBarProps {
   end?: ReactNode;
 }
 
-/** The bar at the top of a screen: back, title, actions. Sticky, blurred, inside the safe area. */
+/** The bar at the top of a screen: back, title, actions. Sticky, opaque, inside the safe area. */
 export function TopBar({ title, back, backTo = '/', start, end }: TopBarProps) {
   const navigate = useNavigate();
   useDocumentTitle(typeof title === 'string' ? title : null);

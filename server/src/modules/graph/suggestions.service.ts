@@ -119,19 +119,25 @@ export async function settleSuggestionRefreshes() {
   while (worker) await worker;
 }
 
-async function ensureFresh(ctx: AppContext, userId: string) {
-  const state = await repo.getState(ctx.db, userId);
-  if (!state) return refreshSuggestions(ctx, userId);
+/** Schedules a refresh when the stored list is stale; false when there is none yet (compute inline). */
+function scheduleIfStale(ctx: AppContext, userId: string, state: { computed_at: Date; dirty: boolean } | undefined): boolean {
+  if (!state) return false;
   const old = Date.now() - state.computed_at.getTime() > SUGGESTION_LIMITS.maxAgeMs;
-  if (!state.dirty && !old) return;
-  refreshInBackground(ctx, userId);
+  if (state.dirty || old) refreshInBackground(ctx, userId);
+  return true;
 }
 
 /** GET /me/suggestions: best first, keyset-paged on (score, id). */
 export async function listSuggestions(ctx: AppContext, userId: string, page: { cursor?: string; limit: number }) {
   const after = decodeCursor(page.cursor, 2);
-  if (!after) await ensureFresh(ctx, userId);
-  const rows = await repo.readPage(ctx.db, userId, page.limit, after ? { score: Number(after[0]), id: String(after[1]) } : null);
+  const position = after ? { score: Number(after[0]), id: String(after[1]) } : null;
+  // The state and the page are read side by side (one round trip of latency, not two); only
+  // a person who never had a list waits for it to be computed, then reads again.
+  let [state, rows] = await Promise.all([after ? undefined : repo.getState(ctx.db, userId), repo.readPage(ctx.db, userId, page.limit, position)]);
+  if (!after && !scheduleIfStale(ctx, userId, state)) {
+    await refreshSuggestions(ctx, userId);
+    rows = await repo.readPage(ctx.db, userId, page.limit, position);
+  }
   return toPage(
     rows,
     page.limit,

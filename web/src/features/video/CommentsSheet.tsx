@@ -14,7 +14,7 @@ export function CommentsSheet({ video, onClose }: { video: Video; onClose: () =>
   const [text, setText] = useState('');
   const items = comments.data?.pages.flatMap((p) => p.items) ?? [];
   return (
-    <Sheet open onClose={onClose} title={`${video.counts.comments} comments`}>
+    <Sheet open onClose={onClose} title="Comments">
       <ul className="comments" aria-label="Comments">
         {comments.isPending ? <li className="comments__empty">Loading…</li> : null}
         {!comments.isPending && items.length === 0 ? <li className="comments__empty">No comments yet. Say something nice.</li> : null}

@@ -2,6 +2,7 @@
 // one request, one transaction, 20 live deliveries) on PostgreSQL, beside baselines measured in
 // the same run: one plain message (POST /conversations/:id/messages), and the same 20
 // conversations reached with 20 separate plain-message requests (what a client would do without it).
+import os from 'node:os';
 import { befriend } from '../server/test/graph-helpers.ts';
 import { startTestServer } from '../server/test/harness.ts';
 import { makeClip, uploadClip, waitForVideo } from '../server/test/media-fixtures.ts';
@@ -77,7 +78,7 @@ async function main() {
       '',
       table(['operation', 'samples', 'p50 ms', 'p99 ms'], rows),
       '',
-      `Share p99 ${ms(p99)} ms: ${verdict}.`,
+      `Share p99 ${ms(p99)} ms: ${verdict}. Load average at the end of the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on ${os.cpus().length} cores — other suites share this machine; compare the rows, not the absolute figures.`,
     ].join('\n');
     console.log(md);
     recordSection('sharing', md);

@@ -4,6 +4,7 @@ import * as m0002 from './0002_graph.ts';
 import * as m0003 from './0003_messaging.ts';
 import * as m0004 from './0004_media.ts';
 import * as m0005 from './0005_graph_contacts.ts';
+import * as m0006 from './0006_sharing.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_messaging': m0003,
   '0004_media': m0004,
   '0005_graph_contacts': m0005,
+  '0006_sharing': m0006,
 };

@@ -4,3 +4,4 @@ export * from './graph.ts';
 export * from './jobs.ts';
 export * from './media.ts';
 export * from './messaging.ts';
+export * from './sharing.ts';

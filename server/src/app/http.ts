@@ -17,6 +17,7 @@ import { AppError } from './errors.ts';
 import { registerGateway, WS_MAX_PAYLOAD } from './gateway.ts';
 import { healthRoutes } from './health.ts';
 import { publicMediaRoutes } from './public-media.ts';
+import { sharePageRoutes } from '../modules/sharing/share-page.ts';
 
 const JSON_BODY_LIMIT = 256 * 1024;
 
@@ -180,6 +181,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(publicMediaRoutes(ctx));
+  await app.register(sharePageRoutes(ctx));
   if (hasWebApp) {
     await app.register(fastifyStatic, {
       root: ctx.config.webDistDir,

@@ -5,6 +5,7 @@ import { feedRoutes } from './feed/feed.routes.ts';
 import { graphRoutes } from './graph/graph.routes.ts';
 import { mediaRoutes } from './media/media.routes.ts';
 import { messagingRoutes } from './messaging/messaging.routes.ts';
+import { sharingRoutes } from './sharing/sharing.routes.ts';
 // Imported for their registrations with accounts (profile counts, relationships, blocks;
 // contact matching at signup).
 import './graph/graph.service.ts';
@@ -13,4 +14,4 @@ import './graph/contacts.service.ts';
 import './media/media-demo.ts';
 
 /** Every module's HTTP routes, mounted under /api/v1. Add a module here to expose it. */
-export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, graphRoutes, messagingRoutes, mediaRoutes, feedRoutes];
+export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, graphRoutes, messagingRoutes, mediaRoutes, feedRoutes, sharingRoutes];

@@ -6,6 +6,7 @@ import { SearchScreen } from '../features/accounts/SearchScreen.tsx';
 import { SettingsScreen } from '../features/accounts/SettingsScreen.tsx';
 import { SignupScreen } from '../features/accounts/SignupScreen.tsx';
 import { WelcomeScreen } from '../features/accounts/WelcomeScreen.tsx';
+import { ShareTargetScreen } from '../features/sharing/ShareTargetScreen.tsx';
 import { FriendsScreen } from '../features/friends/FriendsScreen.tsx';
 import { CreateScreen } from '../features/video/CreateScreen.tsx';
 import { FeedScreen, FriendsFeedScreen } from '../features/video/FeedScreen.tsx';
@@ -49,6 +50,8 @@ export const routes: AppRoute[] = [
   { path: '/profile/edit', element: <EditProfileScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/settings', element: <SettingsScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/search', element: <SearchScreen />, access: 'any', chrome: 'app' },
+  // The installed PWA's Web Share Target (manifest share_target).
+  { path: '/share', element: <ShareTargetScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/u/:username', element: <UserProfileScreen />, access: 'any', chrome: 'app' },
   // "/@alice": react-router has no partial dynamic segments, so the screen checks the "@" itself.
   { path: '/:handle', element: <HandleRoute />, access: 'any', chrome: 'app' },

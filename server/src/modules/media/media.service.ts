@@ -5,7 +5,7 @@ import type { CaptionEntity, Comment, EventsBody, Video, Visibility } from '@loo
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
-import { inTransaction } from '../../platform/db/tx.ts';
+import { type Executor, inTransaction } from '../../platform/db/tx.ts';
 import { type Demuxer, FfmpegError, probe } from '../../platform/ffmpeg/ffmpeg.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { findUserByUsername, getUserViews } from '../accounts/accounts.service.ts';
@@ -358,6 +358,14 @@ export async function recordShares(ctx: AppContext, userId: string, id: string, 
   await loadVisibleVideo(ctx, userId, id);
   await repo.addShares(ctx.db, id, Math.max(1, n));
 }
+
+/** Adds `n` in-app shares to a clip's count inside the caller's transaction (the sharing module's one action). */
+export async function countSharesIn(tx: Executor, id: string, n: number) {
+  await repo.addShares(tx, id, n);
+}
+
+/** Clip rows by id, for modules that check each with `canView` (share cards, the /v/:id page). */
+export const findVideoRows = (ctx: AppContext, ids: readonly string[]) => repo.findVideos(ctx.db, ids);
 
 // ---- comments ----
 

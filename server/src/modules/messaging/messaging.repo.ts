@@ -346,3 +346,23 @@ export async function reactionsFor(db: Executor, messageIds: readonly string[]) 
     .orderBy('user_id')
     .execute();
 }
+
+export async function findMessagesByIds(db: Executor, ids: readonly string[]): Promise<MessageRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('messages').select(messageColumns).where('id', 'in', ids).execute();
+}
+
+/**
+ * Per conversation, how much `senderId` has written there lately: a sum of exp(-age / halfLife)
+ * over their messages of the last `days` days (recent chatting weighs more than old chatting).
+ */
+export async function sentActivity(db: Executor, senderId: string, days: number, halfLifeDays: number) {
+  const result = await sql<{ conversation_id: string; score: number; last_at: Date }>`
+    SELECT conversation_id,
+           sum(exp(-ln(2) * extract(epoch FROM now() - created_at) / ${halfLifeDays * 86400}))::float8 AS score,
+           max(created_at) AS last_at
+    FROM messages
+    WHERE sender_id = ${senderId} AND created_at > now() - make_interval(days => ${days})
+    GROUP BY conversation_id`.execute(db);
+  return result.rows;
+}

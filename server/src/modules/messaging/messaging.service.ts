@@ -12,12 +12,12 @@ import {
 import type { AppContext } from '../../app/context.ts';
 import { AppError, badInput, forbidden } from '../../app/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
-import { inTransaction } from '../../platform/db/tx.ts';
+import { inTransaction, type Tx } from '../../platform/db/tx.ts';
 import { getMessagingPrefs, getUserViews } from '../accounts/accounts.service.ts';
 import { areFriends, isBlockedEitherWay } from '../graph/graph.service.ts';
 import { publishToUsers } from './delivery.ts';
 import * as repo from './messaging.repo.ts';
-import { hasShareResolver, resolveShares } from './share-cards.ts';
+import { detectShareLink, hasShareResolver, resolveShares } from './share-cards.ts';
 
 /** Direct messages are for people 16 and over, to and from (as on TikTok). */
 export const DIRECT_MESSAGE_MIN_AGE = 16;
@@ -364,6 +364,7 @@ export async function sendMessage(
     if (other) await assertMayMessage(ctx, senderId, String(other.user_id), other.engaged, 'conversationId');
   }
   if (body.share) await assertShareVisible(ctx, senderId, body.share);
+  else if (body.text) body = await withLinkedShare(ctx, senderId, body);
 
   let row: repo.MessageRow;
   try {
@@ -411,6 +412,17 @@ async function replay(
   // The first attempt may have died between commit and publish; gateways drop seqs a connection already has.
   await publishMessage(ctx, 'message', row, members);
   return result;
+}
+
+/**
+ * A Loop link pasted into a message (PUBLIC_URL/v/:id) becomes a card, detected here on the
+ * server so every client gets it. A link to something the sender may not see stays plain text.
+ */
+async function withLinkedShare(ctx: AppContext, senderId: string, body: SendMessageBody): Promise<SendMessageBody> {
+  const share = detectShareLink(ctx, body.text!);
+  if (!share || !hasShareResolver(share.type)) return body;
+  const view = (await resolveShares(ctx, senderId, [share])).get(`${share.type}:${share.id}`);
+  return view?.status === 'available' ? { ...body, share } : body;
 }
 
 async function assertShareVisible(ctx: AppContext, viewerId: string, share: { type: ShareType; id: string }) {
@@ -563,4 +575,126 @@ export async function sendTyping(ctx: AppContext, userId: string, conversationId
     ctx,
     members.filter((m) => String(m.user_id) !== userId && m.state !== 'declined').map((m) => [String(m.user_id), frame]),
   );
+}
+
+// ---------------------------------------------------------------- several conversations at once
+
+/**
+ * Sends one message to each of several conversations as ONE transaction (the sharing module's
+ * "send to several people" action). Every rule of `sendMessage` applies to each conversation
+ * (membership, blocks, "who may message me", age, share visibility); either every message
+ * commits, together with whatever `within` writes in the same transaction, or none does.
+ * Then each is published like any message. Returns the sender's view, in the order given.
+ */
+export async function sendMessagesTogether(
+  ctx: AppContext,
+  senderId: string,
+  items: ReadonlyArray<{ conversationId: string; body: SendMessageBody }>,
+  within?: (tx: Tx, rows: ReadonlyArray<{ conversationId: string; messageId: string }>) => Promise<void>,
+): Promise<Message[]> {
+  const found = await Promise.all(items.map((i) => repo.findConversationWithMembers(ctx.db, i.conversationId)));
+  const shares = new Map<string, { type: ShareType; id: string }>();
+  const checks: Array<Promise<unknown>> = [];
+  for (const [n, item] of items.entries()) {
+    const f = found[n];
+    const member = f?.members.find((m) => String(m.user_id) === senderId);
+    if (!f || !member) throw conversationNotFound();
+    if (item.body.replyToSeq !== undefined) throw badInput('replyToSeq', 'cannot reply when sending to several conversations');
+    if (f.conversation.kind === 'direct') {
+      const other = f.members.find((m) => String(m.user_id) !== senderId);
+      if (other) checks.push(assertMayMessage(ctx, senderId, String(other.user_id), other.engaged, 'conversationIds'));
+    }
+    if (item.body.share) shares.set(`${item.body.share.type}:${item.body.share.id}`, item.body.share);
+  }
+  for (const share of shares.values()) checks.push(assertShareVisible(ctx, senderId, share));
+  // The rules are independent reads: run them together, fail on the first refusal.
+  await Promise.all(checks);
+  // Seq rows are locked in one order (by id) so two multi-sends can never deadlock each other.
+  const order = [...items.keys()].sort((a, b) => {
+    const x = BigInt(items[a]!.conversationId);
+    const y = BigInt(items[b]!.conversationId);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const rows = await inTransaction(ctx.db, async (tx) => {
+    const made = new Array<repo.MessageRow>(items.length);
+    for (const n of order) {
+      const { conversationId, body } = items[n]!;
+      made[n] = await repo.insertMessageWithNextSeq(tx, {
+        conversation_id: conversationId,
+        sender_id: senderId,
+        client_msg_id: body.clientMsgId,
+        text: body.text ?? null,
+        reply_to_seq: null,
+        share_type: body.share?.type ?? null,
+        share_id: body.share?.id ?? null,
+      });
+    }
+    await within?.(
+      tx,
+      made.map((r) => ({ conversationId: String(r.conversation_id), messageId: String(r.id) })),
+    );
+    return made;
+  });
+  // Each recipient's view is built once for all their new messages (cards resolved per viewer).
+  const byRecipient = new Map<string, repo.MessageRow[]>();
+  for (const [n, row] of rows.entries()) {
+    for (const m of found[n]!.members) {
+      if (m.state === 'declined' && String(m.user_id) !== senderId) continue;
+      const list = byRecipient.get(String(m.user_id)) ?? [];
+      list.push(row);
+      byRecipient.set(String(m.user_id), list);
+    }
+  }
+  const frames: Array<[string, ServerFrame]> = [];
+  await Promise.all(
+    [...byRecipient].map(async ([uid, theirs]) => {
+      for (const message of await toMessages(ctx, uid, theirs, { fresh: true })) frames.push([uid, { type: 'message', message }]);
+    }),
+  );
+  await publishToUsers(ctx, frames);
+  await Promise.all(
+    rows.map(async (row, n) => {
+      const mine = found[n]!.members.find((m) => String(m.user_id) === senderId);
+      if (mine && mine.state !== 'active') await announceToMembers(ctx, String(row.conversation_id));
+    }),
+  );
+  return toMessages(ctx, senderId, rows, { fresh: true });
+}
+
+/** Messages by id as `viewerId` sees them, only from conversations they belong to (a retried share's answer). */
+export async function messagesById(ctx: AppContext, viewerId: string, ids: readonly string[]): Promise<Message[]> {
+  const rows = await repo.findMessagesByIds(ctx.db, ids);
+  const mine = new Set((await repo.conversationSeqsFor(ctx.db, viewerId)).map((r) => String(r.id)));
+  const byId = new Map(rows.filter((r) => mine.has(String(r.conversation_id))).map((r) => [String(r.id), r]));
+  return toMessages(
+    ctx,
+    viewerId,
+    ids.flatMap((id) => byId.get(id) ?? []),
+  );
+}
+
+/** conversationId → how much `userId` has chatted there lately (decayed; see repo.sentActivity). */
+export async function recentChatActivity(ctx: AppContext, userId: string, opts: { days: number; halfLifeDays: number }) {
+  const rows = await repo.sentActivity(ctx.db, userId, opts.days, opts.halfLifeDays);
+  return new Map(rows.map((r) => [String(r.conversation_id), { score: Number(r.score), lastAt: new Date(r.last_at) }]));
+}
+
+/** Member ids of each conversation (declined ones left out), or 404 if the caller is not in one of them. */
+export async function memberIdsOf(ctx: AppContext, userId: string, conversationIds: readonly string[]): Promise<Map<string, string[]>> {
+  const rows = conversationIds.length ? await repo.listMembers(ctx.db, conversationIds) : [];
+  const out = new Map<string, string[]>();
+  for (const id of conversationIds) {
+    const members = rows.filter((m) => String(m.conversation_id) === id);
+    if (!members.some((m) => String(m.user_id) === userId)) throw conversationNotFound();
+    out.set(
+      id,
+      members.filter((m) => m.state !== 'declined').map((m) => String(m.user_id)),
+    );
+  }
+  return out;
+}
+
+/** The caller's inbox conversations, most recent first, as API views (the share sheet's recipients). */
+export async function recentConversations(ctx: AppContext, userId: string, limit: number) {
+  return (await listConversations(ctx, userId, { folder: 'inbox', limit })).items;
 }

@@ -18,6 +18,24 @@ export function registerShareResolver(type: ShareType, resolver: ShareResolver) 
   resolvers.set(type, resolver);
 }
 
+/** Finds a shareable object's link in message text (e.g. PUBLIC_URL/v/:id) so it becomes a card. */
+export type ShareLinkDetector = (ctx: AppContext, text: string) => { type: ShareType; id: string } | null;
+const linkDetectors: ShareLinkDetector[] = [];
+
+/** Lets a module turn its own links, pasted into a chat, into share cards. */
+export function registerShareLinkDetector(detector: ShareLinkDetector) {
+  linkDetectors.push(detector);
+}
+
+/** The first shareable object linked from the text, if any. */
+export function detectShareLink(ctx: AppContext, text: string): { type: ShareType; id: string } | null {
+  for (const detect of linkDetectors) {
+    const found = detect(ctx, text);
+    if (found) return found;
+  }
+  return null;
+}
+
 export function hasShareResolver(type: ShareType): boolean {
   return resolvers.has(type);
 }

@@ -5,6 +5,7 @@ import { useNavigate, useParams } from 'react-router';
 import { describeError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
 import { useMe } from '../../app/session.ts';
+import { ShareCard } from '../sharing/ShareCard.tsx';
 import { Button } from '../../ui/Button.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
@@ -238,9 +239,23 @@ function Chat({ initial }: { initial: Conversation }) {
               return (
                 <Fragment key={m.seq}>
                   <div className={`bubble-row${mine ? ' bubble-row--mine' : ''}`} data-seq={m.seq}>
+                    {m.share && !m.deletedAt && (
+                      <ShareCard
+                        share={m.share}
+                        onReply={() => {
+                          setReplyTo(m);
+                          setSelected(null);
+                        }}
+                      />
+                    )}
+                    {(m.text !== null || m.deletedAt || !m.share) && (
                     <button type="button" className={`bubble${m.deletedAt ? ' bubble--deleted' : ''}`} onClick={() => setSelected(selected === m.seq ? null : m.seq)} aria-expanded={selected === m.seq}>
                       {!mine && conv.kind === 'group' && <span className="bubble__from">{nameOf(m.senderId)}</span>}
-                      {m.replyToSeq && <span className="bubble__reply">↩ {repliedTo?.text ?? 'Earlier message'}</span>}
+                      {m.replyToSeq && (
+                        <span className="bubble__reply">
+                          ↩ {repliedTo?.share && !repliedTo.deletedAt ? <ShareCard share={repliedTo.share} quoted /> : (repliedTo?.text ?? 'Earlier message')}
+                        </span>
+                      )}
                       {m.deletedAt ? (
                         <em>Message unsent</em>
                       ) : (
@@ -248,6 +263,7 @@ function Chat({ initial }: { initial: Conversation }) {
                       )}
                       {m.editedAt && !m.deletedAt && <span className="bubble__edited">edited</span>}
                     </button>
+                    )}
                     {m.reactions.length > 0 && (
                       <span className="bubble__reactions" title="Reactions">
                         {m.reactions.map((r) => `${r.emoji}${r.count > 1 ? r.count : ''}`).join(' ')}
@@ -303,7 +319,7 @@ function Chat({ initial }: { initial: Conversation }) {
           <form className="composer" onSubmit={submit}>
             {(replyTo || editing) && (
               <div className="composer__context">
-                <span>{editing ? 'Editing message' : `Replying to ${nameOf(replyTo!.senderId)}: ${replyTo!.text ?? ''}`}</span>
+                <span>{editing ? 'Editing message' : `Replying to ${nameOf(replyTo!.senderId)}: ${replyTo!.text ?? (replyTo!.share ? 'a shared clip' : '')}`}</span>
                 <button type="button" aria-label="Cancel" onClick={() => {
                   if (editing) setText('');
                   setReplyTo(null);

@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { formatCount } from '../accounts/format.ts';
+import { ShareSheet } from '../sharing/ShareSheet.tsx';
 import { Caption } from './Caption.tsx';
 import { HlsVideo } from './HlsVideo.tsx';
 import { trackEvent, useLike } from './video-api.ts';
@@ -20,6 +21,7 @@ export interface ClipCardProps {
 export function ClipCard({ video, active, preload, muted, onUnmute, onComments }: ClipCardProps) {
   const like = useLike();
   const [burst, setBurst] = useState(0);
+  const [sharing, setSharing] = useState(false);
   const lastTap = useRef(0);
   const watched = useRef({ ms: 0, reported: false, completed: false });
   const videoRef = useRef<HTMLVideoElement | null>(null);
@@ -96,11 +98,16 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
           <span aria-hidden="true">💬</span>
           <span className="clip__count">{formatCount(video.counts.comments)}</span>
         </button>
+        <button type="button" className="clip__action" aria-label="Share" onClick={() => setSharing(true)}>
+          <span aria-hidden="true">➦</span>
+          <span className="clip__count">{formatCount(video.counts.shares)}</span>
+        </button>
         <Link className="clip__action" to={`/video/${video.id}`} aria-label="Open video page">
           <span aria-hidden="true">↗</span>
           <span className="clip__count">{formatCount(video.counts.views)}</span>
         </Link>
       </div>
+      <ShareSheet videoId={video.id} open={sharing} onClose={() => setSharing(false)} />
     </article>
   );
 }

@@ -1,0 +1,164 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type APIRequestContext, type Browser, expect, type Page, test } from '@playwright/test';
+import { screenshot, signUpWith } from './helpers.ts';
+
+// Issue 6: sharing a clip to a friend from inside Loop, the share card, the public /v/:id page.
+
+const BASE = `http://127.0.0.1:${process.env.LOOP_E2E_PORT}`;
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+function clipFile(): string {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loop-e2e-clip-')), 'clip.mp4');
+  execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=288x512:rate=15:duration=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', out]);
+  return out;
+}
+
+async function befriend(a: APIRequestContext, aId: string, b: APIRequestContext, bId: string) {
+  expect((await a.put(`/api/v1/users/${bId}/follow`, { headers: { origin: BASE } })).ok()).toBe(true);
+  expect((await b.put(`/api/v1/users/${aId}/follow`, { headers: { origin: BASE } })).ok()).toBe(true);
+}
+
+async function uploadReadyClip(request: APIRequestContext, caption: string) {
+  const res = await request.post('/api/v1/videos', {
+    headers: { origin: BASE },
+    multipart: { caption, visibility: 'public', file: { name: 'clip.mp4', mimeType: 'video/mp4', buffer: fs.readFileSync(clipFile()) } },
+  });
+  expect(res.status(), await res.text()).toBe(202);
+  const id = (await res.json()).video.id as string;
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/videos/${id}`)).json()).video.progress, { timeout: 60_000, intervals: [300] })
+    .toBe(100);
+  return id;
+}
+
+async function phonePage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ ...PHONE, baseURL: BASE });
+  return context.newPage();
+}
+
+/**
+ * Opens a WebSocket from inside the page (its session cookie, same origin) and keeps every frame
+ * on window.__frames: proof that B's browser hears the share live, independent of the screen.
+ */
+async function listen(page: Page) {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const w = window as unknown as { __frames: unknown[] };
+        w.__frames = [];
+        const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/api/v1/ws`);
+        ws.onmessage = (e) => {
+          const f = JSON.parse(String(e.data));
+          w.__frames.push(f);
+          if (f.type === 'ready') resolve();
+        };
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'hello' }));
+      }),
+  );
+  return async () => (await page.evaluate(() => (window as unknown as { __frames: any[] }).__frames)) as any[];
+}
+
+test.describe('sharing', () => {
+  test('A shares a clip to B from the share sheet; B gets it live; the link plays without an account', { tag: '@phone-only' }, async ({ browser }, testInfo) => {
+    test.setTimeout(150_000);
+    const pageA = await phonePage(browser);
+    const pageB = await phonePage(browser);
+    const a = await signUpWith(pageA.request, pageA, { displayName: 'Ana Sharer' });
+    const b = await signUpWith(pageB.request, pageB, { displayName: 'Ben Friend' });
+    await befriend(pageA.request, a.id, pageB.request, b.id);
+    const videoId = await uploadReadyClip(pageA.request, 'Sunset at the pier #loop');
+
+    // B is in the app with its live connection open.
+    await pageB.goto('/profile');
+    const bFrames = await listen(pageB);
+
+    // A opens the share sheet for the clip (here through the Web Share Target route, as a phone
+    // does when "Loop" is picked in another app's share menu).
+    await pageA.goto(`/share?url=${encodeURIComponent(`${BASE}/v/${videoId}`)}`);
+    const sheet = pageA.getByTestId('share-sheet');
+    await expect(sheet).toBeVisible();
+    const ben = sheet.getByRole('button', { name: /Ben Friend/ });
+    await expect(ben).toBeVisible();
+    await ben.click();
+    await expect(ben).toHaveAttribute('aria-pressed', 'true');
+    await sheet.getByLabel('Note').fill('this one is for you');
+    await screenshot(pageA, testInfo, 'share-sheet');
+    await sheet.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(pageA.getByText('Sent to Ben Friend')).toBeVisible();
+
+    // B receives the message live, with the card resolved for B.
+    await expect
+      .poll(async () => (await bFrames()).find((f) => f.type === 'message' && f.message.share?.id === videoId)?.message.share.status, { timeout: 20_000 })
+      .toBe('available');
+    const shared = (await bFrames()).find((f) => f.type === 'message' && f.message.share?.id === videoId).message;
+    expect(shared.text).toBe('this one is for you');
+    expect(shared.share.card.caption).toBe('Sunset at the pier #loop');
+
+    // In B's chat: the card (poster, author, caption) plays full screen on a phone, the chat is
+    // one tap (or a swipe down) away, and a reply quotes the card.
+    await pageB.goto(`/inbox/${shared.conversationId}`);
+    const bChatFrames = await listen(pageB);
+    const card = pageB.getByTestId('share-card').filter({ hasText: 'Sunset at the pier' });
+    await expect(card).toHaveAttribute('data-status', 'available');
+    await expect(card.getByText('Ana Sharer')).toBeVisible();
+    await screenshot(pageB, testInfo, 'share-card-in-chat');
+    await card.getByRole('button', { name: /^Play Clip by/ }).click();
+    const full = pageB.getByRole('dialog', { name: /Clip by/ });
+    await expect(full).toBeVisible();
+    const fullVideo = full.locator('video');
+    await fullVideo.evaluate((v: HTMLVideoElement) => {
+      v.muted = true;
+      return v.play().catch(() => {});
+    });
+    await expect.poll(() => fullVideo.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+    await screenshot(pageB, testInfo, 'share-card-playing');
+    await full.getByRole('button', { name: 'Back to the chat' }).click();
+    await expect(full).toHaveCount(0);
+    await card.getByRole('button', { name: 'Reply' }).click();
+    await pageB.getByLabel('Message').fill('so good!');
+    await pageB.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect
+      .poll(async () => (await bChatFrames()).find((f) => f.type === 'message' && f.message.text === 'so good!')?.message.replyToSeq, { timeout: 20_000 })
+      .toBe(shared.seq);
+    await expect(pageB.locator('.bubble__reply').getByTestId('share-card')).toBeVisible();
+    await screenshot(pageB, testInfo, 'share-card-reply');
+
+    // The public page plays the clip in a browser with no account.
+    const anon = await phonePage(browser);
+    const problems: string[] = [];
+    anon.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && problems.push(m.text()));
+    await anon.goto(`/v/${videoId}`);
+    await expect(anon.locator('meta[property="og:video"]')).toHaveAttribute('content', /master\.m3u8$/);
+    const video = anon.locator('video');
+    await video.evaluate((v: HTMLVideoElement) => {
+      v.muted = true;
+      return v.play().catch(() => {});
+    });
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+    await expect(anon.getByRole('link', { name: 'Open in Loop' })).toHaveAttribute('href', `/video/${videoId}`);
+    await screenshot(anon, testInfo, 'share-page');
+    expect(problems).toEqual([]);
+  });
+
+  test('a share into Loop without a Loop link says so plainly', async ({ browser }, testInfo) => {
+    const page = await phonePage(browser);
+    await signUpWith(page.request, page);
+    await page.goto(`/share?text=${encodeURIComponent('look at https://example.com/cat')}`);
+    await expect(page.getByRole('heading', { name: 'Only Loop clips can be shared here' })).toBeVisible();
+    await screenshot(page, testInfo, 'share-target-no-link');
+  });
+
+  test('the app is installable and registers as a share target', async ({ page }) => {
+    const manifest = await (await page.request.get('/manifest.webmanifest')).json();
+    expect(manifest.share_target).toEqual({ action: '/share', method: 'GET', params: { title: 'title', text: 'text', url: 'url' } });
+    const sw = await page.request.get('/sw.js');
+    expect(sw.status()).toBe(200);
+    expect(sw.headers()['content-type']).toContain('javascript');
+    await signUpWith(page.request, page);
+    await page.goto('/profile');
+    await expect.poll(() => page.evaluate(async () => Boolean(await navigator.serviceWorker.getRegistration('/'))), { timeout: 15_000 }).toBe(true);
+  });
+});

@@ -80,6 +80,12 @@ test('upload with progress, then swipe, like, comment and open the profile grid'
   await expect(active.getByRole('button', { name: 'Unlike' })).toHaveAttribute('aria-pressed', 'true');
   await expect(active.getByTestId('like-count')).toHaveText('1');
 
+  // Save, and it stays saved on the server.
+  await active.getByRole('button', { name: 'Save' }).click();
+  await expect(active.getByRole('button', { name: 'Remove from saved' })).toHaveAttribute('aria-pressed', 'true');
+  const savedId = await active.getAttribute('data-video-id');
+  await expect.poll(async () => (await (await viewer.request.get(`/api/v1/videos/${savedId}`)).json()).video.viewer.saved).toBe(true);
+
   // Comment in the sheet.
   await active.getByRole('button', { name: 'Comments' }).click();
   await viewer.getByLabel('Add a comment').fill('This is lovely 🌅');

@@ -6,7 +6,7 @@ import { formatCount } from '../accounts/format.ts';
 import { ShareSheet } from '../sharing/ShareSheet.tsx';
 import { Caption } from './Caption.tsx';
 import { HlsVideo } from './HlsVideo.tsx';
-import { trackEvent, useLike } from './video-api.ts';
+import { trackEvent, useLike, useSave } from './video-api.ts';
 
 export interface ClipCardProps {
   video: Video;
@@ -20,6 +20,7 @@ export interface ClipCardProps {
 /** One full-screen clip: video, caption bottom-left, action rail on the right. */
 export function ClipCard({ video, active, preload, muted, onUnmute, onComments }: ClipCardProps) {
   const like = useLike();
+  const save = useSave();
   const [burst, setBurst] = useState(0);
   const [sharing, setSharing] = useState(false);
   const lastTap = useRef(0);
@@ -101,6 +102,17 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
         <button type="button" className="clip__action" aria-label="Share" onClick={() => setSharing(true)}>
           <span aria-hidden="true">➦</span>
           <span className="clip__count">{formatCount(video.counts.shares)}</span>
+        </button>
+        <button
+          type="button"
+          className="clip__action"
+          aria-pressed={video.viewer.saved}
+          aria-label={video.viewer.saved ? 'Remove from saved' : 'Save'}
+          onClick={() => save.mutate({ video, saved: !video.viewer.saved })}
+        >
+          <span className={video.viewer.saved ? 'clip__save clip__save--on' : 'clip__save'} aria-hidden="true">
+            {video.viewer.saved ? '★' : '☆'}
+          </span>
         </button>
         <Link className="clip__action" to={`/video/${video.id}`} aria-label="Open video page">
           <span aria-hidden="true">↗</span>

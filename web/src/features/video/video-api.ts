@@ -71,6 +71,20 @@ export function useLike() {
   });
 }
 
+/** Save / unsave, optimistic like `useLike` (saves have no public count). */
+export function useSave() {
+  const update = useUpdateCachedVideo();
+  return useMutation({
+    mutationFn: ({ video, saved }: { video: Video; saved: boolean }) =>
+      api(`/videos/${video.id}/save`, { method: saved ? 'PUT' : 'DELETE', schema: VideoResult }).then((r) => r.video),
+    onMutate: ({ video, saved }) => {
+      if (video.viewer.saved !== saved) update({ ...video, viewer: { ...video.viewer, saved } });
+    },
+    onError: (_e, { video }) => update(video),
+    onSuccess: (video) => update(video),
+  });
+}
+
 export function useComments(videoId: string, enabled: boolean) {
   return useInfiniteQuery({
     queryKey: videoKeys.comments(videoId),

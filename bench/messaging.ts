@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { createFreshDatabase } from '../server/test/harness.ts';
-import { apiAt, freePort, serverProcess, signupAt } from '../server/test/process-harness.ts';
+import { freePort } from '../server/test/process.ts';
+import { apiAt, serverProcess, signupAt } from '../server/test/process-harness.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TEST_PASSWORD, uniqueName } from './harness.ts';
+import { freePort, testProcessEnv } from './process.ts';
 
 /**
  * Real server processes for the durability and multi-node tests: `node --import tsx
@@ -17,18 +17,6 @@ export interface ServerProcess {
   kill9(): void;
   stop(): Promise<void>;
   logs(): string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -45,17 +33,8 @@ export async function serverProcess(env: Record<string, string>): Promise<Server
       const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
         cwd: ROOT,
         env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? os.tmpdir(),
-          NODE_ENV: 'test',
-          HOST: '127.0.0.1',
+          ...testProcessEnv(),
           PORT: String(port),
-          LOG_LEVEL: 'warn',
-          APP_SECRET: 'test-secret-test-secret-test-secret-0123',
-          RATE_LIMIT_API_PER_IP: '1000000',
-          RATE_LIMIT_API_PER_USER: '1000000',
-          RATE_LIMIT_SIGNUP_PER_IP: '1000000',
-          RATE_LIMIT_LOGIN_PER_IP: '1000000',
           WS_FRAMES_PER_SEC: '100000',
           WS_FRAME_BURST: '100000',
           ...env,

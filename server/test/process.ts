@@ -17,6 +17,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The environment every spawned test server starts from: quiet logs, limits out of the way. */
+export function testProcessEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.tmpdir(),
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    APP_SECRET: 'test-secret-test-secret-test-secret-0123',
+    RATE_LIMIT_API_PER_IP: '1000000',
+    RATE_LIMIT_API_PER_USER: '1000000',
+    RATE_LIMIT_SIGNUP_PER_IP: '1000000',
+    RATE_LIMIT_LOGIN_PER_IP: '1000000',
+  };
+}
+
 export interface ServerProcess {
   url: string;
   port: number;
@@ -33,16 +49,7 @@ export async function spawnServer(env: Record<string, string>, opts: { waitReady
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? os.tmpdir(),
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      APP_SECRET: 'test-secret-test-secret-test-secret-0123',
-      RATE_LIMIT_API_PER_IP: '100000',
-      RATE_LIMIT_API_PER_USER: '100000',
-      RATE_LIMIT_SIGNUP_PER_IP: '100000',
-      RATE_LIMIT_LOGIN_PER_IP: '100000',
+      ...testProcessEnv(),
       ...env,
       PORT: String(port),
     },

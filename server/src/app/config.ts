@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { S3Settings } from '../platform/storage/s3-storage.ts';
 
 /**
  * Every setting Loop reads from the environment, validated once at start.
@@ -104,15 +105,7 @@ export type Config = Readonly<{
     preset: string;
     freshImpressionBudget: number;
   }>;
-  s3: Readonly<{
-    bucket: string;
-    region: string;
-    endpoint: string | null;
-    accessKeyId: string | null;
-    secretAccessKey: string | null;
-    forcePathStyle: boolean;
-    prefix: string;
-  }> | null;
+  s3: Readonly<S3Settings> | null;
   gateway: Readonly<{ heartbeatMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
 }>;
 

@@ -159,7 +159,3 @@ export async function touchSession(db: Executor, tokenHash: Buffer) {
 export async function deleteSession(db: Executor, tokenHash: Buffer) {
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
 }
-
-export async function deleteExpiredSessions(db: Executor) {
-  await db.deleteFrom('sessions').where('expires_at', '<=', sql<Date>`now()`).execute();
-}

@@ -167,12 +167,6 @@ export async function getMe(ctx: AppContext, userId: string) {
   return { user: toUserView(row), settings: settingsOf(row), age: row.birthdate ? ageOn(row.birthdate) : null };
 }
 
-/** The age of a user in years, or null when they gave no birthdate (messaging rules use this). */
-export async function getAge(ctx: AppContext, userId: string): Promise<number | null> {
-  const row = await repo.findUserById(ctx.db, userId);
-  return row?.birthdate ? ageOn(row.birthdate) : null;
-}
-
 export type MessagingPrefs = { age: number | null; dmPolicy: Settings['dmPolicy'] };
 
 /** What messaging needs to know about people: their age and "who may message me". Absent ids do not exist. */

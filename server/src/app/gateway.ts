@@ -42,6 +42,10 @@ interface Connection {
   typingAt: Map<string, number>;
   subscribed: Promise<void>;
   closed: boolean;
+  /** Frames sent in this turn of the event loop are held and written together (see `cork`). */
+  corked: boolean;
+  /** Bytes still unsent from earlier turns when this turn's first frame was sent. */
+  backlog: number;
 }
 
 const serialised = new WeakMap<object, string>();
@@ -70,6 +74,7 @@ export class Gateway {
   private readonly channelMembers = new Map<string, { connections: Set<Connection>; ready: Promise<() => Promise<void>> }>();
   private readonly connections = new Set<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly corked: Connection[] = [];
 
   constructor(private readonly ctx: AppContext) {
     this.heartbeat = setInterval(() => this.beat(), ctx.config.gateway.heartbeatMs);
@@ -99,6 +104,8 @@ export class Gateway {
       typingAt: new Map(),
       subscribed: Promise.resolve(),
       closed: false,
+      corked: false,
+      backlog: 0,
     };
     this.connections.add(conn);
     conn.subscribed = this.join(`user:${userId}`, conn);
@@ -122,7 +129,9 @@ export class Gateway {
     let entry = this.channelMembers.get(channel);
     if (!entry) {
       const connections = new Set<Connection>();
-      const ready = this.ctx.pubsub.subscribe(channel, (payload) => {
+      const ready = this.ctx.pubsub.subscribe(channel, (payload, text) => {
+        // Forwarded as published: the JSON is reused, not rebuilt, for every socket.
+        serialised.set(payload as ServerFrame, text);
         for (const c of connections) this.deliver(c, payload as ServerFrame);
       });
       entry = { connections, ready };
@@ -155,14 +164,40 @@ export class Gateway {
 
   private send(conn: Connection, frame: ServerFrame) {
     if (conn.closed || conn.ws.readyState !== conn.ws.OPEN) return;
-    // A client that does not read would make the server buffer without limit: cut it off.
-    if (conn.ws.bufferedAmount > this.ctx.config.gateway.maxBufferedBytes) {
+    // A client that does not read would make the server buffer without limit: cut it off. What
+    // counts is what is still unsent from earlier turns of the event loop: a batch may hand one
+    // connection many frames in this turn, and those are written when the turn ends.
+    if (this.cork(conn) > this.ctx.config.gateway.maxBufferedBytes) {
       this.ctx.log.info({ userId: conn.userId }, 'slow websocket reader disconnected');
       conn.ws.terminate();
       this.drop(conn);
       return;
     }
     conn.ws.send(frameText(frame));
+  }
+
+  /**
+   * A batch of messages sends a connection many frames at once (acks, its own echoes, others'
+   * messages). Corking its socket until the end of this turn of the event loop writes them with
+   * one syscall instead of one each (`ws` corks around every frame itself; corks nest).
+   * Returns the bytes still unsent from earlier turns.
+   */
+  private cork(conn: Connection): number {
+    if (conn.corked) return conn.backlog;
+    conn.backlog = conn.ws.bufferedAmount;
+    const socket = (conn.ws as unknown as { _socket?: { cork(): void } })._socket;
+    if (!socket) return conn.backlog;
+    socket.cork();
+    conn.corked = true;
+    if (this.corked.push(conn) === 1) setImmediate(() => this.uncorkAll());
+    return conn.backlog;
+  }
+
+  private uncorkAll() {
+    for (const conn of this.corked.splice(0)) {
+      conn.corked = false;
+      (conn.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+    }
   }
 
   private sendError(conn: Connection, code: string, detail: string, extra: { clientMsgId?: string; field?: string } = {}) {
@@ -334,11 +369,25 @@ export class Gateway {
       this.flooded(conn, 'Too many frames waiting; wait for acks');
       return;
     }
-    // Sends and reads run one after another per connection, so a client's messages keep its order.
     conn.inFlight += 1;
+    if (frame.type === 'send') {
+      // Not chained: sends join the node's next write batch in arrival order, which keeps a
+      // client's messages in its order while many are written together.
+      const { type: _t, conversationId, ...body } = frame;
+      messaging
+        .sendMessage(this.ctx, conn.userId, conversationId, body, ({ message }) =>
+          this.send(conn, { type: 'ack', clientMsgId: body.clientMsgId, conversationId, seq: message.seq, messageId: message.id }),
+        )
+        .catch((err) => this.reportError(conn, err, body.clientMsgId))
+        .finally(() => {
+          conn.inFlight -= 1;
+        });
+      return;
+    }
+    // hello and reads run one after another per connection.
     conn.chain = conn.chain
       .then(() => this.handle(conn, frame))
-      .catch((err) => this.reportError(conn, err, frame.type === 'send' ? frame.clientMsgId : undefined))
+      .catch((err) => this.reportError(conn, err))
       .finally(() => {
         conn.inFlight -= 1;
       });
@@ -356,13 +405,6 @@ export class Gateway {
     switch (frame.type) {
       case 'hello':
         return this.hello(conn, frame.resume ?? {});
-      case 'send': {
-        const { type: _t, conversationId, ...body } = frame;
-        await messaging.sendMessage(this.ctx, conn.userId, conversationId, body, ({ message }) =>
-          this.send(conn, { type: 'ack', clientMsgId: body.clientMsgId, conversationId, seq: message.seq, messageId: message.id }),
-        );
-        return;
-      }
       case 'read':
         await messaging.markRead(this.ctx, conn.userId, frame.conversationId, frame.seq);
         return;

@@ -52,6 +52,18 @@ export async function edgesBetween(db: Executor, a: string, b: string) {
   return row.rows[0]!;
 }
 
+/** For each pair (a, b): is there a block either way, and do they follow each other? One round trip for any number of pairs. */
+export async function blocksAndFriendshipAmong(db: Executor, pairs: ReadonlyArray<readonly [string, string]>) {
+  if (pairs.length === 0) return [];
+  const result = await sql<{ a: string; b: string; blocked: boolean; friends: boolean }>`
+    SELECT p.a::text AS a, p.b::text AS b,
+      EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = p.a AND blocked_id = p.b) OR (blocker_id = p.b AND blocked_id = p.a)) AS blocked,
+      (EXISTS (SELECT 1 FROM follows WHERE follower_id = p.a AND followee_id = p.b)
+        AND EXISTS (SELECT 1 FROM follows WHERE follower_id = p.b AND followee_id = p.a)) AS friends
+    FROM unnest(${sql.val(pairs.map((p) => p[0]))}::bigint[], ${sql.val(pairs.map((p) => p[1]))}::bigint[]) AS p(a, b)`.execute(db);
+  return result.rows;
+}
+
 export async function countsFor(db: Executor, userId: string) {
   const row = await sql<{ followers: string; following: string; friends: string }>`
     SELECT

@@ -40,6 +40,12 @@ export async function isBlockedEitherWay(ctx: AppContext, a: string, b: string):
   return e.a_blocks_b || e.b_blocks_a;
 }
 
+/** For each pair, keyed `a:b`: blocked either way, and friends. The batched form of the two questions above. */
+export async function blocksAndFriendshipAmong(ctx: AppContext, pairs: ReadonlyArray<readonly [string, string]>) {
+  const rows = await repo.blocksAndFriendshipAmong(ctx.db, pairs);
+  return new Map(rows.map((r) => [`${r.a}:${r.b}`, { blocked: r.a !== r.b && r.blocked, friends: r.a !== r.b && r.friends }]));
+}
+
 export const friendIds = (ctx: AppContext, userId: string) => repo.friendIdsOf(ctx.db, userId);
 export const followingIds = (ctx: AppContext, userId: string) => repo.followingIdsOf(ctx.db, userId);
 export const mutedIds = (ctx: AppContext, userId: string) => repo.mutedIdsOf(ctx.db, userId);

@@ -105,8 +105,18 @@ export async function findMember(db: Executor, conversationId: string, userId: s
   return db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', conversationId).where('user_id', '=', userId).executeTakeFirst();
 }
 
-/** A conversation with all its member rows in one round trip (the send path's read). */
+/** A conversation with all its member rows in one round trip. */
 export async function findConversationWithMembers(db: Executor, id: string): Promise<{ conversation: ConversationRow; members: MemberRow[] } | null> {
+  return (await findConversationsWithMembers(db, [id])).get(id) ?? null;
+}
+
+/** Several conversations with all their member rows in one round trip (the send path's read); absent ids are left out. */
+export async function findConversationsWithMembers(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Map<string, { conversation: ConversationRow; members: MemberRow[] }>> {
+  const out = new Map<string, { conversation: ConversationRow; members: MemberRow[] }>();
+  if (ids.length === 0) return out;
   const rows = await db
     .selectFrom('conversations as c')
     .innerJoin('conversation_members as m', 'm.conversation_id', 'c.id')
@@ -127,17 +137,22 @@ export async function findConversationWithMembers(db: Executor, id: string): Pro
       'm.read_seq',
       'm.joined_at',
     ])
-    .where('c.id', '=', id)
+    .where('c.id', 'in', [...new Set(ids)])
     .orderBy('m.joined_at')
     .orderBy('m.user_id')
     .execute();
-  const first = rows[0];
-  if (!first) return null;
-  const { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at } = first;
-  return {
-    conversation: { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at },
-    members: rows.map(({ conversation_id, user_id, role, state, engaged, read_seq, joined_at }) => ({ conversation_id, user_id, role, state, engaged, read_seq, joined_at })),
-  };
+  for (const r of rows) {
+    const key = String(r.id);
+    let entry = out.get(key);
+    if (!entry) {
+      const { id, kind, title, direct_key, created_by, last_seq, last_message_at, created_at } = r;
+      entry = { conversation: { id, kind, title, direct_key, created_by, last_seq, last_message_at, created_at }, members: [] };
+      out.set(key, entry);
+    }
+    const { conversation_id, user_id, role, state, engaged, read_seq, joined_at } = r;
+    entry.members.push({ conversation_id, user_id, role, state, engaged, read_seq, joined_at });
+  }
+  return out;
 }
 
 export async function listMembers(db: Executor, conversationIds: readonly string[]): Promise<MemberRow[]> {
@@ -207,59 +222,87 @@ export async function conversationSeqsFor(db: Executor, userId: string) {
     .execute();
 }
 
-/** Takes the next seq of a conversation; the row lock serialises senders until commit, so seqs never skip. */
-export async function takeNextSeq(db: Executor, conversationId: string): Promise<number> {
-  const row = await db
-    .updateTable('conversations')
-    .set({ last_seq: sql`last_seq + 1`, last_message_at: sql`now()` })
-    .where('id', '=', conversationId)
-    .returning('last_seq')
-    .executeTakeFirstOrThrow();
-  return Number(row.last_seq);
-}
-
 export async function updateConversationTitle(db: Executor, id: string, title: string | null) {
   await db.updateTable('conversations').set({ title }).where('id', '=', id).execute();
 }
 
 // ---- messages ----
 
-export async function insertMessage(
-  db: Executor,
-  m: Pick<MessageRow, 'conversation_id' | 'seq' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>,
-): Promise<MessageRow> {
-  return db.insertInto('messages').values(m).returning(messageColumns).executeTakeFirstOrThrow();
+export type NewMessage = Pick<MessageRow, 'conversation_id' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>;
+
+/**
+ * Locks conversations' seq counters in id order. Taken before a write that spans several
+ * conversations, so two such writes (two nodes, or a share to many chats) can never deadlock.
+ */
+export async function lockConversations(tx: Executor, ids: readonly string[]) {
+  await sql`SELECT id FROM conversations WHERE id = ANY(${[...ids]}::bigint[]) ORDER BY id FOR UPDATE`.execute(tx);
 }
 
 /**
- * Takes the conversation's next seq, inserts the message, and moves the sender's read mark (and
- * accepts a request they reply to) in ONE statement: atomic without an explicit transaction, and a
- * single round trip. The UPDATE's row lock serialises senders until commit, so seqs never skip.
- * A duplicate (sender, clientMsgId) raises 23505 and rolls the whole statement back.
+ * Inserts many messages, across any number of conversations, in ONE statement: each
+ * conversation's counter moves by its number of new messages and they take consecutive seqs in
+ * the order given; every sender's read mark moves past what they sent (and accepts a request
+ * they reply to). Returns the rows in the order given. Atomic like `insertMessageWithNextSeq`:
+ * one duplicate (sender, clientMsgId) raises 23505 and nothing is written. Spanning several
+ * conversations, call it inside a transaction after `lockConversations`.
  */
-export async function insertMessageWithNextSeq(
-  db: Executor,
-  m: Pick<MessageRow, 'conversation_id' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>,
-): Promise<MessageRow> {
+export async function insertMessagesWithNextSeqs(db: Executor, items: readonly NewMessage[]): Promise<MessageRow[]> {
+  if (items.length === 0) return [];
+  // Position of each message within its conversation's part of the batch (1-based).
+  const seen = new Map<string, number>();
+  const ord = items.map((m) => {
+    const n = (seen.get(m.conversation_id) ?? 0) + 1;
+    seen.set(m.conversation_id, n);
+    return n;
+  });
+  const col = <K extends keyof NewMessage>(k: K) => items.map((m) => m[k]);
   const result = await sql<MessageRow>`
-    WITH next AS (
-      UPDATE conversations SET last_seq = last_seq + 1, last_message_at = now()
-      WHERE id = ${m.conversation_id}
-      RETURNING last_seq
+    WITH items AS (
+      SELECT * FROM unnest(
+        ${col('conversation_id')}::bigint[], ${ord}::int[], ${col('sender_id')}::bigint[], ${col('client_msg_id')}::text[],
+        ${col('text')}::text[], ${col('reply_to_seq')}::bigint[], ${col('share_type')}::text[], ${col('share_id')}::text[]
+      ) AS t(conversation_id, ord, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
+    ), counts AS (
+      SELECT conversation_id, count(*)::bigint AS n FROM items GROUP BY conversation_id
+    ), next AS (
+      UPDATE conversations c SET last_seq = c.last_seq + counts.n, last_message_at = now()
+      FROM counts
+      WHERE c.id = counts.conversation_id
+      RETURNING c.id, c.last_seq, counts.n
     ), inserted AS (
       INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
-      SELECT ${m.conversation_id}, next.last_seq, ${m.sender_id}, ${m.client_msg_id}, ${m.text}, ${m.reply_to_seq}, ${m.share_type}, ${m.share_id}
-      FROM next
+      SELECT i.conversation_id, next.last_seq - next.n + i.ord, i.sender_id, i.client_msg_id, i.text, i.reply_to_seq, i.share_type, i.share_id
+      FROM items i JOIN next ON next.id = i.conversation_id
       RETURNING id, conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id, created_at, edited_at, deleted_at
-    ), mark AS (
-      UPDATE conversation_members SET read_seq = GREATEST(read_seq, next.last_seq), state = 'active', engaged = true
-      FROM next
-      WHERE conversation_id = ${m.conversation_id} AND user_id = ${m.sender_id}
+    ), marks AS (
+      UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, s.seq), state = 'active', engaged = true
+      FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM inserted GROUP BY conversation_id, sender_id) s
+      WHERE m.conversation_id = s.conversation_id AND m.user_id = s.sender_id
     )
     SELECT * FROM inserted`.execute(db);
-  const row = result.rows[0];
-  if (!row) throw new Error('conversation vanished while sending');
-  return row;
+  const byKey = new Map(result.rows.map((r) => [`${r.sender_id}:${r.client_msg_id}`, r]));
+  return items.map((m) => {
+    const row = byKey.get(`${m.sender_id}:${m.client_msg_id}`);
+    if (!row) throw new Error('conversation vanished while sending');
+    return row;
+  });
+}
+
+/** One message: its conversation's next seq, one statement, atomic (see `insertMessagesWithNextSeqs`). */
+export async function insertMessageWithNextSeq(db: Executor, m: NewMessage): Promise<MessageRow> {
+  return (await insertMessagesWithNextSeqs(db, [m]))[0]!;
+}
+
+/** Messages already made by these (sender, clientMsgId) pairs: the retries in a batch of sends. */
+export async function findMessagesByClientIds(db: Executor, pairs: ReadonlyArray<{ senderId: string; clientMsgId: string }>): Promise<MessageRow[]> {
+  if (pairs.length === 0) return [];
+  return db
+    .selectFrom('messages')
+    .select(messageColumns)
+    .where(
+      sql<boolean>`(sender_id, client_msg_id) IN (SELECT * FROM unnest(${pairs.map((p) => p.senderId)}::bigint[], ${pairs.map((p) => p.clientMsgId)}::text[]))`,
+    )
+    .execute();
 }
 
 export async function findMessageByClientId(db: Executor, senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {

@@ -12,9 +12,10 @@ import {
 import type { AppContext } from '../../app/context.ts';
 import { AppError, badInput, forbidden } from '../../app/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
+import { Batcher } from '../../platform/batch/batcher.ts';
 import { inTransaction, type Tx } from '../../platform/db/tx.ts';
 import { getMessagingPrefs, getUserViews } from '../accounts/accounts.service.ts';
-import { areFriends, isBlockedEitherWay } from '../graph/graph.service.ts';
+import { areFriends, blocksAndFriendshipAmong, isBlockedEitherWay } from '../graph/graph.service.ts';
 import { publishToUsers } from './delivery.ts';
 import * as repo from './messaging.repo.ts';
 import { detectShareLink, hasShareResolver, resolveShares } from './share-cards.ts';
@@ -148,22 +149,47 @@ function tooYoung(age: number | null): boolean {
   return age !== null && age < DIRECT_MESSAGE_MIN_AGE;
 }
 
+interface DirectMessageCheck {
+  senderId: string;
+  recipientId: string;
+  /** The recipient accepted or wrote here: "who may message me" no longer gates it. */
+  recipientEngaged: boolean;
+}
+
 /**
- * May `senderId` write to `recipientId` one to one? Blocks and age always apply;
- * "who may message me" applies until the recipient has engaged (accepted or replied).
+ * May each sender write to each recipient one to one? Blocks and age always apply; "who may
+ * message me" applies until the recipient has engaged. Answers each check with its refusal (or
+ * null), in order, in two queries for any number of checks.
  */
+async function directMessageRefusals(ctx: AppContext, checks: readonly DirectMessageCheck[], field: string): Promise<Array<AppError | null>> {
+  if (checks.length === 0) return [];
+  const [prefs, relations] = await Promise.all([
+    getMessagingPrefs(
+      ctx,
+      checks.flatMap((c) => [c.senderId, c.recipientId]),
+    ),
+    blocksAndFriendshipAmong(
+      ctx,
+      checks.map((c) => [c.senderId, c.recipientId] as const),
+    ),
+  ]);
+  return checks.map((c) => {
+    const sender = prefs.get(c.senderId);
+    const recipient = prefs.get(c.recipientId);
+    const relation = relations.get(`${c.senderId}:${c.recipientId}`);
+    if (!recipient || relation?.blocked) return userNotFound(field);
+    if (tooYoung(sender?.age ?? null)) return forbidden('messaging_age_restricted', `Direct messages are for people ${DIRECT_MESSAGE_MIN_AGE} and over`);
+    if (tooYoung(recipient.age)) return forbidden('messaging_age_restricted', `This person cannot receive direct messages`);
+    if (c.recipientEngaged) return null;
+    if (recipient.dmPolicy === 'nobody') return forbidden('messaging_not_allowed', 'This person does not accept messages');
+    if (recipient.dmPolicy === 'friends' && !relation?.friends) return forbidden('messaging_not_allowed', 'This person accepts messages only from friends');
+    return null;
+  });
+}
+
 async function assertMayMessage(ctx: AppContext, senderId: string, recipientId: string, recipientEngaged: boolean, field: string) {
-  const [prefs, blocked] = await Promise.all([getMessagingPrefs(ctx, [senderId, recipientId]), isBlockedEitherWay(ctx, senderId, recipientId)]);
-  const sender = prefs.get(senderId);
-  const recipient = prefs.get(recipientId);
-  if (!recipient || blocked) throw userNotFound(field);
-  if (tooYoung(sender?.age ?? null)) throw forbidden('messaging_age_restricted', `Direct messages are for people ${DIRECT_MESSAGE_MIN_AGE} and over`);
-  if (tooYoung(recipient.age)) throw forbidden('messaging_age_restricted', `This person cannot receive direct messages`);
-  if (recipientEngaged) return;
-  if (recipient.dmPolicy === 'nobody') throw forbidden('messaging_not_allowed', 'This person does not accept messages');
-  if (recipient.dmPolicy === 'friends' && !(await areFriends(ctx, senderId, recipientId))) {
-    throw forbidden('messaging_not_allowed', 'This person accepts messages only from friends');
-  }
+  const [refusal] = await directMessageRefusals(ctx, [{ senderId, recipientId, recipientEngaged }], field);
+  if (refusal) throw refusal;
 }
 
 /** People added to a group must be friends of whoever adds them, old enough, and not blocked. */
@@ -341,58 +367,199 @@ export interface SendResult {
   created: boolean;
 }
 
+interface PendingSend {
+  senderId: string;
+  conversationId: string;
+  body: SendMessageBody;
+  onCommitted?: (r: SendResult) => void;
+}
+
+/** Sends waiting for the current write on this node go to the database together (group commit). */
+const MAX_SENDS_PER_WRITE = 500;
+const sendBatchers = new WeakMap<AppContext, Batcher<PendingSend, PreparedSends, SendResult>>();
+
 /**
  * Persists a message with the conversation's next seq, commits, then publishes it to every
  * member. `onCommitted` runs after the commit and before the publish (the gateway acks there),
  * so a client hears its ack before its own message echo.
+ *
+ * Sends are written in batches (`prepareSends`, then `commitSends`): whatever arrives while one
+ * batch is being written goes in the next, in arrival order, so a connection's messages keep
+ * their order and a busy node commits hundreds of messages per round trip instead of one.
  */
-export async function sendMessage(
+export function sendMessage(
   ctx: AppContext,
   senderId: string,
   conversationId: string,
   body: SendMessageBody,
   onCommitted?: (r: SendResult) => void,
 ): Promise<SendResult> {
-  const found = await repo.findConversationWithMembers(ctx.db, conversationId);
-  const member = found?.members.find((m) => String(m.user_id) === senderId);
-  if (!found || !member) throw conversationNotFound();
-  const { conversation, members } = found;
-
-  if (body.replyToSeq !== undefined && body.replyToSeq > Number(conversation.last_seq)) throw badInput('replyToSeq', 'is not a message in this conversation');
-  if (conversation.kind === 'direct') {
-    const other = members.find((m) => String(m.user_id) !== senderId);
-    if (other) await assertMayMessage(ctx, senderId, String(other.user_id), other.engaged, 'conversationId');
+  let batcher = sendBatchers.get(ctx);
+  if (!batcher) {
+    batcher = new Batcher(
+      (items) => prepareSends(ctx, items),
+      (prepared, items) => commitSends(ctx, prepared, items),
+      MAX_SENDS_PER_WRITE,
+    );
+    sendBatchers.set(ctx, batcher);
   }
-  if (body.share) await assertShareVisible(ctx, senderId, body.share);
-  else if (body.text) body = await withLinkedShare(ctx, senderId, body);
+  return batcher.add({ senderId, conversationId, body, onCommitted });
+}
 
-  let row: repo.MessageRow;
-  try {
-    row = await repo.insertMessageWithNextSeq(ctx.db, {
-      conversation_id: conversationId,
-      sender_id: senderId,
-      client_msg_id: body.clientMsgId,
-      text: body.text ?? null,
-      reply_to_seq: body.replyToSeq === undefined ? null : String(body.replyToSeq),
-      share_type: body.share?.type ?? null,
-      share_id: body.share?.id ?? null,
-    });
-  } catch (err) {
-    // A retry of a clientMsgId that already made a message (or two copies racing): answer with that one.
-    if ((err as { code?: string }).code === '23505') {
-      const winner = await repo.findMessageByClientId(ctx.db, senderId, body.clientMsgId);
-      if (winner) return replay(ctx, senderId, conversationId, winner, members, onCommitted);
+interface PreparedSends {
+  found: Map<string, { conversation: repo.ConversationRow; members: repo.MemberRow[] }>;
+  /** An item's refusal, once a rule refused it. */
+  results: Array<SendResult | Error | undefined>;
+  /** What each item will write (a pasted Loop link became a share card). */
+  bodies: SendMessageBody[];
+  /** The items to write; `copyOf` maps a repeat of the same clientMsgId in the batch to its first. */
+  toWrite: number[];
+  copyOf: Map<number, number>;
+}
+
+/**
+ * A batch's checks: every rule of a single send applies to each item, checked with a fixed
+ * number of queries for the whole batch; an item that breaks one fails alone.
+ */
+async function prepareSends(ctx: AppContext, items: readonly PendingSend[]): Promise<PreparedSends> {
+  const results = new Array<SendResult | Error | undefined>(items.length);
+  const found = await repo.findConversationsWithMembers(
+    ctx.db,
+    items.map((i) => i.conversationId),
+  );
+
+  // Membership, replies and the one-to-one rules.
+  const direct: Array<{ n: number; check: DirectMessageCheck }> = [];
+  for (const [n, item] of items.entries()) {
+    const f = found.get(item.conversationId);
+    const member = f?.members.find((m) => String(m.user_id) === item.senderId);
+    if (!f || !member) {
+      results[n] = conversationNotFound();
+      continue;
     }
-    throw err;
+    if (item.body.replyToSeq !== undefined && item.body.replyToSeq > Number(f.conversation.last_seq)) {
+      results[n] = badInput('replyToSeq', 'is not a message in this conversation');
+      continue;
+    }
+    const other = f.conversation.kind === 'direct' ? f.members.find((m) => String(m.user_id) !== item.senderId) : undefined;
+    if (other) direct.push({ n, check: { senderId: item.senderId, recipientId: String(other.user_id), recipientEngaged: other.engaged } });
+  }
+  const refusals = await directMessageRefusals(
+    ctx,
+    direct.map((d) => d.check),
+    'conversationId',
+  );
+  for (const [k, refusal] of refusals.entries()) if (refusal) results[direct[k]!.n] = refusal;
+
+  // Share cards and pasted Loop links (rare: checked one by one, together).
+  const bodies = items.map((i) => i.body);
+  await Promise.all(
+    items.map(async (item, n) => {
+      if (results[n] || (!item.body.share && !item.body.text)) return;
+      try {
+        if (item.body.share) await assertShareVisible(ctx, item.senderId, item.body.share);
+        else bodies[n] = await withLinkedShare(ctx, item.senderId, item.body);
+      } catch (err) {
+        results[n] = err as Error;
+      }
+    }),
+  );
+
+  // The same clientMsgId twice in one batch: the later copy answers with the earlier's message.
+  const firstOf = new Map<string, number>();
+  const copyOf = new Map<number, number>();
+  for (const [n, item] of items.entries()) {
+    if (results[n]) continue;
+    const key = `${item.senderId}:${item.body.clientMsgId}`;
+    const first = firstOf.get(key);
+    if (first === undefined) firstOf.set(key, n);
+    else copyOf.set(n, first);
+  }
+  return { found, results, bodies, toWrite: [...firstOf.values()], copyOf };
+}
+
+/**
+ * Inserts a batch's messages in one statement (each conversation's seqs consecutive, in arrival
+ * order), then acks and publishes them one by one in that order.
+ */
+async function commitSends(ctx: AppContext, prepared: PreparedSends, items: readonly PendingSend[]): Promise<Array<SendResult | Error>> {
+  const { found, results, bodies, copyOf } = prepared;
+  let toWrite = prepared.toWrite;
+  const rows = new Map<number, repo.MessageRow>();
+  const retried = new Set<number>();
+  for (let attempt = 0; toWrite.length > 0; attempt++) {
+    try {
+      const written = await insertMessages(
+        ctx,
+        toWrite.map((n) => newMessageRow(items[n]!, bodies[n]!)),
+      );
+      for (const [k, n] of toWrite.entries()) rows.set(n, written[k]!);
+      break;
+    } catch (err) {
+      // A retry of a clientMsgId that already made a message (or two nodes racing with it):
+      // those answer with the message they made; the rest are written again.
+      if ((err as { code?: string }).code !== '23505' || attempt >= 2) throw err;
+      const existing = await repo.findMessagesByClientIds(
+        ctx.db,
+        toWrite.map((n) => ({ senderId: items[n]!.senderId, clientMsgId: items[n]!.body.clientMsgId })),
+      );
+      const byKey = new Map(existing.map((r) => [`${r.sender_id}:${r.client_msg_id}`, r]));
+      toWrite = toWrite.filter((n) => {
+        const row = byKey.get(`${items[n]!.senderId}:${items[n]!.body.clientMsgId}`);
+        if (!row) return true;
+        rows.set(n, row);
+        retried.add(n);
+        return false;
+      });
+    }
   }
 
-  // A new message has no reactions yet: its view needs no further reads unless it shares something.
-  const [message] = await toMessages(ctx, senderId, [row], { fresh: true });
-  const result = { message: message!, created: true };
-  onCommitted?.(result);
-  await publishMessage(ctx, 'message', row, members, row.share_type ? undefined : message);
-  if (member.state !== 'active') await announceToMembers(ctx, conversationId);
-  return result;
+  // Acks and deliveries, in arrival order (so each conversation's frames go out in seq order).
+  for (const [n, item] of items.entries()) {
+    if (results[n]) continue;
+    const source = copyOf.get(n) ?? n;
+    const row = rows.get(source)!;
+    const members = found.get(item.conversationId)!.members;
+    try {
+      if (source !== n || retried.has(n)) {
+        results[n] = await replay(ctx, item.senderId, item.conversationId, row, members, item.onCommitted);
+        continue;
+      }
+      // A new message has no reactions yet: its view needs no further reads unless it shares something.
+      const [message] = await toMessages(ctx, item.senderId, [row], { fresh: true });
+      const result = { message: message!, created: true };
+      results[n] = result;
+      item.onCommitted?.(result);
+      await publishMessage(ctx, 'message', row, members, row.share_type ? undefined : message);
+      const member = members.find((m) => String(m.user_id) === item.senderId);
+      if (member && member.state !== 'active') await announceToMembers(ctx, item.conversationId);
+    } catch (err) {
+      results[n] ??= err as Error;
+    }
+  }
+  return results as Array<SendResult | Error>;
+}
+
+function newMessageRow(item: PendingSend, body: SendMessageBody): repo.NewMessage {
+  return {
+    conversation_id: item.conversationId,
+    sender_id: item.senderId,
+    client_msg_id: body.clientMsgId,
+    text: body.text ?? null,
+    reply_to_seq: body.replyToSeq === undefined ? null : String(body.replyToSeq),
+    share_type: body.share?.type ?? null,
+    share_id: body.share?.id ?? null,
+  };
+}
+
+/** One statement; across several conversations inside a transaction that locks their counters in id order first. */
+async function insertMessages(ctx: AppContext, news: repo.NewMessage[]): Promise<repo.MessageRow[]> {
+  const conversationIds = [...new Set(news.map((m) => m.conversation_id))];
+  if (conversationIds.length === 1) return repo.insertMessagesWithNextSeqs(ctx.db, news);
+  return inTransaction(ctx.db, async (tx) => {
+    await repo.lockConversations(tx, conversationIds);
+    return repo.insertMessagesWithNextSeqs(tx, news);
+  });
 }
 
 async function replay(

@@ -7,8 +7,10 @@ import type { Redis } from 'ioredis';
  * must not be lost is in the database first, and clients catch up from there.
  */
 export interface PubSub {
+  /** The same payload object published to many channels is serialised once: do not change it after publishing. */
   publish(channel: string, payload: unknown): Promise<void>;
-  subscribe(channel: string, handler: (payload: unknown) => void): Promise<() => Promise<void>>;
+  /** `text` is the payload's JSON as published, for handlers that forward it unchanged (no re-serialising). */
+  subscribe(channel: string, handler: (payload: unknown, text: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
   /**
    * Runs `fn` each time the connection to the other nodes comes back after a loss (never for
@@ -17,14 +19,38 @@ export interface PubSub {
   onReconnect?(fn: () => void): void;
 }
 
+const serialised = new WeakMap<object, string>();
+/** A message fanned out to every member's channel is one payload object: stringify it once. */
+function toText(payload: unknown): string {
+  if (typeof payload !== 'object' || payload === null) return JSON.stringify(payload);
+  let text = serialised.get(payload);
+  if (text === undefined) {
+    text = JSON.stringify(payload);
+    serialised.set(payload, text);
+  }
+  return text;
+}
+
 export function createLocalPubSub(): PubSub {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  // Subscribers get a copy parsed from the JSON, so local delivery behaves exactly like Redis
+  // delivery (no shared mutable objects with the publisher); one copy per published object.
+  const copies = new WeakMap<object, unknown>();
   return {
     async publish(channel, payload) {
-      // Round-trip through JSON so local delivery behaves exactly like Redis delivery.
-      const copy = JSON.parse(JSON.stringify(payload));
-      queueMicrotask(() => emitter.emit(channel, copy));
+      const text = toText(payload);
+      let copy: unknown;
+      if (typeof payload === 'object' && payload !== null) {
+        copy = copies.get(payload);
+        if (copy === undefined) {
+          copy = JSON.parse(text);
+          copies.set(payload, copy);
+        }
+      } else {
+        copy = JSON.parse(text);
+      }
+      queueMicrotask(() => emitter.emit(channel, copy, text));
     },
     async subscribe(channel, handler) {
       emitter.on(channel, handler);
@@ -38,7 +64,7 @@ export function createLocalPubSub(): PubSub {
 
 /** `publisher` and `subscriber` must be separate connections (a subscribed connection can only listen). */
 export function createRedisPubSub(publisher: Redis, subscriber: Redis, prefix: string, onError: (err: unknown) => void): PubSub {
-  const handlers = new Map<string, Set<(payload: unknown) => void>>();
+  const handlers = new Map<string, Set<(payload: unknown, text: string) => void>>();
   const reconnectListeners: Array<() => void> = [];
   const fireReconnect = () => {
     for (const fn of reconnectListeners) {
@@ -73,11 +99,11 @@ export function createRedisPubSub(publisher: Redis, subscriber: Redis, prefix: s
       onError(err);
       return;
     }
-    for (const h of set) h(payload);
+    for (const h of set) h(payload, message);
   });
   return {
     async publish(channel, payload) {
-      await publisher.publish(prefix + channel, JSON.stringify(payload));
+      await publisher.publish(prefix + channel, toText(payload));
     },
     async subscribe(channel, handler) {
       let set = handlers.get(channel);

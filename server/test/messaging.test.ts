@@ -373,6 +373,20 @@ describe(`messaging over the WebSocket (${engine})`, () => {
     const evil = await connectWs(s.url, { headers: { cookie: `loop_session=${a.token}`, origin: 'https://evil.example' }, hello: false }).catch((e) => e);
     expect(evil.status).toBe(403);
   });
+
+  it("signing out closes that session's sockets at once (code 4001), and only those", async () => {
+    const a = await s.make.user();
+    const other = await s.api('POST', '/auth/login', { body: { username: a.username, password: a.password } });
+    expect(other.status).toBe(200);
+    const [phone, laptop] = [await connectWs(s.url, { token: a.token }), await connectWs(s.url, { token: other.body.token })];
+    expect((await s.api('POST', '/auth/logout', { token: a.token })).status).toBe(204);
+    expect((await phone.closed).code).toBe(4001);
+    // The other session's socket stays open and usable; the signed-out token cannot come back.
+    laptop.send({ type: 'ping' });
+    await laptop.waitFor((f) => f.type === 'pong');
+    expect(await connectWs(s.url, { token: a.token }).catch((e) => e.status)).toBe(401);
+    laptop.close();
+  });
 });
 
 describe(`non-members learn nothing (${engine})`, () => {

@@ -1,7 +1,8 @@
 import { CLIENT_FRAME_TYPES, ClientFrame, type Message, type ServerFrame } from '@loop/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { authenticate } from '../modules/accounts/accounts.service.ts';
+import { authenticate, liveSessionKeys } from '../modules/accounts/accounts.service.ts';
+import { onSessionRevoked, sessionKey } from '../modules/accounts/session-cache.ts';
 import * as messaging from '../modules/messaging/messaging.service.ts';
 import { isAllowedOrigin } from './auth.ts';
 import type { AppContext } from './context.ts';
@@ -17,6 +18,10 @@ const MAX_QUEUED_FRAMES = 10_000;
 const MAX_BUDGET_VIOLATIONS = 200;
 /** Frames being processed per connection before further ones are refused. */
 const MAX_IN_FLIGHT = 64;
+/** How often open sockets' sessions are re-checked (expired ones are closed; logouts close at once). */
+const SESSION_RECHECK_MS = 5 * 60_000;
+/** Close code for a socket whose session ended: the client must sign in again, not just reconnect. */
+export const WS_CLOSE_SIGNED_OUT = 4001;
 /** Typing frames a connection may send per conversation: one per this many ms; the rest are dropped. */
 const TYPING_THROTTLE_MS = 1_500;
 
@@ -29,6 +34,8 @@ interface ConversationCursor {
 interface Connection {
   ws: WebSocket;
   userId: string;
+  /** The session it signed in with (`sessionKey`): logging out or expiry closes the socket. */
+  session: string;
   ready: boolean;
   alive: boolean;
   /** Frames that arrived before `hello` finished: replayed through the seq check once it has. */
@@ -74,11 +81,17 @@ export class Gateway {
   private readonly channelMembers = new Map<string, { connections: Set<Connection>; ready: Promise<() => Promise<void>> }>();
   private readonly connections = new Set<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly sessionCheck: NodeJS.Timeout;
   private readonly corked: Connection[] = [];
 
   constructor(private readonly ctx: AppContext) {
     this.heartbeat = setInterval(() => this.beat(), ctx.config.gateway.heartbeatMs);
     this.heartbeat.unref();
+    this.sessionCheck = setInterval(() => void this.recheckSessions(), SESSION_RECHECK_MS);
+    this.sessionCheck.unref();
+    onSessionRevoked(ctx, (key) => {
+      for (const conn of this.connections) if (conn.session === key) this.signOut(conn);
+    });
     ctx.pubsub.onReconnect?.(() => void this.resyncAll());
   }
 
@@ -87,11 +100,12 @@ export class Gateway {
   }
 
   /** Takes over an authenticated socket. */
-  accept(ws: WebSocket, userId: string) {
+  accept(ws: WebSocket, userId: string, tokenHash: Buffer) {
     const g = this.ctx.config.gateway;
     const conn: Connection = {
       ws,
       userId,
+      session: sessionKey(tokenHash),
       ready: false,
       alive: true,
       early: [],
@@ -120,7 +134,29 @@ export class Gateway {
 
   async close() {
     clearInterval(this.heartbeat);
+    clearInterval(this.sessionCheck);
     for (const conn of this.connections) conn.ws.terminate();
+  }
+
+  private signOut(conn: Connection) {
+    conn.ws.close(WS_CLOSE_SIGNED_OUT, 'session ended; sign in again');
+    this.drop(conn);
+  }
+
+  /** Sessions expire while sockets stay open: close those whose session is gone. */
+  private async recheckSessions() {
+    const open = [...this.connections];
+    if (open.length === 0) return;
+    try {
+      const keys = [...new Set(open.map((c) => c.session))];
+      const live = await liveSessionKeys(
+        this.ctx,
+        keys.map((k) => Buffer.from(k, 'base64url')),
+      );
+      for (const conn of open) if (!live.has(conn.session)) this.signOut(conn);
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'session re-check failed; will retry');
+    }
   }
 
   // ------------------------------------------------------------ channels
@@ -513,7 +549,7 @@ export async function registerGateway(app: FastifyInstance, ctx: AppContext): Pr
         if (!req.auth) throw new AppError('unauthorized', 401, 'Sign in to continue');
       },
     },
-    (socket, req) => gateway.accept(socket, req.auth!.userId),
+    (socket, req) => gateway.accept(socket, req.auth!.userId, req.auth!.tokenHash),
   );
   return gateway;
 }

@@ -1,4 +1,5 @@
 import { type JobHandlers, startWorker, type Worker } from '../platform/jobs/queue.ts';
+import { deleteExpiredSessions } from '../modules/accounts/accounts.service.ts';
 import { purgeVideoFiles } from '../modules/media/media.service.ts';
 import { markTranscodeFailed, runTranscode } from '../modules/media/transcode.ts';
 import type { AppContext } from './context.ts';
@@ -14,10 +15,32 @@ export const jobHandlers: JobHandlers<AppContext> = {
   },
 };
 
-/** The worker role: runs jobs from the shared queue (any number of nodes may run one). */
+/** How often the worker removes expired sessions (idempotent: any number of workers may). */
+const HOUSEKEEPING_MS = 60 * 60_000;
+
+/** The worker role: runs jobs from the shared queue (any number of nodes may run one) and the housekeeping. */
 export function startAppWorker(ctx: AppContext): Worker {
   const w = ctx.config.worker;
   const worker = startWorker({ db: ctx.db, log: ctx.log }, ctx, jobHandlers, { concurrency: w.concurrency, leaseMs: w.leaseMs, pollMs: w.pollMs });
   ctx.log.info({ worker: worker.id }, 'job worker started');
-  return worker;
+  const housekeeping = async () => {
+    try {
+      const removed = await deleteExpiredSessions(ctx);
+      if (removed > 0) ctx.log.info({ removed }, 'expired sessions removed');
+    } catch (err) {
+      ctx.log.warn({ err }, 'housekeeping failed; will retry');
+    }
+  };
+  const first = setTimeout(housekeeping, 10_000);
+  const timer = setInterval(housekeeping, HOUSEKEEPING_MS);
+  first.unref();
+  timer.unref();
+  return {
+    ...worker,
+    async stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+      await worker.stop();
+    },
+  };
 }

@@ -143,6 +143,24 @@ export async function insertSession(db: Executor, s: Pick<SessionsTable, 'token_
 }
 
 /** The live session for a token hash, with its user's id; expired sessions do not count. */
+/** Which of these sessions still exist and have not expired. */
+export async function findLiveSessionHashes(db: Executor, tokenHashes: readonly Buffer[]): Promise<Buffer[]> {
+  if (tokenHashes.length === 0) return [];
+  const rows = await db
+    .selectFrom('sessions')
+    .select('token_hash')
+    .where('token_hash', 'in', [...tokenHashes])
+    .where('expires_at', '>', sql<Date>`now()`)
+    .execute();
+  return rows.map((r) => r.token_hash);
+}
+
+/** Removes sessions that expired more than a day ago (a day's grace keeps the logs explainable). */
+export async function deleteExpiredSessions(db: Executor): Promise<number> {
+  const r = await db.deleteFrom('sessions').where('expires_at', '<', sql<Date>`now() - interval '1 day'`).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 export async function findLiveSession(db: Executor, tokenHash: Buffer) {
   return db
     .selectFrom('sessions')

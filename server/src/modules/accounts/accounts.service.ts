@@ -8,7 +8,7 @@ import * as repo from './accounts.repo.ts';
 import { processAvatar } from './avatars.ts';
 import { ageOn, normaliseEmail, normalisePhone } from './identifiers.ts';
 import { burnPasswordCheck, hashPassword, isCommonPassword, verifyPassword } from './passwords.ts';
-import { revokeCachedSession, sessionCache } from './session-cache.ts';
+import { revokeCachedSession, sessionCache, sessionKey } from './session-cache.ts';
 import { toUserView } from './user-view.ts';
 
 export const MIN_AGE = 13;
@@ -154,6 +154,20 @@ export async function authenticate(ctx: AppContext, token: string): Promise<{ us
   if (Date.now() - session.last_used_at.getTime() > TOUCH_EVERY_MS) await repo.touchSession(ctx.db, tokenHash);
   cache.set(key, String(session.user_id), session.expires_at);
   return { userId: String(session.user_id), tokenHash };
+}
+
+/** The sessions, by `sessionKey`, that are still live among these (the gateway's periodic re-check of open sockets). */
+export async function liveSessionKeys(ctx: AppContext, tokenHashes: readonly Buffer[]): Promise<Set<string>> {
+  const live = new Set<string>();
+  for (let i = 0; i < tokenHashes.length; i += 1000) {
+    for (const h of await repo.findLiveSessionHashes(ctx.db, tokenHashes.slice(i, i + 1000))) live.add(sessionKey(h));
+  }
+  return live;
+}
+
+/** The worker's housekeeping: expired sessions are refused already; this removes their rows. */
+export async function deleteExpiredSessions(ctx: AppContext): Promise<number> {
+  return repo.deleteExpiredSessions(ctx.db);
 }
 
 async function requireUserRow(ctx: AppContext, userId: string) {

@@ -16,6 +16,8 @@ interface Entry {
 
 class SessionCache {
   private readonly entries = new Map<string, Entry>();
+  /** Told of every revocation, from this node or another (the gateway closes that session's sockets). */
+  readonly revocationListeners: Array<(key: string) => void> = [];
 
   get(key: string): string | null {
     const e = this.entries.get(key);
@@ -48,7 +50,9 @@ export function sessionCache(ctx: AppContext): SessionCache {
     caches.set(ctx, created);
     void ctx.pubsub
       .subscribe(CHANNEL, (payload) => {
-        if (typeof payload === 'string') created.delete(payload);
+        if (typeof payload !== 'string') return;
+        created.delete(payload);
+        for (const fn of created.revocationListeners) fn(payload);
       })
       .catch((err) => ctx.log.warn({ err }, 'could not subscribe to session revocations'));
     cache = created;
@@ -58,7 +62,14 @@ export function sessionCache(ctx: AppContext): SessionCache {
 
 /** Forgets a session on this node now and on every other node as soon as they hear. */
 export async function revokeCachedSession(ctx: AppContext, tokenHash: Buffer) {
-  const key = tokenHash.toString('base64url');
+  const key = sessionKey(tokenHash);
   sessionCache(ctx).delete(key);
   await ctx.pubsub.publish(CHANNEL, key).catch((err) => ctx.log.warn({ err }, 'could not announce session revocation'));
 }
+
+/** `fn(key)` runs whenever a session is revoked anywhere; `key` is `sessionKey(tokenHash)`. */
+export function onSessionRevoked(ctx: AppContext, fn: (key: string) => void) {
+  sessionCache(ctx).revocationListeners.push(fn);
+}
+
+export const sessionKey = (tokenHash: Buffer) => tokenHash.toString('base64url');

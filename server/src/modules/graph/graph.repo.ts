@@ -216,6 +216,20 @@ export async function relationshipsTo(db: Executor, viewerId: string, ids: reado
   return rows.rows;
 }
 
+/** For each of `ids`: are they and `a` friends (mutual follow), and has either blocked the other? One round trip. */
+export async function friendsAndBlocksWith(db: Executor, a: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const rows = await sql<{ id: string; friends: boolean; blocked: boolean }>`
+    SELECT t.id::text AS id,
+      (EXISTS (SELECT 1 FROM follows WHERE follower_id = ${a} AND followee_id = t.id)
+        AND EXISTS (SELECT 1 FROM follows WHERE follower_id = t.id AND followee_id = ${a})) AS friends,
+      (EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${a} AND blocked_id = t.id)
+        OR EXISTS (SELECT 1 FROM blocks WHERE blocker_id = t.id AND blocked_id = ${a})) AS blocked
+    FROM unnest(${sql.val(ids.map(String))}::bigint[]) AS t(id)
+  `.execute(db);
+  return rows.rows;
+}
+
 /** A block removes every follow and pending request between the two, both ways. */
 export async function insertBlock(db: Executor, blockerId: string, blockedId: string) {
   await db.insertInto('blocks').values({ blocker_id: blockerId, blocked_id: blockedId }).onConflict((oc) => oc.doNothing()).execute();

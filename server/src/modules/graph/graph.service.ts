@@ -40,6 +40,17 @@ export async function isBlockedEitherWay(ctx: AppContext, a: string, b: string):
   return e.a_blocks_b || e.b_blocks_a;
 }
 
+/**
+ * `areFriends` and `isBlockedEitherWay` between `a` and each of `ids`, in one query (checks that
+ * fan out to many people: a share's recipients, a card's viewers). Oneself is neither.
+ */
+export async function friendsAndBlocksWith(ctx: AppContext, a: string, ids: readonly string[]): Promise<Map<string, { friends: boolean; blocked: boolean }>> {
+  const others = [...new Set(ids)].filter((id) => id !== a);
+  const out = new Map<string, { friends: boolean; blocked: boolean }>(ids.includes(a) ? [[a, { friends: false, blocked: false }]] : []);
+  for (const r of await repo.friendsAndBlocksWith(ctx.db, a, others)) out.set(String(r.id), { friends: r.friends, blocked: r.blocked });
+  return out;
+}
+
 export const friendIds = (ctx: AppContext, userId: string) => repo.friendIdsOf(ctx.db, userId);
 export const followingIds = (ctx: AppContext, userId: string) => repo.followingIdsOf(ctx.db, userId);
 export const mutedIds = (ctx: AppContext, userId: string) => repo.mutedIdsOf(ctx.db, userId);

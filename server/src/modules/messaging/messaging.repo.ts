@@ -140,6 +140,49 @@ export async function findConversationWithMembers(db: Executor, id: string): Pro
   };
 }
 
+/** `findConversationWithMembers` for several conversations in one round trip (absent ids are left out). */
+export async function findConversationsWithMembers(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Map<string, { conversation: ConversationRow; members: MemberRow[] }>> {
+  const out = new Map<string, { conversation: ConversationRow; members: MemberRow[] }>();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('conversations as c')
+    .innerJoin('conversation_members as m', 'm.conversation_id', 'c.id')
+    .select([
+      'c.id',
+      'c.kind',
+      'c.title',
+      'c.direct_key',
+      'c.created_by',
+      'c.last_seq',
+      'c.last_message_at',
+      'c.created_at',
+      'm.conversation_id',
+      'm.user_id',
+      'm.role',
+      'm.state',
+      'm.engaged',
+      'm.read_seq',
+      'm.joined_at',
+    ])
+    .where('c.id', 'in', [...new Set(ids)])
+    .orderBy('m.joined_at')
+    .orderBy('m.user_id')
+    .execute();
+  for (const { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at, ...m } of rows) {
+    const key = String(cid);
+    let found = out.get(key);
+    if (!found) {
+      found = { conversation: { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at }, members: [] };
+      out.set(key, found);
+    }
+    found.members.push(m);
+  }
+  return out;
+}
+
 export async function listMembers(db: Executor, conversationIds: readonly string[]): Promise<MemberRow[]> {
   if (conversationIds.length === 0) return [];
   return db.selectFrom('conversation_members').selectAll().where('conversation_id', 'in', conversationIds).orderBy('joined_at').orderBy('user_id').execute();
@@ -260,6 +303,55 @@ export async function insertMessageWithNextSeq(
   const row = result.rows[0];
   if (!row) throw new Error('conversation vanished while sending');
   return row;
+}
+
+/**
+ * `insertMessageWithNextSeq` for many messages at once, in ONE statement: the conversations' rows
+ * are locked in id order first (so two multi-sends can never deadlock each other), each takes as
+ * many seqs as it gets messages (gap-free, in the order given), the messages are inserted, and the
+ * sender's read mark moves (accepting a request, as a reply would). Rows come back in the order
+ * given. A duplicate (sender, clientMsgId) raises 23505 and rolls the whole statement back.
+ */
+export async function insertMessagesWithNextSeqs(
+  db: Executor,
+  senderId: string,
+  items: ReadonlyArray<Pick<MessageRow, 'conversation_id' | 'client_msg_id' | 'text' | 'share_type' | 'share_id'>>,
+): Promise<MessageRow[]> {
+  if (items.length === 0) return [];
+  const col = <K extends keyof (typeof items)[number]>(k: K) => sql.val(items.map((i) => i[k]));
+  const ids = [...new Set(items.map((i) => String(i.conversation_id)))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  const result = await sql<MessageRow>`
+    WITH input AS (
+      SELECT t.*, row_number() OVER (PARTITION BY t.conversation_id ORDER BY t.n) AS k
+      FROM unnest(${col('conversation_id')}::bigint[], ${col('client_msg_id')}::text[], ${col('text')}::text[], ${col('share_type')}::text[], ${col('share_id')}::text[])
+        WITH ORDINALITY AS t(conversation_id, client_msg_id, text, share_type, share_id, n)
+    ), locked AS MATERIALIZED (
+      SELECT id FROM conversations WHERE id = ANY(${sql.val(ids)}::bigint[]) ORDER BY id FOR UPDATE
+    ), counts AS (
+      SELECT conversation_id, count(*) AS k FROM input GROUP BY conversation_id
+    ), next AS (
+      UPDATE conversations c SET last_seq = c.last_seq + counts.k, last_message_at = now()
+      FROM counts, locked
+      WHERE c.id = counts.conversation_id AND locked.id = c.id
+      RETURNING c.id, c.last_seq, counts.k
+    ), inserted AS (
+      INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
+      SELECT i.conversation_id, next.last_seq - next.k + i.k, ${senderId}::bigint, i.client_msg_id, i.text, NULL, i.share_type, i.share_id
+      FROM input i JOIN next ON next.id = i.conversation_id
+      ORDER BY i.n
+      RETURNING id, conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id, created_at, edited_at, deleted_at
+    ), mark AS (
+      UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, next.last_seq), state = 'active', engaged = true
+      FROM next
+      WHERE m.conversation_id = next.id AND m.user_id = ${senderId}::bigint
+    )
+    SELECT * FROM inserted`.execute(db);
+  const byClientId = new Map(result.rows.map((r) => [r.client_msg_id, r]));
+  return items.map((i) => {
+    const row = byClientId.get(i.client_msg_id);
+    if (!row) throw new Error('conversation vanished while sending');
+    return row;
+  });
 }
 
 export async function findMessageByClientId(db: Executor, senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {

@@ -92,6 +92,56 @@ describe('POST /videos/:id/shares (acceptance 1)', () => {
     expect(requests.map((r: any) => r.id)).toContain(toStranger.body.messages[0].conversationId);
   });
 
+  it('applies the messaging rules to every conversation, all or nothing, and keeps seqs gap-free under concurrent shares', async () => {
+    const video = await clip(author, 'public');
+    const [p, q, r] = await Promise.all([s.make.user(), s.make.user(), s.make.user()]);
+    for (const u of [p!, q!]) await befriend(s, author, u);
+    const open = async (u: MadeUser) => (await s.api('POST', '/conversations', { token: author.token, body: { memberIds: [u.id] } })).body.conversation.id as string;
+    const cp = await open(p!);
+    const cq = await open(q!);
+    const cr = await open(r!); // r is a stranger: a request they have not answered
+    const group = (await s.api('POST', '/conversations', { token: author.token, body: { memberIds: [p!.id, q!.id], title: 'PQ' } })).body.conversation.id as string;
+    const before = await shares(video.id);
+
+    // r stops taking messages: a share that includes them sends nothing anywhere.
+    await s.api('PATCH', '/me/settings', { token: r!.token, body: { dmPolicy: 'nobody' } });
+    const refused = await share(author, video.id, { conversationIds: [cp, cr] });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('messaging_not_allowed');
+    expect(await history(author, cp)).toEqual([]);
+    expect(await shares(video.id)).toBe(before);
+
+    // Shares racing each other (conversations named in opposite orders) and plain messages into the
+    // same conversations: none deadlocks, each conversation's seqs run 1..n without a gap or a repeat.
+    const sends = [
+      share(author, video.id, { conversationIds: [cp, cq, group] }),
+      share(author, video.id, { conversationIds: [group, cq, cp] }),
+      share(author, video.id, { conversationIds: [cq, group] }),
+      ...[cp, cq, group].map((cid, n) => s.api('POST', `/conversations/${cid}/messages`, { token: author.token, body: { clientMsgId: `race-${n}`, text: 'hi' } })),
+      share(author, video.id, { conversationIds: [cp, group, cq], note: 'again' }),
+    ];
+    const results = await Promise.all(sends);
+    expect(results.map((x) => x.status)).toEqual([200, 200, 200, 201, 201, 201, 200]);
+    for (const [cid, n] of [[cp, 4], [cq, 5], [group, 5]] as const) {
+      const items = await history(author, cid);
+      expect(items.map((m) => m.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      expect(items.filter((m) => m.share).length).toBe(n - 1);
+    }
+    // Every share message answered its sender with its own conversation's seq.
+    const answered = results.filter((x) => x.body.messages).flatMap((x) => x.body.messages as any[]);
+    expect(new Set(answered.map((m) => `${m.conversationId}:${m.seq}`)).size).toBe(answered.length);
+    expect(await shares(video.id)).toBe(before + 11);
+
+    // q blocks p: p passing the clip on to the author and to q is refused whole, as if q did not exist.
+    const pq = (await s.api('POST', '/conversations', { token: p!.token, body: { memberIds: [q!.id] } })).body.conversation.id as string;
+    await block(s, q!, p!);
+    const blocked = await share(p!, video.id, { conversationIds: [cp, pq] });
+    expect(blocked.status).toBe(404);
+    expect(blocked.body.code).toBe('user_not_found');
+    expect((await history(author, cp)).length).toBe(4);
+    expect(await shares(video.id)).toBe(before + 11);
+  });
+
   it('refuses bad input with the field and changes nothing', async () => {
     const video = await clip(author, 'public');
     const before = await shares(video.id);

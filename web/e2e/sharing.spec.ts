@@ -62,7 +62,87 @@ async function listen(page: Page) {
 }
 
 test.describe('sharing', () => {
-  test('A shares a clip to B from the share sheet; B gets it live; the link plays without an account', { tag: '@phone-only' }, async ({ browser }, testInfo) => {
+  test('A shares a clip from the Home feed to B; B gets it live in the chat, plays it, replies quoting it', async ({ browser, page: pageA }, testInfo) => {
+    test.setTimeout(150_000);
+    // B on the same kind of screen as A (this project's phone or desktop).
+    const { viewport, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
+    const pageB = await (await browser.newContext({ viewport, deviceScaleFactor, isMobile, hasTouch, baseURL: BASE })).newPage();
+    const creator = await (await browser.newContext({ baseURL: BASE })).newPage();
+    const a = await signUpWith(pageA.request, pageA, { displayName: 'Ana Sharer' });
+    const b = await signUpWith(pageB.request, pageB, { displayName: 'Ben Friend' });
+    const c = await signUpWith(creator.request, creator, { displayName: 'Cleo Maker' });
+    await befriend(pageA.request, a.id, pageB.request, b.id);
+    await befriend(pageA.request, a.id, creator.request, c.id);
+    // Someone A is friends with posts a clip: it is what A's Friends feed shows.
+    const caption = `Sunset at the pier #loop ${testInfo.project.name}`;
+    const videoId = await uploadReadyClip(creator.request, caption);
+    await expect
+      .poll(async () => (await (await pageA.request.get('/api/v1/feed/friends')).json()).items.map((v: { id: string }) => v.id), { timeout: 30_000 })
+      .toContain(videoId);
+
+    // A and B already chat; B has the chat open.
+    const conversationId = (await (await pageA.request.post('/api/v1/conversations', { headers: { origin: BASE }, data: { memberIds: [b.id] } })).json()).conversation.id as string;
+    expect((await pageA.request.post(`/api/v1/conversations/${conversationId}/messages`, { headers: { origin: BASE }, data: { clientMsgId: 'hi-1', text: 'hey Ben' } })).status()).toBe(201);
+    await pageB.goto(`/inbox/${conversationId}`);
+    await expect(pageB.getByText('hey Ben')).toBeVisible();
+
+    // A, on Home, taps Share on the clip that is playing.
+    await pageA.goto('/');
+    await pageA.getByRole('button', { name: 'Friends', exact: true }).click();
+    const clip = pageA.locator(`article.clip[data-active="true"][data-video-id="${videoId}"]`);
+    await expect(clip).toBeVisible();
+    await clip.getByRole('button', { name: 'Share', exact: true }).click();
+    const sheet = pageA.getByTestId('share-sheet');
+    await expect(sheet).toBeVisible();
+    const ben = sheet.getByRole('button', { name: /Ben Friend/ });
+    await ben.click();
+    await expect(ben).toHaveAttribute('aria-pressed', 'true');
+    await sheet.getByLabel('Note').fill('this one is for you');
+    await screenshot(pageA, testInfo, 'share-sheet-from-feed');
+    await sheet.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(pageA.getByText('Sent to Ben Friend')).toBeVisible();
+    await expect(sheet).toHaveCount(0);
+
+    // B's open chat shows the card live (no reload): poster, author, caption, the note.
+    const card = pageB.getByTestId('share-card').filter({ hasText: caption });
+    await expect(card).toHaveAttribute('data-status', 'available', { timeout: 20_000 });
+    await expect(card.getByText('Cleo Maker')).toBeVisible();
+    await expect(pageB.getByText('this one is for you')).toBeVisible();
+    await screenshot(pageB, testInfo, 'share-card-live');
+
+    // It plays: inline on a desktop, full screen on a phone (the chat one tap away).
+    const play = card.getByRole('button', { name: /^Play Clip by/ });
+    await play.click();
+    const phone = (viewport?.width ?? 1280) < 768;
+    const player = phone ? pageB.getByRole('dialog', { name: /Clip by/ }).locator('video') : card.locator('video');
+    await player.evaluate((v: HTMLVideoElement) => {
+      v.muted = true;
+      return v.play().catch(() => {});
+    });
+    await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+    await screenshot(pageB, testInfo, 'share-card-playing');
+    if (phone) {
+      await pageB.getByRole('button', { name: 'Back to the chat' }).click();
+      await expect(pageB.getByRole('dialog', { name: /Clip by/ })).toHaveCount(0);
+    }
+
+    // B replies quoting the card.
+    await card.getByRole('button', { name: 'Reply' }).click();
+    await pageB.getByLabel('Message').fill('so good!');
+    await pageB.getByRole('button', { name: 'Send', exact: true }).click();
+    const quote = pageB.locator('.bubble__reply').getByTestId('share-card');
+    await expect(quote).toBeVisible();
+    await expect(quote).toContainText(caption);
+    await screenshot(pageB, testInfo, 'share-card-reply');
+    const history = (await (await pageB.request.get(`/api/v1/conversations/${conversationId}/messages`)).json()).items as any[];
+    const shared = history.find((m) => m.share?.id === videoId);
+    expect(shared).toMatchObject({ senderId: a.id, text: 'this one is for you', share: { status: 'available' } });
+    await expect
+      .poll(async () => ((await (await pageB.request.get(`/api/v1/conversations/${conversationId}/messages`)).json()).items as any[]).find((m) => m.text === 'so good!')?.replyToSeq)
+      .toBe(shared.seq);
+  });
+
+  test('A shares a clip through the Web Share Target; B hears it live; the link plays without an account', { tag: '@phone-only' }, async ({ browser }, testInfo) => {
     test.setTimeout(150_000);
     const pageA = await phonePage(browser);
     const pageB = await phonePage(browser);
@@ -75,8 +155,8 @@ test.describe('sharing', () => {
     await pageB.goto('/profile');
     const bFrames = await listen(pageB);
 
-    // A opens the share sheet for the clip (here through the Web Share Target route, as a phone
-    // does when "Loop" is picked in another app's share menu).
+    // A opens the share sheet for the clip through the Web Share Target route, as a phone does
+    // when "Loop" is picked in another app's share menu.
     await pageA.goto(`/share?url=${encodeURIComponent(`${BASE}/v/${videoId}`)}`);
     const sheet = pageA.getByTestId('share-sheet');
     await expect(sheet).toBeVisible();
@@ -96,35 +176,6 @@ test.describe('sharing', () => {
     const shared = (await bFrames()).find((f) => f.type === 'message' && f.message.share?.id === videoId).message;
     expect(shared.text).toBe('this one is for you');
     expect(shared.share.card.caption).toBe('Sunset at the pier #loop');
-
-    // In B's chat: the card (poster, author, caption) plays full screen on a phone, the chat is
-    // one tap (or a swipe down) away, and a reply quotes the card.
-    await pageB.goto(`/inbox/${shared.conversationId}`);
-    const bChatFrames = await listen(pageB);
-    const card = pageB.getByTestId('share-card').filter({ hasText: 'Sunset at the pier' });
-    await expect(card).toHaveAttribute('data-status', 'available');
-    await expect(card.getByText('Ana Sharer')).toBeVisible();
-    await screenshot(pageB, testInfo, 'share-card-in-chat');
-    await card.getByRole('button', { name: /^Play Clip by/ }).click();
-    const full = pageB.getByRole('dialog', { name: /Clip by/ });
-    await expect(full).toBeVisible();
-    const fullVideo = full.locator('video');
-    await fullVideo.evaluate((v: HTMLVideoElement) => {
-      v.muted = true;
-      return v.play().catch(() => {});
-    });
-    await expect.poll(() => fullVideo.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
-    await screenshot(pageB, testInfo, 'share-card-playing');
-    await full.getByRole('button', { name: 'Back to the chat' }).click();
-    await expect(full).toHaveCount(0);
-    await card.getByRole('button', { name: 'Reply' }).click();
-    await pageB.getByLabel('Message').fill('so good!');
-    await pageB.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect
-      .poll(async () => (await bChatFrames()).find((f) => f.type === 'message' && f.message.text === 'so good!')?.message.replyToSeq, { timeout: 20_000 })
-      .toBe(shared.seq);
-    await expect(pageB.locator('.bubble__reply').getByTestId('share-card')).toBeVisible();
-    await screenshot(pageB, testInfo, 'share-card-reply');
 
     // The public page plays the clip in a browser with no account.
     const anon = await phonePage(browser);

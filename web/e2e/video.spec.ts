@@ -25,6 +25,22 @@ test('upload with progress, then swipe, like, comment and open the profile grid'
   await signUpViaApi(page);
 
   // Create: pick the file, write a caption, post; the upload bar, then processing progress.
+  // Progress must come over the WebSocket (`video.progress` frames), not from polling: every
+  // read of the clip (GET /videos/:id) is held back until the screen says it is playable, so a
+  // screen that polled would never get there.
+  const held: Array<() => Promise<void>> = [];
+  let holding = true;
+  await page.route(/\/api\/v1\/videos\/\d+$/, async (route) => {
+    if (route.request().method() !== 'GET' || !holding) return route.continue();
+    held.push(() => route.continue().catch(() => {})); // the page may have given up on it meanwhile
+  });
+  const progressFrames: Array<{ status: string; progress: number }> = [];
+  page.on('websocket', (ws) =>
+    ws.on('framereceived', ({ payload }) => {
+      const f = JSON.parse(String(payload));
+      if (f.type === 'video.progress') progressFrames.push(f);
+    }),
+  );
   await page.goto('/create');
   await page.locator('input[type=file]').setInputFiles(makeClip('a', 0));
   await page.getByLabel('Caption').fill('First light over the river #sunrise');
@@ -33,8 +49,13 @@ test('upload with progress, then swipe, like, comment and open the profile grid'
   await expect(status).toBeVisible({ timeout: 60_000 });
   await screenshot(page, testInfo, 'video-create-processing');
   await expect(status).toHaveText(/Ready|Playable/, { timeout: 90_000 });
+  expect(progressFrames.length).toBeGreaterThan(0);
+  // The poster and the playlist come with a read of the clip once it is ready: let reads through.
+  holding = false;
+  for (const release of held.splice(0)) await release();
   await expect(page.locator('.create__poster')).toBeVisible();
   await screenshot(page, testInfo, 'video-create-ready');
+  await page.unroute(/\/api\/v1\/videos\/\d+$/);
 
   // A second clip by someone else, through the API (multipart), so there is something to swipe
   // to (For You never shows two clips of one author in a row).

@@ -46,6 +46,21 @@ export async function blocksAndFriendshipAmong(ctx: AppContext, pairs: ReadonlyA
   return new Map(rows.map((r) => [`${r.a}:${r.b}`, { blocked: r.a !== r.b && r.blocked, friends: r.a !== r.b && r.friends }]));
 }
 
+/**
+ * `areFriends` and `isBlockedEitherWay` between `a` and each of `ids`, in one query (checks that
+ * fan out to many people: a share's recipients, a card's viewers). Oneself is neither.
+ */
+export async function friendsAndBlocksWith(ctx: AppContext, a: string, ids: readonly string[]): Promise<Map<string, { friends: boolean; blocked: boolean }>> {
+  const others = [...new Set(ids)].filter((id) => id !== a);
+  const out = new Map<string, { friends: boolean; blocked: boolean }>(ids.includes(a) ? [[a, { friends: false, blocked: false }]] : []);
+  for (const r of await repo.blocksAndFriendshipAmong(
+    ctx.db,
+    others.map((id) => [a, id] as const),
+  ))
+    out.set(r.b, { friends: r.friends, blocked: r.blocked });
+  return out;
+}
+
 export const friendIds = (ctx: AppContext, userId: string) => repo.friendIdsOf(ctx.db, userId);
 export const followingIds = (ctx: AppContext, userId: string) => repo.followingIdsOf(ctx.db, userId);
 export const mutedIds = (ctx: AppContext, userId: string) => repo.mutedIdsOf(ctx.db, userId);

@@ -41,6 +41,23 @@ export async function canView(ctx: AppContext, viewerId: string | null, v: repo.
   return viewerId !== null && (await graph.areFriends(ctx, viewerId, authorId));
 }
 
+/**
+ * `canView` for many viewers of one clip, in at most one query (a share's recipients, a card's
+ * viewers): the same rules, with the author's friendships and blocks read for everyone at once.
+ */
+export async function viewersWhoCanView(ctx: AppContext, viewerIds: readonly string[], v: repo.VideoRow): Promise<Set<string>> {
+  const authorId = String(v.author_id);
+  const out = new Set(viewerIds.filter((id) => id === authorId));
+  if (v.status !== 'ready' || v.visibility === 'private') return out;
+  const others = viewerIds.filter((id) => id !== authorId);
+  const edges = await graph.friendsAndBlocksWith(ctx, authorId, others);
+  for (const id of others) {
+    const e = edges.get(id);
+    if (e && !e.blocked && (v.visibility === 'public' || e.friends)) out.add(id);
+  }
+  return out;
+}
+
 /** The clip if the viewer may see it; otherwise 404, exactly as if it did not exist. */
 export async function loadVisibleVideo(ctx: AppContext, viewerId: string | null, id: string): Promise<repo.VideoRow> {
   if (!/^\d{1,19}$/.test(id)) throw notFound('video');

@@ -110,7 +110,7 @@ export async function findConversationWithMembers(db: Executor, id: string): Pro
   return (await findConversationsWithMembers(db, [id])).get(id) ?? null;
 }
 
-/** Several conversations with all their member rows in one round trip (the send path's read); absent ids are left out. */
+/** `findConversationWithMembers` for several conversations in one round trip (absent ids are left out). */
 export async function findConversationsWithMembers(
   db: Executor,
   ids: readonly string[],
@@ -141,16 +141,14 @@ export async function findConversationsWithMembers(
     .orderBy('m.joined_at')
     .orderBy('m.user_id')
     .execute();
-  for (const r of rows) {
-    const key = String(r.id);
-    let entry = out.get(key);
-    if (!entry) {
-      const { id, kind, title, direct_key, created_by, last_seq, last_message_at, created_at } = r;
-      entry = { conversation: { id, kind, title, direct_key, created_by, last_seq, last_message_at, created_at }, members: [] };
-      out.set(key, entry);
+  for (const { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at, ...m } of rows) {
+    const key = String(cid);
+    let found = out.get(key);
+    if (!found) {
+      found = { conversation: { id: cid, kind, title, direct_key, created_by, last_seq, last_message_at, created_at }, members: [] };
+      out.set(key, found);
     }
-    const { conversation_id, user_id, role, state, engaged, read_seq, joined_at } = r;
-    entry.members.push({ conversation_id, user_id, role, state, engaged, read_seq, joined_at });
+    found.members.push(m);
   }
   return out;
 }
@@ -230,64 +228,6 @@ export async function updateConversationTitle(db: Executor, id: string, title: s
 
 export type NewMessage = Pick<MessageRow, 'conversation_id' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>;
 
-/**
- * Locks conversations' seq counters in id order. Taken before a write that spans several
- * conversations, so two such writes (two nodes, or a share to many chats) can never deadlock.
- */
-export async function lockConversations(tx: Executor, ids: readonly string[]) {
-  await sql`SELECT id FROM conversations WHERE id = ANY(${[...ids]}::bigint[]) ORDER BY id FOR UPDATE`.execute(tx);
-}
-
-/**
- * Inserts many messages, across any number of conversations, in ONE statement: each
- * conversation's counter moves by its number of new messages and they take consecutive seqs in
- * the order given; every sender's read mark moves past what they sent (and accepts a request
- * they reply to). Returns the rows in the order given. Atomic like `insertMessageWithNextSeq`:
- * one duplicate (sender, clientMsgId) raises 23505 and nothing is written. Spanning several
- * conversations, call it inside a transaction after `lockConversations`.
- */
-export async function insertMessagesWithNextSeqs(db: Executor, items: readonly NewMessage[]): Promise<MessageRow[]> {
-  if (items.length === 0) return [];
-  // Position of each message within its conversation's part of the batch (1-based).
-  const seen = new Map<string, number>();
-  const ord = items.map((m) => {
-    const n = (seen.get(m.conversation_id) ?? 0) + 1;
-    seen.set(m.conversation_id, n);
-    return n;
-  });
-  const col = <K extends keyof NewMessage>(k: K) => items.map((m) => m[k]);
-  const result = await sql<MessageRow>`
-    WITH items AS (
-      SELECT * FROM unnest(
-        ${col('conversation_id')}::bigint[], ${ord}::int[], ${col('sender_id')}::bigint[], ${col('client_msg_id')}::text[],
-        ${col('text')}::text[], ${col('reply_to_seq')}::bigint[], ${col('share_type')}::text[], ${col('share_id')}::text[]
-      ) AS t(conversation_id, ord, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
-    ), counts AS (
-      SELECT conversation_id, count(*)::bigint AS n FROM items GROUP BY conversation_id
-    ), next AS (
-      UPDATE conversations c SET last_seq = c.last_seq + counts.n, last_message_at = now()
-      FROM counts
-      WHERE c.id = counts.conversation_id
-      RETURNING c.id, c.last_seq, counts.n
-    ), inserted AS (
-      INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
-      SELECT i.conversation_id, next.last_seq - next.n + i.ord, i.sender_id, i.client_msg_id, i.text, i.reply_to_seq, i.share_type, i.share_id
-      FROM items i JOIN next ON next.id = i.conversation_id
-      RETURNING id, conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id, created_at, edited_at, deleted_at
-    ), marks AS (
-      UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, s.seq), state = 'active', engaged = true
-      FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM inserted GROUP BY conversation_id, sender_id) s
-      WHERE m.conversation_id = s.conversation_id AND m.user_id = s.sender_id
-    )
-    SELECT * FROM inserted`.execute(db);
-  const byKey = new Map(result.rows.map((r) => [`${r.sender_id}:${r.client_msg_id}`, r]));
-  return items.map((m) => {
-    const row = byKey.get(`${m.sender_id}:${m.client_msg_id}`);
-    if (!row) throw new Error('conversation vanished while sending');
-    return row;
-  });
-}
-
 /** One message: its conversation's next seq, one statement, atomic (see `insertMessagesWithNextSeqs`). */
 export async function insertMessageWithNextSeq(db: Executor, m: NewMessage): Promise<MessageRow> {
   return (await insertMessagesWithNextSeqs(db, [m]))[0]!;
@@ -303,6 +243,55 @@ export async function findMessagesByClientIds(db: Executor, pairs: ReadonlyArray
       sql<boolean>`(sender_id, client_msg_id) IN (SELECT * FROM unnest(${pairs.map((p) => p.senderId)}::bigint[], ${pairs.map((p) => p.clientMsgId)}::text[]))`,
     )
     .execute();
+}
+
+/**
+ * Inserts many messages, across any number of conversations and senders, in ONE statement
+ * (atomic without an explicit transaction, one round trip): the conversations' rows are locked
+ * in id order first (so two such writes — two nodes, two shares — can never deadlock), each
+ * takes as many seqs as it gets messages (gap-free, in the order given), the messages are
+ * inserted, and each sender's read mark moves past what they sent (accepting a request, as a
+ * reply would). Rows come back in the order given. One duplicate (sender, clientMsgId) raises
+ * 23505 and nothing is written.
+ */
+export async function insertMessagesWithNextSeqs(db: Executor, items: readonly NewMessage[]): Promise<MessageRow[]> {
+  if (items.length === 0) return [];
+  const col = <K extends keyof NewMessage>(k: K) => sql.val(items.map((i) => i[k]));
+  const ids = [...new Set(items.map((i) => String(i.conversation_id)))];
+  const result = await sql<MessageRow>`
+    WITH input AS (
+      SELECT t.*, row_number() OVER (PARTITION BY t.conversation_id ORDER BY t.n) AS k
+      FROM unnest(
+        ${col('conversation_id')}::bigint[], ${col('sender_id')}::bigint[], ${col('client_msg_id')}::text[], ${col('text')}::text[],
+        ${col('reply_to_seq')}::bigint[], ${col('share_type')}::text[], ${col('share_id')}::text[]
+      ) WITH ORDINALITY AS t(conversation_id, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id, n)
+    ), locked AS MATERIALIZED (
+      SELECT id FROM conversations WHERE id = ANY(${sql.val(ids)}::bigint[]) ORDER BY id FOR UPDATE
+    ), counts AS (
+      SELECT conversation_id, count(*) AS k FROM input GROUP BY conversation_id
+    ), next AS (
+      UPDATE conversations c SET last_seq = c.last_seq + counts.k, last_message_at = now()
+      FROM counts, locked
+      WHERE c.id = counts.conversation_id AND locked.id = c.id
+      RETURNING c.id, c.last_seq, counts.k
+    ), inserted AS (
+      INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
+      SELECT i.conversation_id, next.last_seq - next.k + i.k, i.sender_id, i.client_msg_id, i.text, i.reply_to_seq, i.share_type, i.share_id
+      FROM input i JOIN next ON next.id = i.conversation_id
+      ORDER BY i.n
+      RETURNING id, conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id, created_at, edited_at, deleted_at
+    ), mark AS (
+      UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, s.seq), state = 'active', engaged = true
+      FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM inserted GROUP BY conversation_id, sender_id) s
+      WHERE m.conversation_id = s.conversation_id AND m.user_id = s.sender_id
+    )
+    SELECT * FROM inserted`.execute(db);
+  const byKey = new Map(result.rows.map((r) => [`${r.sender_id}:${r.client_msg_id}`, r]));
+  return items.map((i) => {
+    const row = byKey.get(`${i.sender_id}:${i.client_msg_id}`);
+    if (!row) throw new Error('conversation vanished while sending');
+    return row;
+  });
 }
 
 export async function findMessageByClientId(db: Executor, senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {

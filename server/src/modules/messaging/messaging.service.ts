@@ -18,7 +18,7 @@ import { getMessagingPrefs, getUserViews } from '../accounts/accounts.service.ts
 import { areFriends, blocksAndFriendshipAmong, isBlockedEitherWay } from '../graph/graph.service.ts';
 import { publishToUsers } from './delivery.ts';
 import * as repo from './messaging.repo.ts';
-import { detectShareLink, hasShareResolver, resolveShares } from './share-cards.ts';
+import { detectShareLink, hasShareResolver, resolveShares, resolveSharesForViewers } from './share-cards.ts';
 
 /** Direct messages are for people 16 and over, to and from (as on TikTok). */
 export const DIRECT_MESSAGE_MIN_AGE = 16;
@@ -68,22 +68,34 @@ export async function toMessages(ctx: AppContext, viewerId: string, rows: repo.M
   }
   return rows.map((r) => {
     const grouped = byMessage.get(String(r.id));
-    const share: ShareView | null = r.share_type && r.share_id ? (shares.get(`${r.share_type}:${r.share_id}`) ?? null) : null;
-    return {
-      id: String(r.id),
-      conversationId: String(r.conversation_id),
-      seq: Number(r.seq),
-      senderId: String(r.sender_id),
-      clientMsgId: r.client_msg_id,
-      text: r.text,
-      replyToSeq: r.reply_to_seq === null ? null : Number(r.reply_to_seq),
-      share,
-      reactions: grouped ? [...grouped].map(([emoji, userIds]) => ({ emoji, count: userIds.length, userIds })) : [],
-      createdAt: iso(r.created_at)!,
-      editedAt: iso(r.edited_at),
-      deletedAt: iso(r.deleted_at),
-    };
+    return messageView(
+      r,
+      shareOf(r, shares),
+      grouped ? [...grouped].map(([emoji, userIds]) => ({ emoji, count: userIds.length, userIds })) : [],
+    );
   });
+}
+
+function shareOf(r: repo.MessageRow, shares: ReadonlyMap<string, ShareView>): ShareView | null {
+  return r.share_type && r.share_id ? (shares.get(`${r.share_type}:${r.share_id}`) ?? null) : null;
+}
+
+/** One API message from its row, its share card as the viewer sees it, and its reactions. */
+function messageView(r: repo.MessageRow, share: ShareView | null, reactions: Message['reactions']): Message {
+  return {
+    id: String(r.id),
+    conversationId: String(r.conversation_id),
+    seq: Number(r.seq),
+    senderId: String(r.sender_id),
+    clientMsgId: r.client_msg_id,
+    text: r.text,
+    replyToSeq: r.reply_to_seq === null ? null : Number(r.reply_to_seq),
+    share,
+    reactions,
+    createdAt: iso(r.created_at)!,
+    editedAt: iso(r.edited_at),
+    deletedAt: iso(r.deleted_at),
+  };
 }
 
 type ConversationWithMine = repo.ConversationRow & { my_state: repo.MemberState; my_read_seq: string };
@@ -489,8 +501,8 @@ async function commitSends(ctx: AppContext, prepared: PreparedSends, items: read
   const retried = new Set<number>();
   for (let attempt = 0; toWrite.length > 0; attempt++) {
     try {
-      const written = await insertMessages(
-        ctx,
+      const written = await repo.insertMessagesWithNextSeqs(
+        ctx.db,
         toWrite.map((n) => newMessageRow(items[n]!, bodies[n]!)),
       );
       for (const [k, n] of toWrite.entries()) rows.set(n, written[k]!);
@@ -552,15 +564,6 @@ function newMessageRow(item: PendingSend, body: SendMessageBody): repo.NewMessag
   };
 }
 
-/** One statement; across several conversations inside a transaction that locks their counters in id order first. */
-async function insertMessages(ctx: AppContext, news: repo.NewMessage[]): Promise<repo.MessageRow[]> {
-  const conversationIds = [...new Set(news.map((m) => m.conversation_id))];
-  if (conversationIds.length === 1) return repo.insertMessagesWithNextSeqs(ctx.db, news);
-  return inTransaction(ctx.db, async (tx) => {
-    await repo.lockConversations(tx, conversationIds);
-    return repo.insertMessagesWithNextSeqs(tx, news);
-  });
-}
 
 async function replay(
   ctx: AppContext,
@@ -752,6 +755,10 @@ export async function sendTyping(ctx: AppContext, userId: string, conversationId
  * (membership, blocks, "who may message me", age, share visibility); either every message
  * commits, together with whatever `within` writes in the same transaction, or none does.
  * Then each is published like any message. Returns the sender's view, in the order given.
+ *
+ * Built for fan-out: a fixed number of round trips however many conversations — the
+ * conversations in one read, the rules in one read per kind of fact, every viewer's share cards
+ * in one resolution, every message in one statement — and nothing read back after commit.
  */
 export async function sendMessagesTogether(
   ctx: AppContext,
@@ -759,73 +766,95 @@ export async function sendMessagesTogether(
   items: ReadonlyArray<{ conversationId: string; body: SendMessageBody }>,
   within?: (tx: Tx, rows: ReadonlyArray<{ conversationId: string; messageId: string }>) => Promise<void>,
 ): Promise<Message[]> {
-  const found = await Promise.all(items.map((i) => repo.findConversationWithMembers(ctx.db, i.conversationId)));
+  const found = await repo.findConversationsWithMembers(
+    ctx.db,
+    items.map((i) => i.conversationId),
+  );
   const shares = new Map<string, { type: ShareType; id: string }>();
-  const checks: Array<Promise<unknown>> = [];
-  for (const [n, item] of items.entries()) {
-    const f = found[n];
-    const member = f?.members.find((m) => String(m.user_id) === senderId);
-    if (!f || !member) throw conversationNotFound();
+  const direct: Array<{ id: string; engaged: boolean }> = [];
+  // Who gets each message live: every member who has not declined, and the sender's own devices.
+  const audiences: string[][] = [];
+  for (const item of items) {
+    const f = found.get(item.conversationId);
+    if (!f?.members.some((m) => String(m.user_id) === senderId)) throw conversationNotFound();
     if (item.body.replyToSeq !== undefined) throw badInput('replyToSeq', 'cannot reply when sending to several conversations');
     if (f.conversation.kind === 'direct') {
       const other = f.members.find((m) => String(m.user_id) !== senderId);
-      if (other) checks.push(assertMayMessage(ctx, senderId, String(other.user_id), other.engaged, 'conversationIds'));
+      if (other) direct.push({ id: String(other.user_id), engaged: other.engaged });
     }
     if (item.body.share) shares.set(`${item.body.share.type}:${item.body.share.id}`, item.body.share);
+    audiences.push(f.members.filter((m) => m.state !== 'declined' || String(m.user_id) === senderId).map((m) => String(m.user_id)));
   }
-  for (const share of shares.values()) checks.push(assertShareVisible(ctx, senderId, share));
-  // The rules are independent reads: run them together, fail on the first refusal.
-  await Promise.all(checks);
-  // Seq rows are locked in one order (by id) so two multi-sends can never deadlock each other.
-  const order = [...items.keys()].sort((a, b) => {
-    const x = BigInt(items[a]!.conversationId);
-    const y = BigInt(items[b]!.conversationId);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  // The rules and everyone's view of the shared things are independent reads: run them together.
+  const [, cards] = await Promise.all([
+    directMessageRefusals(
+      ctx,
+      direct.map((d) => ({ senderId, recipientId: d.id, recipientEngaged: d.engaged })),
+      'conversationIds',
+    ).then((refusals) => {
+      const refusal = refusals.find((r) => r !== null);
+      if (refusal) throw refusal;
+    }),
+    resolveSharesForViewers(ctx, [senderId, ...audiences.flat()], [...shares.values()]),
+  ]);
+  const senderCards = cards.get(senderId)!;
+  for (const [key, share] of shares) {
+    // A kind whose module is not present yet is resolved once it is (as in sendMessage).
+    if (hasShareResolver(share.type) && senderCards.get(key)?.status !== 'available') {
+      throw new AppError('share_not_found', 404, 'share: no such thing to share', { field: 'share' });
+    }
+  }
   const rows = await inTransaction(ctx.db, async (tx) => {
-    const made = new Array<repo.MessageRow>(items.length);
-    for (const n of order) {
-      const { conversationId, body } = items[n]!;
-      made[n] = await repo.insertMessageWithNextSeq(tx, {
+    const made = await repo.insertMessagesWithNextSeqs(
+      tx,
+      items.map(({ conversationId, body }) => ({
         conversation_id: conversationId,
         sender_id: senderId,
+        reply_to_seq: null,
         client_msg_id: body.clientMsgId,
         text: body.text ?? null,
-        reply_to_seq: null,
         share_type: body.share?.type ?? null,
         share_id: body.share?.id ?? null,
-      });
-    }
+      })),
+    );
     await within?.(
       tx,
       made.map((r) => ({ conversationId: String(r.conversation_id), messageId: String(r.id) })),
     );
     return made;
   });
-  // Each recipient's view is built once for all their new messages (cards resolved per viewer).
-  const byRecipient = new Map<string, repo.MessageRow[]>();
-  for (const [n, row] of rows.entries()) {
-    for (const m of found[n]!.members) {
-      if (m.state === 'declined' && String(m.user_id) !== senderId) continue;
-      const list = byRecipient.get(String(m.user_id)) ?? [];
-      list.push(row);
-      byRecipient.set(String(m.user_id), list);
+  // Each viewer's view of each new message, built from what is in hand. Viewers who see the
+  // same card share one message object, so the gateway serialises it once for all of them.
+  const built = rows.map(() => new Map<ShareView | null, Message>());
+  const viewOf = (n: number, viewerId: string) => {
+    const row = rows[n]!;
+    const share = shareOf(row, cards.get(viewerId)!);
+    let message = built[n]!.get(share);
+    if (!message) {
+      message = messageView(row, share, []);
+      built[n]!.set(share, message);
+    }
+    return message;
+  };
+  // Frames go out per recipient, all of one recipient's messages together.
+  const byRecipient = new Map<string, number[]>();
+  for (const [n, audience] of audiences.entries()) {
+    for (const uid of audience) {
+      const list = byRecipient.get(uid) ?? [];
+      list.push(n);
+      byRecipient.set(uid, list);
     }
   }
   const frames: Array<[string, ServerFrame]> = [];
+  for (const [uid, theirs] of byRecipient) for (const n of theirs) frames.push([uid, { type: 'message', message: viewOf(n, uid) }]);
+  publishToUsers(ctx, frames);
   await Promise.all(
-    [...byRecipient].map(async ([uid, theirs]) => {
-      for (const message of await toMessages(ctx, uid, theirs, { fresh: true })) frames.push([uid, { type: 'message', message }]);
+    items.map(async (item) => {
+      const mine = found.get(item.conversationId)!.members.find((m) => String(m.user_id) === senderId);
+      if (mine && mine.state !== 'active') await announceToMembers(ctx, item.conversationId);
     }),
   );
-  await publishToUsers(ctx, frames);
-  await Promise.all(
-    rows.map(async (row, n) => {
-      const mine = found[n]!.members.find((m) => String(m.user_id) === senderId);
-      if (mine && mine.state !== 'active') await announceToMembers(ctx, String(row.conversation_id));
-    }),
-  );
-  return toMessages(ctx, senderId, rows, { fresh: true });
+  return rows.map((_, n) => viewOf(n, senderId));
 }
 
 /** Messages by id as `viewerId` sees them, only from conversations they belong to (a retried share's answer). */

@@ -11,11 +11,27 @@ import { getUserViews } from '../accounts/accounts.service.ts';
  */
 export type ShareResolver = (ctx: AppContext, viewerId: string, ids: readonly string[]) => Promise<Map<string, Record<string, unknown>>>;
 
-const resolvers = new Map<ShareType, ShareResolver>();
+/**
+ * The same answer for many viewers at once (viewerId → id → card), for a message that fans out to
+ * everyone in several conversations: the objects are loaded once, not once per viewer.
+ */
+export type ShareResolverForViewers = (
+  ctx: AppContext,
+  viewerIds: readonly string[],
+  ids: readonly string[],
+) => Promise<Map<string, Map<string, Record<string, unknown>>>>;
 
-/** Lets a module say what a card for one of its objects shows to a viewer (absent from the map: unavailable). */
-export function registerShareResolver(type: ShareType, resolver: ShareResolver) {
+const resolvers = new Map<ShareType, ShareResolver>();
+const manyViewerResolvers = new Map<ShareType, ShareResolverForViewers>();
+
+/**
+ * Lets a module say what a card for one of its objects shows to a viewer (absent from the map:
+ * unavailable), and optionally how to answer for many viewers in one go (otherwise: one call each).
+ */
+export function registerShareResolver(type: ShareType, resolver: ShareResolver, forViewers?: ShareResolverForViewers) {
   resolvers.set(type, resolver);
+  if (forViewers) manyViewerResolvers.set(type, forViewers);
+  else manyViewerResolvers.delete(type);
 }
 
 /** Finds a shareable object's link in message text (e.g. PUBLIC_URL/v/:id) so it becomes a card. */
@@ -40,8 +56,7 @@ export function hasShareResolver(type: ShareType): boolean {
   return resolvers.has(type);
 }
 
-/** Resolves many shares for one viewer, one call per kind. Keys are `type:id`. */
-export async function resolveShares(ctx: AppContext, viewerId: string, refs: ReadonlyArray<{ type: ShareType; id: string }>): Promise<Map<string, ShareView>> {
+function groupByType(refs: ReadonlyArray<{ type: ShareType; id: string }>) {
   const byType = new Map<ShareType, Set<string>>();
   for (const r of refs) {
     let set = byType.get(r.type);
@@ -51,6 +66,12 @@ export async function resolveShares(ctx: AppContext, viewerId: string, refs: Rea
     }
     set.add(r.id);
   }
+  return byType;
+}
+
+/** Resolves many shares for one viewer, one call per kind. Keys are `type:id`. */
+export async function resolveShares(ctx: AppContext, viewerId: string, refs: ReadonlyArray<{ type: ShareType; id: string }>): Promise<Map<string, ShareView>> {
+  const byType = groupByType(refs);
   const out = new Map<string, ShareView>();
   await Promise.all(
     [...byType].map(async ([type, ids]) => {
@@ -59,6 +80,47 @@ export async function resolveShares(ctx: AppContext, viewerId: string, refs: Rea
       for (const id of ids) {
         const card = cards.get(id) ?? null;
         out.set(`${type}:${id}`, { type, id, status: card ? 'available' : 'unavailable', card });
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * `resolveShares` for many viewers at once: viewerId → (`type:id` → view). Each viewer gets
+ * exactly what `resolveShares` would give them; kinds with a many-viewer resolver load once.
+ */
+export async function resolveSharesForViewers(
+  ctx: AppContext,
+  viewerIds: readonly string[],
+  refs: ReadonlyArray<{ type: ShareType; id: string }>,
+): Promise<Map<string, Map<string, ShareView>>> {
+  const viewers = [...new Set(viewerIds)];
+  const out = new Map<string, Map<string, ShareView>>(viewers.map((v) => [v, new Map()]));
+  await Promise.all(
+    [...groupByType(refs)].map(async ([type, set]) => {
+      const ids = [...set];
+      const resolver = resolvers.get(type);
+      const many = manyViewerResolvers.get(type);
+      let cards: Map<string, Map<string, Record<string, unknown>>>;
+      if (many) cards = await many(ctx, viewers, ids);
+      else if (resolver) cards = new Map(await Promise.all(viewers.map(async (v) => [v, await resolver(ctx, v, ids)] as const)));
+      else cards = new Map();
+      // Viewers who get the same card share one view object (so frames built from it can be shared too).
+      const shared = new Map<string, Map<Record<string, unknown> | null, ShareView>>(ids.map((id) => [id, new Map()]));
+      for (const v of viewers) {
+        const theirs = cards.get(v);
+        const views = out.get(v)!;
+        for (const id of ids) {
+          const card = theirs?.get(id) ?? null;
+          const same = shared.get(id)!;
+          let view = same.get(card);
+          if (!view) {
+            view = { type, id, status: card ? 'available' : 'unavailable', card };
+            same.set(card, view);
+          }
+          views.set(`${type}:${id}`, view);
+        }
       }
     }),
   );

@@ -24,15 +24,23 @@ export const videoLink = (ctx: AppContext, id: string) => `${ctx.config.publicUr
 
 // ---------------------------------------------------------------- share cards
 
-/** A clip's card for viewers who may see it; everyone else gets nothing (the card reads "unavailable"). */
-export async function videoCardsFor(ctx: AppContext, viewerId: string | null, ids: readonly string[]): Promise<Map<string, VideoCard>> {
-  const rows = await media.findVideoRows(ctx, unique(ids.filter(isId)));
-  const visible: typeof rows = [];
-  for (const r of rows) if (r.status === 'ready' && (await media.canView(ctx, viewerId, r))) visible.push(r);
-  // Viewer-independent fields only: the card never carries the viewer's likes or saves.
-  const views = await media.toVideoViews(ctx, null, visible);
-  return new Map(
-    views.map((v) => [
+/**
+ * Each viewer's clip cards (viewerId → clip id → card) for the clips they may see; everyone else
+ * gets nothing (the card reads "unavailable"). The clips and their authors are loaded once and
+ * who may see each clip is one query for all viewers, so a share fanned out to twenty people
+ * costs what one card costs.
+ */
+export async function videoCardsForViewers(ctx: AppContext, viewerIds: readonly string[], ids: readonly string[]): Promise<Map<string, Map<string, VideoCard>>> {
+  const out = new Map<string, Map<string, VideoCard>>(viewerIds.map((v) => [v, new Map()]));
+  const rows = (await media.findVideoRows(ctx, unique(ids.filter(isId)))).filter((r) => r.status === 'ready');
+  if (rows.length === 0 || viewerIds.length === 0) return out;
+  const [views, allowed] = await Promise.all([
+    // Viewer-independent fields only: the card never carries the viewer's likes or saves.
+    media.toVideoViews(ctx, null, rows),
+    Promise.all(rows.map((r) => media.viewersWhoCanView(ctx, viewerIds, r))),
+  ]);
+  const cards = new Map(
+    views.map((v): [string, VideoCard] => [
       v.id,
       {
         id: v.id,
@@ -47,9 +55,23 @@ export async function videoCardsFor(ctx: AppContext, viewerId: string | null, id
       },
     ]),
   );
+  for (const [n, r] of rows.entries()) {
+    const card = cards.get(String(r.id));
+    if (card) for (const viewer of allowed[n]!) out.get(viewer)!.set(card.id, card);
+  }
+  return out;
 }
 
-registerShareResolver('video', async (ctx, viewerId, ids) => videoCardsFor(ctx, viewerId, ids) as Promise<Map<string, Record<string, unknown>>>);
+/** One viewer's clip cards. */
+export async function videoCardsFor(ctx: AppContext, viewerId: string, ids: readonly string[]): Promise<Map<string, VideoCard>> {
+  return (await videoCardsForViewers(ctx, [viewerId], ids)).get(viewerId)!;
+}
+
+registerShareResolver(
+  'video',
+  async (ctx, viewerId, ids) => videoCardsFor(ctx, viewerId, ids) as Promise<Map<string, Record<string, unknown>>>,
+  async (ctx, viewerIds, ids) => videoCardsForViewers(ctx, viewerIds, ids) as Promise<Map<string, Map<string, Record<string, unknown>>>>,
+);
 
 // A Loop link pasted into a chat (PUBLIC_URL/v/:id) becomes a video card.
 const linkPatterns = new WeakMap<AppContext, RegExp>();
@@ -94,23 +116,29 @@ export async function shareVideo(ctx: AppContext, senderId: string, videoId: str
     const again = await replayShare(ctx, senderId, videoId, body.clientShareId);
     if (again) return again;
   }
-  const video = await media.loadVisibleVideo(ctx, senderId, videoId);
-  const authorId = String(video.author_id);
-  if (video.status !== 'ready') throw new AppError('video_not_ready', 409, 'This clip is still processing');
-  if (authorId !== senderId && (await repo.sharingAllowed(ctx.db, [videoId])).get(videoId) === false) {
-    throw forbidden('sharing_disabled', 'The author has turned off sharing for this clip');
-  }
-
   const conversationIds = unique(body.conversationIds ?? []);
   const userIds = unique(body.userIds ?? []);
+  // Independent reads, together; the checks below keep their order (404 for the clip first).
+  const [video, allowed, members] = await Promise.all([
+    media.loadVisibleVideo(ctx, senderId, videoId),
+    repo.sharingAllowed(ctx.db, [videoId]),
+    messaging.memberIdsOf(ctx, senderId, conversationIds).catch((err: unknown) => err as Error),
+  ]);
+  const authorId = String(video.author_id);
+  if (video.status !== 'ready') throw new AppError('video_not_ready', 409, 'This clip is still processing');
+  if (authorId !== senderId && allowed.get(videoId) === false) {
+    throw forbidden('sharing_disabled', 'The author has turned off sharing for this clip');
+  }
   if (userIds.includes(senderId)) throw badInput('userIds', 'must not include you');
+  if (members instanceof Error) throw members;
 
-  // Everyone who would receive it must be allowed to see the clip: checked before anything is created.
-  const members = await messaging.memberIdsOf(ctx, senderId, conversationIds);
-  const mayNotSee = async (ids: readonly string[]) =>
-    (await Promise.all(ids.filter((id) => id !== senderId).map((id) => media.canView(ctx, id, video)))).includes(false);
-  if (await mayNotSee(userIds)) throw notVisibleTo('userIds');
-  if (await mayNotSee(unique([...members.values()].flat()))) throw notVisibleTo('conversationIds');
+  // Everyone who would receive it must be allowed to see the clip: checked before anything is
+  // created, for all of them in one query.
+  const memberIds = unique([...members.values()].flat());
+  const canSee = await media.viewersWhoCanView(ctx, unique([...userIds, ...memberIds]).filter((id) => id !== senderId), video);
+  const mayNotSee = (ids: readonly string[]) => ids.some((id) => id !== senderId && !canSee.has(id));
+  if (mayNotSee(userIds)) throw notVisibleTo('userIds');
+  if (mayNotSee(memberIds)) throw notVisibleTo('conversationIds');
 
   const targets = [...conversationIds];
   if (userIds.length > 0 && body.asGroup) {

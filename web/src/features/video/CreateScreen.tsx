@@ -9,7 +9,7 @@ import { Page, TopBar } from '../../ui/Page.tsx';
 import { ChoiceGroup } from '../../ui/Switch.tsx';
 import { TextArea } from '../../ui/TextField.tsx';
 import { tusUpload } from './tus-upload.ts';
-import { useVideo } from './video-api.ts';
+import { useVideoProgress, videoKeys } from './video-api.ts';
 import './video.css';
 
 type Visibility = 'public' | 'friends' | 'private';
@@ -31,6 +31,8 @@ export function CreateScreen() {
     try {
       const uploadId = await tusUpload(file, setUploaded);
       const { video } = await api('/videos', { json: { uploadId, caption, visibility }, schema: z.object({ video: Video }) });
+      // The answer is the clip's first state: progress frames from the WebSocket update it from here.
+      qc.setQueryData(videoKeys.video(video.id), video);
       setVideoId(video.id);
       void qc.invalidateQueries({ queryKey: ['user-videos'] });
     } catch (err) {
@@ -94,7 +96,7 @@ export function CreateScreen() {
 }
 
 function Processing({ id, onAnother }: { id: string; onAnother: () => void }) {
-  const video = useVideo(id, { poll: true });
+  const video = useVideoProgress(id);
   const v = video.data;
   const done = v && (v.progress === 100 || v.status === 'failed');
   return (

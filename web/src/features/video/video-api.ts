@@ -1,7 +1,9 @@
-import { Comment, Video, page } from '@loop/contracts';
+import { Comment, Video, VideoProgressFrame, page } from '@loop/contracts';
 import { type InfiniteData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
+import { chatSocket, useChatFrames, useChatStatus } from '../inbox/chat-socket.ts';
 
 export type FeedKind = 'for-you' | 'following' | 'friends';
 const VideoPage = page(Video);
@@ -25,13 +27,54 @@ export function useFeed(kind: FeedKind) {
   });
 }
 
-export function useVideo(id: string, opts: { poll?: boolean } = {}) {
-  return useQuery({
-    queryKey: videoKeys.video(id),
-    queryFn: ({ signal }) => api(`/videos/${id}`, { schema: VideoResult, signal }).then((r) => r.video),
-    // While processing, the progress is polled (the WebSocket `video.progress` frame says the same).
-    refetchInterval: (q) => (opts.poll && q.state.data && q.state.data.progress < 100 && q.state.data.status !== 'failed' ? 1000 : false),
+const fetchVideo = (id: string, signal: AbortSignal) => api(`/videos/${id}`, { schema: VideoResult, signal }).then((r) => r.video);
+
+export function useVideo(id: string) {
+  return useQuery({ queryKey: videoKeys.video(id), queryFn: ({ signal }) => fetchVideo(id, signal) });
+}
+
+const processed = (v: Video) => v.progress === 100 || v.status === 'failed';
+
+/**
+ * The uploader's clip while it is processed, kept current by the WebSocket: the server pushes
+ * `video.progress` frames to the uploader's sockets, so nothing is polled while the socket is up.
+ * Only while it is down is `GET /videos/:id` polled every second; when it (re)connects the clip
+ * is read once (frames sent meanwhile are gone), and again when the status changes (`ready`
+ * brings the poster and the playlist, which the frame does not carry).
+ */
+export function useVideoProgress(id: string) {
+  const qc = useQueryClient();
+  const socket = useChatStatus();
+  const key = videoKeys.video(id);
+  useEffect(() => {
+    chatSocket.start();
+    return () => chatSocket.stop();
+  }, []);
+  const query = useQuery({
+    queryKey: key,
+    queryFn: ({ signal }) => fetchVideo(id, signal),
+    refetchInterval: (q) => (socket !== 'online' && q.state.data && !processed(q.state.data) ? 1000 : false),
   });
+  useChatFrames((f) => {
+    if (f.type === 'ready') {
+      void qc.invalidateQueries({ queryKey: key });
+      return;
+    }
+    const frame = VideoProgressFrame.safeParse(f);
+    if (!frame.success || frame.data.videoId !== id) return;
+    void (async () => {
+      // A read in flight started before this frame: it must not overwrite it.
+      await qc.cancelQueries({ queryKey: key });
+      const old = qc.getQueryData<Video>(key);
+      if (!old) return void qc.invalidateQueries({ queryKey: key });
+      const { status, progress, failureReason } = frame.data;
+      const next: Video = { ...old, status, progress };
+      if (failureReason) next.failureReason = failureReason;
+      qc.setQueryData(key, next);
+      if (status !== old.status || progress === 100) void qc.invalidateQueries({ queryKey: key });
+    })();
+  });
+  return query;
 }
 
 export function useUserVideos(userId: string | undefined) {

@@ -52,6 +52,18 @@ export async function edgesBetween(db: Executor, a: string, b: string) {
   return row.rows[0]!;
 }
 
+/** What decides whether `viewer` may see `other`'s clips, in one round trip. */
+export async function audienceOf(db: Executor, viewer: string, other: string) {
+  const row = await sql<{ follows: boolean; followed_by: boolean; blocked: boolean; private_account: boolean }>`
+    SELECT
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${viewer} AND followee_id = ${other}) AS follows,
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${other} AND followee_id = ${viewer}) AS followed_by,
+      EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = ${viewer} AND blocked_id = ${other}) OR (blocker_id = ${other} AND blocked_id = ${viewer})) AS blocked,
+      COALESCE((SELECT private_account FROM users WHERE id = ${other}), false) AS private_account
+  `.execute(db);
+  return row.rows[0]!;
+}
+
 export async function countsFor(db: Executor, userId: string) {
   const row = await sql<{ followers: string; following: string; friends: string }>`
     SELECT
@@ -76,14 +88,25 @@ export async function friendIdsOf(db: Executor, userId: string): Promise<string[
   return rows.map((r) => String(r.id));
 }
 
-export async function followingIdsOf(db: Executor, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('follows').select('followee_id as id').where('follower_id', '=', userId).execute();
-  return rows.map((r) => String(r.id));
+/** Everyone `userId` follows, each marked when they follow back (a friend). */
+export async function followeesOf(db: Executor, userId: string): Promise<{ id: string; friend: boolean }[]> {
+  const rows = await sql<{ id: string; friend: boolean }>`
+    SELECT f.followee_id AS id,
+           EXISTS (SELECT 1 FROM follows back WHERE back.follower_id = f.followee_id AND back.followee_id = f.follower_id) AS friend
+      FROM follows f WHERE f.follower_id = ${userId}`.execute(db);
+  return rows.rows.map((r) => ({ id: String(r.id), friend: r.friend }));
 }
 
-export async function mutedIdsOf(db: Executor, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('mutes').select('muted_id as id').where('muter_id', '=', userId).execute();
-  return rows.map((r) => String(r.id));
+/** Everyone `userId` has muted, blocked or is blocked by, in one round trip. */
+export async function mutedOrBlockedIdsOf(db: Executor, userId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    SELECT muted_id AS id FROM mutes WHERE muter_id = ${userId}
+    UNION
+    SELECT blocked_id FROM blocks WHERE blocker_id = ${userId}
+    UNION
+    SELECT blocker_id FROM blocks WHERE blocked_id = ${userId}
+  `.execute(db);
+  return rows.rows.map((r) => String(r.id));
 }
 
 /** Everyone `userId` has blocked or is blocked by: they must not see each other. */

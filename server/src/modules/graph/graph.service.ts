@@ -40,9 +40,32 @@ export async function isBlockedEitherWay(ctx: AppContext, a: string, b: string):
   return e.a_blocks_b || e.b_blocks_a;
 }
 
+/**
+ * Where `viewerId` (null: signed out) stands towards `authorId` for seeing their clips:
+ * whether they follow (on a private account, only approved followers do), are friends, or
+ * a block stands between them, and whether the account is private.
+ */
+export interface Audience {
+  follows: boolean;
+  friends: boolean;
+  blocked: boolean;
+  privateAccount: boolean;
+}
+export async function audienceOf(ctx: AppContext, viewerId: string | null, authorId: string): Promise<Audience> {
+  if (viewerId === authorId) return { follows: false, friends: false, blocked: false, privateAccount: false };
+  if (!viewerId) {
+    const flags = await repo.findAccountFlags(ctx.db, authorId);
+    return { follows: false, friends: false, blocked: false, privateAccount: flags?.private_account ?? false };
+  }
+  const a = await repo.audienceOf(ctx.db, viewerId, authorId);
+  return { follows: a.follows, friends: a.follows && a.followed_by, blocked: a.blocked, privateAccount: a.private_account };
+}
+
 export const friendIds = (ctx: AppContext, userId: string) => repo.friendIdsOf(ctx.db, userId);
-export const followingIds = (ctx: AppContext, userId: string) => repo.followingIdsOf(ctx.db, userId);
-export const mutedIds = (ctx: AppContext, userId: string) => repo.mutedIdsOf(ctx.db, userId);
+/** Everyone `userId` follows, each with whether they are friends (follow back). */
+export const followees = (ctx: AppContext, userId: string) => repo.followeesOf(ctx.db, userId);
+/** People whose clips `userId` must not be shown: muted, or blocked either way. */
+export const mutedOrBlockedIds = (ctx: AppContext, userId: string) => repo.mutedOrBlockedIdsOf(ctx.db, userId);
 export const blockedEitherWayIds = (ctx: AppContext, userId: string) => repo.blockedEitherWayIdsOf(ctx.db, userId);
 
 /** Counts for a profile; `videos` is filled by the media module when it is present. */

@@ -5,6 +5,7 @@ import * as m0003 from './0003_messaging.ts';
 import * as m0004 from './0004_media.ts';
 import * as m0005 from './0005_graph_contacts.ts';
 import * as m0006 from './0006_sharing.ts';
+import * as m0007 from './0007_feed_indexes.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_media': m0004,
   '0005_graph_contacts': m0005,
   '0006_sharing': m0006,
+  '0007_feed_indexes': m0007,
 };

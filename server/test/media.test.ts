@@ -212,6 +212,86 @@ describe('visibility and media URLs', () => {
   });
 });
 
+describe('private accounts', () => {
+  it('shows a private account’s public clips only to its approved followers, everywhere', async () => {
+    const carol = await s.make.user();
+    const follower = await s.make.user();
+    const pending = await s.make.user(); // asked to follow, not (yet) approved
+    const stranger = await s.make.user();
+    const clip = makeClip();
+    // One clip from before the account went private, one from after: both must be hidden.
+    const before = (await uploadClip(s, carol.token, clip, { visibility: 'public', caption: 'before' })).body.video.id;
+    // Someone else's clip between carol's two (newest first), so For You can alternate authors.
+    await uploadClip(s, pending.token, clip, { visibility: 'public', caption: 'other' });
+    expect((await s.api('PATCH', '/me/settings', { token: carol.token, body: { privateAccount: true } })).status).toBe(200);
+    const after = (await uploadClip(s, carol.token, clip, { visibility: 'public', caption: 'after' })).body.video.id;
+    await s.worker!.idle();
+    const videos = { before: await waitForVideo(s, carol.token, before), after: await waitForVideo(s, carol.token, after) };
+
+    expect((await s.api('PUT', `/users/${carol.id}/follow`, { token: follower.token })).body.relationship.requested).toBe(true);
+    expect((await s.api('PUT', `/users/${carol.id}/follow`, { token: pending.token })).body.relationship.requested).toBe(true);
+    expect((await s.api('POST', `/me/follow-requests/${follower.id}/accept`, { token: carol.token })).status).toBe(200);
+
+    const forYou = async (token: string | undefined) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 30; i++) {
+        const res: { body: any } = await s.api('GET', `/feed/for-you?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+        ids.push(...res.body.items.map((v: any) => v.id));
+        cursor = res.body.nextCursor;
+        if (!cursor) break;
+      }
+      return ids;
+    };
+    const sees = async (viewer: MadeUser | null, which: 'before' | 'after') => {
+      const token = viewer?.token;
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      const v = videos[which];
+      const byId = await s.api('GET', `/videos/${v.id}`, { token });
+      const media = await Promise.all([v.hlsUrl, v.posterUrl].map(async (u: string) => (await fetch(s.url + u, { headers })).status));
+      const page = await fetch(`${s.url}/v/${v.id}`, { headers });
+      await page.arrayBuffer();
+      const grid = await s.api('GET', `/users/${carol.id}/videos`, { token });
+      const all = [byId.status === 200, ...media.map((st) => st === 200), page.status === 200, grid.body.items.some((x: any) => x.id === v.id)];
+      expect(new Set(all).size, `${which} for ${viewer?.username ?? 'anonymous'}: ${all}`).toBe(1);
+      if (!all[0]) expect([byId.status, ...media, page.status]).toEqual([404, 404, 404, 404]);
+      return all[0];
+    };
+
+    for (const which of ['before', 'after'] as const) {
+      expect(await sees(carol, which)).toBe(true);
+      expect(await sees(follower, which)).toBe(true);
+      expect(await sees(pending, which)).toBe(false);
+      expect(await sees(stranger, which)).toBe(false);
+      expect(await sees(null, which)).toBe(false);
+    }
+    // For You recommends clips anyone may see: never a private account's, not even to its followers.
+    for (const viewer of [stranger, pending, follower, null]) {
+      const ids = await forYou(viewer?.token);
+      expect(ids).not.toContain(before);
+      expect(ids).not.toContain(after);
+    }
+    // The follower finds them where followers look: the Following feed.
+    const following = (await s.api('GET', '/feed/following', { token: follower.token })).body.items.map((v: any) => v.id);
+    expect(following).toEqual([after, before]);
+    expect((await s.api('GET', '/feed/following', { token: pending.token })).body.items).toEqual([]);
+    // The profile stays visible, its clip count follows the same rule.
+    const count = async (viewer: MadeUser | null) => (await s.api('GET', `/users/${carol.username}`, { token: viewer?.token })).body.counts.videos;
+    expect(await count(stranger)).toBe(0);
+    expect(await count(null)).toBe(0);
+    expect(await count(follower)).toBe(2);
+    // What followers fetch is theirs alone: no shared cache may keep it.
+    const poster = await fetch(s.url + videos.after.posterUrl, { headers: { authorization: `Bearer ${follower.token}` } });
+    expect(poster.headers.get('cache-control')).toBe('private, no-store');
+
+    // Public again: everyone sees them, For You included.
+    expect((await s.api('PATCH', '/me/settings', { token: carol.token, body: { privateAccount: false } })).status).toBe(200);
+    expect(await sees(stranger, 'before')).toBe(true);
+    expect(await sees(null, 'after')).toBe(true);
+    expect(await forYou(stranger.token)).toEqual(expect.arrayContaining([before, after]));
+  });
+});
+
 describe('engagement', () => {
   let videoId: string;
   beforeAll(async () => {

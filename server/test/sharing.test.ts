@@ -200,7 +200,8 @@ describe('visibility and the author\'s settings (acceptance 2)', () => {
     const toBlock = await clip(author, 'public', 'public SECRET-B');
     const toHide = await clip(author, 'public', 'public SECRET-C');
     const toDelete = await clip(author, 'public', 'public SECRET-D');
-    const [u1, u2, u3, u4] = await Promise.all([s.make.user(), s.make.user(), s.make.user(), s.make.user()]);
+    const goesPrivate = await clip(author, 'public', 'public SECRET-E');
+    const [u1, u2, u3, u4, u5] = await Promise.all([s.make.user(), s.make.user(), s.make.user(), s.make.user(), s.make.user()]);
     for (const u of [u1!, u2!, u3!, u4!]) await befriend(s, author, u);
     const sent = async (u: MadeUser, v: any) => (await share(author, v.id, { userIds: [u.id] })).body.messages[0].conversationId as string;
     const cases: Array<[MadeUser, any, string, () => Promise<unknown>]> = [
@@ -208,6 +209,8 @@ describe('visibility and the author\'s settings (acceptance 2)', () => {
       [u2!, toBlock, 'SECRET-B', () => block(s, author, u2!)],
       [u3!, toHide, 'SECRET-C', () => s.api('PATCH', `/videos/${toHide.id}`, { token: author.token, body: { visibility: 'private' } })],
       [u4!, toDelete, 'SECRET-D', () => s.api('DELETE', `/videos/${toDelete.id}`, { token: author.token })],
+      // u5 does not follow the author: once the account is private, its clips are for followers only.
+      [u5!, goesPrivate, 'SECRET-E', () => s.api('PATCH', '/me/settings', { token: author.token, body: { privateAccount: true } })],
     ];
     for (const [u, v, secret, revoke] of cases) {
       const cid = await sent(u, v);
@@ -232,6 +235,10 @@ describe('visibility and the author\'s settings (acceptance 2)', () => {
       expect(await page.text()).not.toContain(secret);
       expect((await s.api('GET', `/videos/${v.id}`, { token: u.token })).status).toBe(404);
     }
+    // Friends (approved followers) still see the private account's clip in their cards.
+    const friendCid = await sent(u3!, goesPrivate);
+    expect((await history(u3!, friendCid)).at(-1).share).toMatchObject({ status: 'available' });
+    expect((await s.api('PATCH', '/me/settings', { token: author.token, body: { privateAccount: false } })).status).toBe(200);
   });
 
   it('a Loop link pasted into a chat becomes a card (only for clips the sender may see)', async () => {

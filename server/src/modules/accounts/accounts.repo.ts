@@ -54,6 +54,12 @@ export async function findUserById(db: Executor, id: string): Promise<UserRow | 
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The private-account flag, row held FOR SHARE until the caller's transaction ends (false for nobody). */
+export async function privateAccountForShare(db: Executor, id: string): Promise<boolean> {
+  const row = await db.selectFrom('users').select('private_account').where('id', '=', id).forShare().executeTakeFirst();
+  return row?.private_account ?? false;
+}
+
 export async function findUserByUsername(db: Executor, username: string): Promise<UserRow | undefined> {
   // username is citext: the comparison is case-insensitive.
   return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound, rateLimited } from '../../app/errors.ts';
 import { hashToken, newToken } from '../../platform/crypto/secret-box.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
-import { inTransaction } from '../../platform/db/tx.ts';
+import { type Executor, inTransaction, type Tx } from '../../platform/db/tx.ts';
 import * as repo from './accounts.repo.ts';
 import { processAvatar } from './avatars.ts';
 import { ageOn, normaliseEmail, normalisePhone } from './identifiers.ts';
@@ -103,7 +103,7 @@ export async function signup(ctx: AppContext, body: SignupBody, client: { ip: st
 
 type SignupHook = (
   ctx: AppContext,
-  tx: import('../../platform/db/tx.ts').Tx,
+  tx: Tx,
   joined: { userId: string; emailHash: Buffer | null; phoneHash: Buffer | null },
 ) => Promise<void>;
 const signupHooks: SignupHook[] = [];
@@ -197,12 +197,29 @@ export async function updateProfile(ctx: AppContext, userId: string, patch: { di
   return { user: toUserView(row) };
 }
 
+type PrivacyHook = (tx: Tx, userId: string, isPrivate: boolean) => Promise<void>;
+const privacyHooks: PrivacyHook[] = [];
+/** Lets another module follow the private-account setting inside the transaction that changes it (media mirrors it on clips). */
+export function registerPrivacyHook(hook: PrivacyHook) {
+  privacyHooks.push(hook);
+}
+
+/**
+ * The private-account setting as it stands, read inside the caller's transaction and held
+ * (FOR SHARE) until it ends, so a concurrent change waits and its hooks see what was written.
+ */
+export const isPrivateAccountLocked = (tx: Executor, userId: string) => repo.privateAccountForShare(tx, userId);
+
 export async function updateSettings(ctx: AppContext, userId: string, patch: Partial<Settings>) {
-  const row = await repo.updateUser(ctx.db, userId, {
-    ...(patch.privateAccount !== undefined && { private_account: patch.privateAccount }),
-    ...(patch.dmPolicy !== undefined && { dm_policy: patch.dmPolicy }),
-    ...(patch.discoverableByContacts !== undefined && { discoverable_by_contacts: patch.discoverableByContacts }),
-    ...(patch.region !== undefined && { region: patch.region }),
+  const row = await inTransaction(ctx.db, async (tx) => {
+    const updated = await repo.updateUser(tx, userId, {
+      ...(patch.privateAccount !== undefined && { private_account: patch.privateAccount }),
+      ...(patch.dmPolicy !== undefined && { dm_policy: patch.dmPolicy }),
+      ...(patch.discoverableByContacts !== undefined && { discoverable_by_contacts: patch.discoverableByContacts }),
+      ...(patch.region !== undefined && { region: patch.region }),
+    });
+    if (patch.privateAccount !== undefined) for (const hook of privacyHooks) await hook(tx, userId, updated.private_account);
+    return updated;
   });
   return { user: toUserView(row), settings: settingsOf(row) };
 }

@@ -10,16 +10,18 @@ import { type Candidate, mix, rank } from './feed-mix.ts';
  * ranker can later replace `rank` without touching the rest (docs/feed.md).
  */
 
-const excludeAuthors = async (ctx: AppContext, viewerId: string) => {
-  const [blocked, muted] = await Promise.all([graph.blockedEitherWayIds(ctx, viewerId), graph.mutedIds(ctx, viewerId)]);
-  return new Set([...blocked, ...muted]);
-};
+const excludeAuthors = async (ctx: AppContext, viewerId: string) => new Set(await graph.mutedOrBlockedIds(ctx, viewerId));
 
 /** Clips of the people the viewer follows: public ones, and friends-only ones of friends. */
 export async function followingFeed(ctx: AppContext, viewerId: string, page: { cursor?: string; limit: number }) {
-  const [following, friends, hidden] = await Promise.all([graph.followingIds(ctx, viewerId), graph.friendIds(ctx, viewerId), excludeAuthors(ctx, viewerId)]);
-  const authors = following.filter((id) => !hidden.has(id));
-  const build = await media.listByAuthorsPage(ctx, { authors, friendAuthors: friends.filter((id) => !hidden.has(id)), ownerId: null, ...page });
+  const [following, hidden] = await Promise.all([graph.followees(ctx, viewerId), excludeAuthors(ctx, viewerId)]);
+  const shown = following.filter((f) => !hidden.has(f.id));
+  const build = await media.listByAuthorsPage(ctx, {
+    authors: shown.map((f) => f.id),
+    friendAuthors: shown.filter((f) => f.friend).map((f) => f.id),
+    ownerId: null,
+    ...page,
+  });
   return build(viewerId);
 }
 

@@ -52,16 +52,28 @@ export async function edgesBetween(db: Executor, a: string, b: string) {
   return row.rows[0]!;
 }
 
-/** For each pair (a, b): is there a block either way, and do they follow each other? One round trip for any number of pairs. */
-export async function blocksAndFriendshipAmong(db: Executor, pairs: ReadonlyArray<readonly [string, string]>) {
+/** For each pair (a, b): is there a block either way, and who follows whom? One round trip for any number of pairs. */
+export async function blocksAndFollowsAmong(db: Executor, pairs: ReadonlyArray<readonly [string, string]>) {
   if (pairs.length === 0) return [];
-  const result = await sql<{ a: string; b: string; blocked: boolean; friends: boolean }>`
+  const result = await sql<{ a: string; b: string; blocked: boolean; a_follows_b: boolean; b_follows_a: boolean }>`
     SELECT p.a::text AS a, p.b::text AS b,
       EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = p.a AND blocked_id = p.b) OR (blocker_id = p.b AND blocked_id = p.a)) AS blocked,
-      (EXISTS (SELECT 1 FROM follows WHERE follower_id = p.a AND followee_id = p.b)
-        AND EXISTS (SELECT 1 FROM follows WHERE follower_id = p.b AND followee_id = p.a)) AS friends
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = p.a AND followee_id = p.b) AS a_follows_b,
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = p.b AND followee_id = p.a) AS b_follows_a
     FROM unnest(${sql.val(pairs.map((p) => p[0]))}::bigint[], ${sql.val(pairs.map((p) => p[1]))}::bigint[]) AS p(a, b)`.execute(db);
   return result.rows;
+}
+
+/** What decides whether `viewer` may see `other`'s clips, in one round trip. */
+export async function audienceOf(db: Executor, viewer: string, other: string) {
+  const row = await sql<{ follows: boolean; followed_by: boolean; blocked: boolean; private_account: boolean }>`
+    SELECT
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${viewer} AND followee_id = ${other}) AS follows,
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${other} AND followee_id = ${viewer}) AS followed_by,
+      EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = ${viewer} AND blocked_id = ${other}) OR (blocker_id = ${other} AND blocked_id = ${viewer})) AS blocked,
+      COALESCE((SELECT private_account FROM users WHERE id = ${other}), false) AS private_account
+  `.execute(db);
+  return row.rows[0]!;
 }
 
 export async function countsFor(db: Executor, userId: string) {
@@ -88,14 +100,25 @@ export async function friendIdsOf(db: Executor, userId: string): Promise<string[
   return rows.map((r) => String(r.id));
 }
 
-export async function followingIdsOf(db: Executor, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('follows').select('followee_id as id').where('follower_id', '=', userId).execute();
-  return rows.map((r) => String(r.id));
+/** Everyone `userId` follows, each marked when they follow back (a friend). */
+export async function followeesOf(db: Executor, userId: string): Promise<{ id: string; friend: boolean }[]> {
+  const rows = await sql<{ id: string; friend: boolean }>`
+    SELECT f.followee_id AS id,
+           EXISTS (SELECT 1 FROM follows back WHERE back.follower_id = f.followee_id AND back.followee_id = f.follower_id) AS friend
+      FROM follows f WHERE f.follower_id = ${userId}`.execute(db);
+  return rows.rows.map((r) => ({ id: String(r.id), friend: r.friend }));
 }
 
-export async function mutedIdsOf(db: Executor, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('mutes').select('muted_id as id').where('muter_id', '=', userId).execute();
-  return rows.map((r) => String(r.id));
+/** Everyone `userId` has muted, blocked or is blocked by, in one round trip. */
+export async function mutedOrBlockedIdsOf(db: Executor, userId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    SELECT muted_id AS id FROM mutes WHERE muter_id = ${userId}
+    UNION
+    SELECT blocked_id FROM blocks WHERE blocker_id = ${userId}
+    UNION
+    SELECT blocker_id FROM blocks WHERE blocked_id = ${userId}
+  `.execute(db);
+  return rows.rows.map((r) => String(r.id));
 }
 
 /** Everyone `userId` has blocked or is blocked by: they must not see each other. */

@@ -42,28 +42,58 @@ export async function isBlockedEitherWay(ctx: AppContext, a: string, b: string):
 
 /** For each pair, keyed `a:b`: blocked either way, and friends. The batched form of the two questions above. */
 export async function blocksAndFriendshipAmong(ctx: AppContext, pairs: ReadonlyArray<readonly [string, string]>) {
-  const rows = await repo.blocksAndFriendshipAmong(ctx.db, pairs);
-  return new Map(rows.map((r) => [`${r.a}:${r.b}`, { blocked: r.a !== r.b && r.blocked, friends: r.a !== r.b && r.friends }]));
+  const rows = await repo.blocksAndFollowsAmong(ctx.db, pairs);
+  return new Map(rows.map((r) => [`${r.a}:${r.b}`, { blocked: r.a !== r.b && r.blocked, friends: r.a !== r.b && r.a_follows_b && r.b_follows_a }]));
 }
 
 /**
- * `areFriends` and `isBlockedEitherWay` between `a` and each of `ids`, in one query (checks that
- * fan out to many people: a share's recipients, a card's viewers). Oneself is neither.
+ * Between `a` and each of `ids`, in one query (checks that fan out to many people: a share's
+ * recipients, a card's viewers): friends, a block either way, and whether they follow `a`.
+ * Oneself is none of these.
  */
-export async function friendsAndBlocksWith(ctx: AppContext, a: string, ids: readonly string[]): Promise<Map<string, { friends: boolean; blocked: boolean }>> {
+export async function friendsAndBlocksWith(
+  ctx: AppContext,
+  a: string,
+  ids: readonly string[],
+): Promise<Map<string, { friends: boolean; blocked: boolean; followsA: boolean }>> {
   const others = [...new Set(ids)].filter((id) => id !== a);
-  const out = new Map<string, { friends: boolean; blocked: boolean }>(ids.includes(a) ? [[a, { friends: false, blocked: false }]] : []);
-  for (const r of await repo.blocksAndFriendshipAmong(
+  const out = new Map<string, { friends: boolean; blocked: boolean; followsA: boolean }>(
+    ids.includes(a) ? [[a, { friends: false, blocked: false, followsA: false }]] : [],
+  );
+  const rows = await repo.blocksAndFollowsAmong(
     ctx.db,
     others.map((id) => [a, id] as const),
-  ))
-    out.set(r.b, { friends: r.friends, blocked: r.blocked });
+  );
+  for (const r of rows) out.set(r.b, { friends: r.a_follows_b && r.b_follows_a, blocked: r.blocked, followsA: r.b_follows_a });
   return out;
 }
 
+/**
+ * Where `viewerId` (null: signed out) stands towards `authorId` for seeing their clips:
+ * whether they follow (on a private account, only approved followers do), are friends, or
+ * a block stands between them, and whether the account is private.
+ */
+export interface Audience {
+  follows: boolean;
+  friends: boolean;
+  blocked: boolean;
+  privateAccount: boolean;
+}
+export async function audienceOf(ctx: AppContext, viewerId: string | null, authorId: string): Promise<Audience> {
+  if (viewerId === authorId) return { follows: false, friends: false, blocked: false, privateAccount: false };
+  if (!viewerId) {
+    const flags = await repo.findAccountFlags(ctx.db, authorId);
+    return { follows: false, friends: false, blocked: false, privateAccount: flags?.private_account ?? false };
+  }
+  const a = await repo.audienceOf(ctx.db, viewerId, authorId);
+  return { follows: a.follows, friends: a.follows && a.followed_by, blocked: a.blocked, privateAccount: a.private_account };
+}
+
 export const friendIds = (ctx: AppContext, userId: string) => repo.friendIdsOf(ctx.db, userId);
-export const followingIds = (ctx: AppContext, userId: string) => repo.followingIdsOf(ctx.db, userId);
-export const mutedIds = (ctx: AppContext, userId: string) => repo.mutedIdsOf(ctx.db, userId);
+/** Everyone `userId` follows, each with whether they are friends (follow back). */
+export const followees = (ctx: AppContext, userId: string) => repo.followeesOf(ctx.db, userId);
+/** People whose clips `userId` must not be shown: muted, or blocked either way. */
+export const mutedOrBlockedIds = (ctx: AppContext, userId: string) => repo.mutedOrBlockedIdsOf(ctx.db, userId);
 export const blockedEitherWayIds = (ctx: AppContext, userId: string) => repo.blockedEitherWayIdsOf(ctx.db, userId);
 
 /** Counts for a profile; `videos` is filled by the media module when it is present. */

@@ -35,6 +35,8 @@ export interface VideosTable {
   views_count: Generated<string>;
   impressions_count: Generated<string>;
   hot_score: Generated<number>;
+  /** Mirrors the author's private-account setting (see media.service `registerPrivacyHook`). */
+  author_private: Generated<boolean>;
   created_at: Generated<Date>;
   ready_at: Date | null;
 }
@@ -111,7 +113,7 @@ export type CommentRow = Selectable<VideoCommentsTable>;
 
 export async function insertVideo(
   db: Executor,
-  v: Pick<
+  v: { author_private: boolean } & Pick<
     VideosTable,
     | 'author_id'
     | 'caption'
@@ -181,6 +183,11 @@ export async function updateVideo(
   return db.updateTable('videos').set(values).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
+/** Sets the mirrored private-account flag on every clip of the author. */
+export async function setAuthorPrivate(db: Executor, authorId: string, isPrivate: boolean) {
+  await db.updateTable('videos').set({ author_private: isPrivate }).where('author_id', '=', authorId).where('author_private', '<>', isPrivate).execute();
+}
+
 export async function deleteVideo(db: Executor, id: string) {
   await db.deleteFrom('videos').where('id', '=', id).execute();
 }
@@ -211,61 +218,80 @@ type Keyset = { createdAt: string; id: string } | null;
 const keysetBefore = (k: Keyset) =>
   k ? sql<boolean>`(created_at, id) < (${k.createdAt}::timestamptz, ${k.id}::bigint)` : sql<boolean>`true`;
 
+const bigints = (ids: readonly string[]) => `{${ids.join(',')}}`;
+
 /**
  * Ready clips of the given authors, newest first. `friendAuthors` may additionally show
  * their friends-only clips; `ownerId`'s own clips show whatever their visibility.
+ *
+ * Each author's newest `limit` clips come from an index-only walk of `videos_author_feed`
+ * (a LATERAL top-N per author), the walks are merged, and only the page's rows are read
+ * from the table — so the cost grows with the number of authors, not with their clips.
  */
 export async function listByAuthors(
   db: Executor,
   q: { authors: readonly string[]; friendAuthors: readonly string[]; ownerId: string | null; before: Keyset; limit: number },
 ): Promise<VideoRow[]> {
   if (!q.authors.length) return [];
+  const friends = new Set(q.friendAuthors);
   const res = await sql<VideoRow>`
-    SELECT * FROM videos
-     WHERE author_id = ANY(${`{${q.authors.join(',')}}`}::bigint[])
-       AND status = 'ready'
-       AND (visibility = 'public'
-            OR (visibility = 'friends' AND author_id = ANY(${`{${q.friendAuthors.join(',')}}`}::bigint[]))
-            OR author_id = ${q.ownerId ?? '0'}::bigint)
-       AND ${keysetBefore(q.before)}
-     ORDER BY created_at DESC, id DESC
-     LIMIT ${q.limit}`.execute(db);
+    SELECT v.* FROM (
+      SELECT c.id FROM unnest(${bigints(q.authors)}::bigint[], ${`{${q.authors.map((a) => (friends.has(a) ? 't' : 'f')).join(',')}}`}::boolean[]) AS a(author, friend)
+      CROSS JOIN LATERAL (
+        SELECT id, created_at FROM videos
+         WHERE author_id = a.author AND status = 'ready'
+           AND (visibility = 'public' OR (visibility = 'friends' AND a.friend) OR a.author = ${q.ownerId ?? '0'}::bigint)
+           AND ${keysetBefore(q.before)}
+         ORDER BY created_at DESC, id DESC
+         LIMIT ${q.limit}) c
+      ORDER BY c.created_at DESC, c.id DESC
+      LIMIT ${q.limit}) top
+    JOIN videos v ON v.id = top.id
+    ORDER BY v.created_at DESC, v.id DESC`.execute(db);
   return res.rows;
 }
 
 /**
- * For You candidates: the hottest public clips below a score (keyset on hot_score, id),
- * leaving out the clips still in the fresh pool (so the two streams never overlap).
+ * For You candidates: the hottest open clips (public, by a public account) below a score
+ * (keyset on hot_score, id), leaving out the clips still in the fresh pool (so the two
+ * streams never overlap). The candidates are picked from `videos_open_hot` alone (it holds
+ * every column the filters need); only the chosen rows are read from the table.
  */
 export async function listHotPublic(
   db: Executor,
   q: { below: { score: number; id: string } | null; excludeAuthors: readonly string[]; freshSince: Date; maxImpressions: number; limit: number },
 ) {
   const res = await sql<VideoRow>`
-    SELECT * FROM videos
-     WHERE status = 'ready' AND visibility = 'public'
-       AND NOT (created_at >= ${q.freshSince} AND impressions_count < ${q.maxImpressions})
-       AND ${q.below ? sql`(hot_score, id) < (${q.below.score}::float8, ${q.below.id}::bigint)` : sql`true`}
-       AND NOT (author_id = ANY(${`{${q.excludeAuthors.join(',')}}`}::bigint[]))
-     ORDER BY hot_score DESC, id DESC
-     LIMIT ${q.limit}`.execute(db);
+    SELECT v.* FROM (
+      SELECT id FROM videos
+       WHERE status = 'ready' AND visibility = 'public' AND NOT author_private
+         AND NOT (created_at >= ${q.freshSince} AND impressions_count < ${q.maxImpressions})
+         AND ${q.below ? sql`(hot_score, id) < (${q.below.score}::float8, ${q.below.id}::bigint)` : sql`true`}
+         AND NOT (author_id = ANY(${bigints(q.excludeAuthors)}::bigint[]))
+       ORDER BY hot_score DESC, id DESC
+       LIMIT ${q.limit}) c
+    JOIN videos v ON v.id = c.id
+    ORDER BY v.hot_score DESC, v.id DESC`.execute(db);
   return res.rows;
 }
 
-/** For You's new-upload budget: recent public clips that have had few impressions so far. */
+/** For You's new-upload budget: recent open clips that have had few impressions so far (index `videos_open_fresh`). */
 export async function listFreshPublic(
   db: Executor,
   q: { before: Keyset; maxImpressions: number; since: Date; excludeAuthors: readonly string[]; limit: number },
 ) {
   const res = await sql<VideoRow>`
-    SELECT * FROM videos
-     WHERE status = 'ready' AND visibility = 'public'
-       AND created_at >= ${q.since}
-       AND impressions_count < ${q.maxImpressions}
-       AND ${keysetBefore(q.before)}
-       AND NOT (author_id = ANY(${`{${q.excludeAuthors.join(',')}}`}::bigint[]))
-     ORDER BY created_at DESC, id DESC
-     LIMIT ${q.limit}`.execute(db);
+    SELECT v.* FROM (
+      SELECT id FROM videos
+       WHERE status = 'ready' AND visibility = 'public' AND NOT author_private
+         AND created_at >= ${q.since}
+         AND impressions_count < ${q.maxImpressions}
+         AND ${keysetBefore(q.before)}
+         AND NOT (author_id = ANY(${bigints(q.excludeAuthors)}::bigint[]))
+       ORDER BY created_at DESC, id DESC
+       LIMIT ${q.limit}) c
+    JOIN videos v ON v.id = c.id
+    ORDER BY v.created_at DESC, v.id DESC`.execute(db);
   return res.rows;
 }
 

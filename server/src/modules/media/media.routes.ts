@@ -169,7 +169,8 @@ export function mediaRoutes(ctx: AppContext): FastifyPluginAsync {
       const key = `${media.publishedPrefix(v)}/${file}`;
       const size = await ctx.storage.size(key);
       if (size === null) throw notFound('media');
-      const isPublic = v.visibility === 'public';
+      // Shared caches may keep only what anyone may see (not a private account's public clips).
+      const isPublic = media.openToEveryone(v);
       const playlist = file.endsWith('.m3u8');
       reply
         .type(TYPES[file.split('.').pop()!]!)

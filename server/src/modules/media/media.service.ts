@@ -8,7 +8,7 @@ import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { type Executor, inTransaction } from '../../platform/db/tx.ts';
 import { type Demuxer, FfmpegError, probe } from '../../platform/ffmpeg/ffmpeg.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import { findUserByUsername, getUserViews } from '../accounts/accounts.service.ts';
+import { findUserByUsername, getUserViews, isPrivateAccountLocked, registerPrivacyHook } from '../accounts/accounts.service.ts';
 import * as graph from '../graph/graph.service.ts';
 import { parseCaption } from './caption.ts';
 import * as repo from './media.repo.ts';
@@ -30,15 +30,36 @@ export const toolPaths = (ctx: AppContext) => ({ ffmpeg: ctx.config.media.ffmpeg
 
 // ---- visibility ----
 
-/** Whether `viewerId` may see the clip at all. Everything else (feeds, media URLs) builds on this. */
+/**
+ * The one visibility rule; everything else (clips by id, media URLs, profiles, feeds, share
+ * cards, the /v/:id page) builds on it. The author sees everything of theirs. Anyone else:
+ * only ready clips, never private ones, nothing across a block; a private account's clips
+ * only for its approved followers (like the account's lists); friends-only clips only for
+ * friends (mutual follows).
+ */
+function mayView(
+  clip: { status: repo.VideoRow['status']; visibility: Visibility; privateAccount: boolean },
+  a: graph.Audience | null,
+): boolean {
+  if (clip.status !== 'ready' || clip.visibility === 'private') return false;
+  if (!a) return clip.visibility === 'public' && !clip.privateAccount; // signed out
+  if (a.blocked) return false;
+  if (clip.privateAccount && !a.follows) return false;
+  return clip.visibility === 'public' || a.friends;
+}
+
+/** Whether anyone at all, signed in or not, may see the clip (shared caches may keep it then). */
+export const openToEveryone = (v: repo.VideoRow) => mayView({ status: v.status, visibility: v.visibility, privateAccount: v.author_private }, null);
+
+/** Whether `viewerId` may see the clip at all. */
 export async function canView(ctx: AppContext, viewerId: string | null, v: repo.VideoRow): Promise<boolean> {
   const authorId = String(v.author_id);
   if (viewerId === authorId) return true;
-  if (v.status !== 'ready') return false;
-  if (v.visibility === 'private') return false;
-  if (viewerId && (await graph.isBlockedEitherWay(ctx, viewerId, authorId))) return false;
-  if (v.visibility === 'public') return true;
-  return viewerId !== null && (await graph.areFriends(ctx, viewerId, authorId));
+  // `author_private` mirrors the account's setting (changed in the same transaction), so a
+  // signed-out request for a public clip costs no graph query.
+  const clip = { status: v.status, visibility: v.visibility, privateAccount: v.author_private };
+  if (!viewerId || v.status !== 'ready' || v.visibility === 'private') return mayView(clip, null);
+  return mayView(clip, await graph.audienceOf(ctx, viewerId, authorId));
 }
 
 /**
@@ -51,9 +72,10 @@ export async function viewersWhoCanView(ctx: AppContext, viewerIds: readonly str
   if (v.status !== 'ready' || v.visibility === 'private') return out;
   const others = viewerIds.filter((id) => id !== authorId);
   const edges = await graph.friendsAndBlocksWith(ctx, authorId, others);
+  const clip = { status: v.status, visibility: v.visibility, privateAccount: v.author_private };
   for (const id of others) {
     const e = edges.get(id);
-    if (e && !e.blocked && (v.visibility === 'public' || e.friends)) out.add(id);
+    if (e && mayView(clip, { follows: e.followsA, friends: e.friends, blocked: e.blocked, privateAccount: v.author_private })) out.add(id);
   }
   return out;
 }
@@ -66,12 +88,22 @@ export async function loadVisibleVideo(ctx: AppContext, viewerId: string | null,
   return v;
 }
 
-/** Visibilities of `authorId`'s clips that `viewerId` may see (blocks handled by callers). */
-async function visibleKinds(ctx: AppContext, viewerId: string | null, authorId: string): Promise<Visibility[]> {
-  if (viewerId === authorId) return ['public', 'friends', 'private'];
-  if (viewerId && (await graph.areFriends(ctx, viewerId, authorId))) return ['public', 'friends'];
-  return ['public'];
+/** Visibilities of `authorId`'s clips that `viewerId` may see: none across a block, none of a private account for non-followers. */
+async function visibleKinds(ctx: AppContext, viewerId: string | null, authorId: string): Promise<{ kinds: Visibility[]; blocked: boolean }> {
+  const all: Visibility[] = ['public', 'friends', 'private'];
+  if (viewerId === authorId) return { kinds: all, blocked: false };
+  const a = await graph.audienceOf(ctx, viewerId, authorId);
+  const kinds = all.filter((visibility) => mayView({ status: 'ready', visibility, privateAccount: a.privateAccount }, viewerId ? a : null));
+  return { kinds, blocked: a.blocked };
 }
+
+/**
+ * Keeps `videos.author_private` equal to the account's setting, inside the transaction that
+ * changes the setting (accounts calls this), so no reader ever sees the two disagree.
+ */
+registerPrivacyHook(async (tx, userId, isPrivate) => {
+  await repo.setAuthorPrivate(tx, userId, isPrivate);
+});
 
 // ---- views ----
 
@@ -221,6 +253,7 @@ export async function createVideoFromFile(ctx: AppContext, userId: string, file:
       async (tx) => {
         const v = await repo.insertVideo(tx, {
           author_id: userId,
+          author_private: await isPrivateAccountLocked(tx, userId),
           caption,
           entities,
           visibility: fields.visibility ?? 'public',
@@ -311,12 +344,13 @@ export async function purgeVideoFiles(ctx: AppContext, videoId: string, prefix: 
 /** A person's clips for their profile grid, newest first, as the viewer may see them. */
 export async function listUserVideos(ctx: AppContext, viewerId: string | null, authorId: string, page: { cursor?: string; limit: number }) {
   if (!/^\d{1,19}$/.test(authorId)) throw notFound('user');
-  if (viewerId && viewerId !== authorId && (await graph.isBlockedEitherWay(ctx, viewerId, authorId))) throw notFound('user');
+  const { kinds, blocked } = await visibleKinds(ctx, viewerId, authorId);
+  if (blocked) throw notFound('user');
   const users = await getUserViews(ctx, [authorId]);
   if (!users.has(authorId)) throw notFound('user');
-  const kinds = await visibleKinds(ctx, viewerId, authorId);
   const rows = await listByAuthorsPage(ctx, {
-    authors: [authorId],
+    // A private account's grid is empty for people who do not follow it (the profile itself stays visible).
+    authors: kinds.length ? [authorId] : [],
     friendAuthors: kinds.includes('friends') ? [authorId] : [],
     ownerId: viewerId === authorId ? authorId : null,
     cursor: page.cursor,
@@ -352,7 +386,8 @@ export async function listByAuthorsPage(
 
 /** Registered with the graph: the `videos` count on a profile, as the viewer may see it. */
 export async function countProfileVideos(ctx: AppContext, authorId: string, viewerId: string | null) {
-  return repo.countVisibleByAuthor(ctx.db, authorId, await visibleKinds(ctx, viewerId, authorId));
+  const { kinds } = await visibleKinds(ctx, viewerId, authorId);
+  return kinds.length ? repo.countVisibleByAuthor(ctx.db, authorId, kinds) : 0;
 }
 graph.registerVideoCounter(countProfileVideos);
 

@@ -129,8 +129,9 @@ export function sharePageRoutes(ctx: AppContext): FastifyPluginAsync {
       if (!view) return bareNotFound(reply);
       return reply
         .type('text/html; charset=utf-8')
-        // Only public pages may be cached by shared caches; friends-only is per person.
-        .header('cache-control', row.visibility === 'public' ? 'public, max-age=60' : 'private, no-store')
+        // Only pages anyone may see may be cached by shared caches; friends-only clips and a
+        // private account's clips are per person.
+        .header('cache-control', media.openToEveryone(row) ? 'public, max-age=60' : 'private, no-store')
         .header('vary', 'Cookie')
         .send(renderPage(ctx, view));
     });

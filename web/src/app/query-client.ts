@@ -7,6 +7,11 @@ export function setUnauthorizedHandler(fn: () => void) {
   onUnauthorized = fn;
 }
 
+/** The session ended outside a request (the WebSocket was closed with "signed out"). */
+export function notifyUnauthorized() {
+  onUnauthorized();
+}
+
 function handleError(err: unknown) {
   if (err instanceof ApiError && err.status === 401) onUnauthorized();
 }

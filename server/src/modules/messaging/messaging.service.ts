@@ -538,8 +538,8 @@ async function commitSends(ctx: AppContext, prepared: PreparedSends, items: read
         continue;
       }
       // A new message has no reactions yet: its view needs no further reads unless it shares something.
-      const [message] = await toMessages(ctx, item.senderId, [row], { fresh: true });
-      const result = { message: message!, created: true };
+      const message = row.share_type ? (await toMessages(ctx, item.senderId, [row], { fresh: true }))[0]! : messageView(row, null, []);
+      const result = { message, created: true };
       results[n] = result;
       item.onCommitted?.(result);
       await publishMessage(ctx, 'message', row, members, row.share_type ? undefined : message);

@@ -1,5 +1,9 @@
 import type { Message } from '@loop/contracts';
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { notifyUnauthorized } from '../../app/query-client.ts';
+
+/** The server closes a socket with this code when its session ended (signed out, expired). */
+const CLOSE_SIGNED_OUT = 4001;
 
 /**
  * The app's one WebSocket to /api/v1/ws (the session cookie authenticates it). It reconnects by
@@ -100,8 +104,13 @@ class ChatSocket {
       }
       for (const l of this.listeners) l(frame);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws === ws) this.ws = null;
+      if (e.code === CLOSE_SIGNED_OUT) {
+        // Reconnecting cannot help: the app goes back to sign-in.
+        notifyUnauthorized();
+        return;
+      }
       this.setStatus(navigator.onLine ? 'connecting' : 'offline');
       if (!this.started || !navigator.onLine) return;
       const delay = Math.min(10_000, 300 * 2 ** this.retry) * (0.5 + Math.random() / 2);

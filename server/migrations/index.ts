@@ -6,6 +6,7 @@ import * as m0004 from './0004_media.ts';
 import * as m0005 from './0005_graph_contacts.ts';
 import * as m0006 from './0006_sharing.ts';
 import * as m0007 from './0007_feed_indexes.ts';
+import * as m0008 from './0008_messages_search_steady.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_graph_contacts': m0005,
   '0006_sharing': m0006,
   '0007_feed_indexes': m0007,
+  '0008_messages_search_steady': m0008,
 };

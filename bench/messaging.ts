@@ -305,8 +305,9 @@ recordSection(
 
 \`npm run bench:messaging\` — ${PAIRS} sender→recipient pairs, ${WINDOW} sends in flight each, ${SECONDS} s per phase; the
 latency phase sends at half the measured rate. Loop acks a send only after the message is committed
-(one statement: next seq + insert + read mark) and delivers it through pub/sub and the per-connection
-seq check; the bare relay forwards the frame and acks it with no auth, no database, no checks.
+(group commit: the sends that arrive while one batch is written are checked and inserted together, one
+statement per batch: next seqs + inserts + read marks) and delivers it through pub/sub and the
+per-connection seq check; the bare relay forwards the frame and acks it with no auth, no database, no checks.
 Idle connections are authenticated and hello'd, held by child processes; the server is a separate process,
 RSS read from /proc before and after. The open-file limit here is ${fdLimit().toLocaleString('en')} and cannot be
 raised, so ${IDLE_CONNECTIONS.toLocaleString('en')} sockets stand in for 20,000. Reconnect: ${RECONNECTS.toLocaleString('en')} sockets

@@ -387,6 +387,27 @@ describe(`messaging over the WebSocket (${engine})`, () => {
     expect(await connectWs(s.url, { token: a.token }).catch((e) => e.status)).toBe(401);
     laptop.close();
   });
+
+  it('closes sockets whose session expired while they were open (4001), and keeps the others', async () => {
+    const quick = await startTestServer({ env: { WS_SESSION_RECHECK_MS: '200' } });
+    try {
+      const [expiring, staying] = [await quick.make.user(), await quick.make.user()];
+      const [gone, kept] = [await connectWs(quick.url, { token: expiring.token }), await connectWs(quick.url, { token: staying.token })];
+      // Several re-checks pass with both sessions live: nobody is closed.
+      await settle(700);
+      kept.send({ type: 'ping' });
+      gone.send({ type: 'ping' });
+      await kept.waitFor((f) => f.type === 'pong');
+      await gone.waitFor((f) => f.type === 'pong');
+      await sql`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = ${expiring.id}`.execute(quick.ctx.db);
+      expect((await gone.closed).code).toBe(4001);
+      kept.send({ type: 'ping' });
+      await kept.waitForCount((f) => f.type === 'pong', 2);
+      kept.close();
+    } finally {
+      await quick.close();
+    }
+  });
 });
 
 describe(`non-members learn nothing (${engine})`, () => {

@@ -61,6 +61,7 @@ const EnvSchema = z.object({
   S3_PREFIX: z.string().default(''),
   /** WebSocket gateway: ping interval (a socket that misses one pong is dropped). */
   WS_HEARTBEAT_MS: int(30_000, 100),
+  WS_SESSION_RECHECK_MS: int(300_000, 100),
   /** Frames a second one socket may send, and the burst it may save up. */
   WS_FRAMES_PER_SEC: int(50, 1),
   WS_FRAME_BURST: int(100, 1),
@@ -106,7 +107,7 @@ export type Config = Readonly<{
     freshImpressionBudget: number;
   }>;
   s3: Readonly<S3Settings> | null;
-  gateway: Readonly<{ heartbeatMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
+  gateway: Readonly<{ heartbeatMs: number; sessionRecheckMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -182,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     gateway: Object.freeze({
       heartbeatMs: e.WS_HEARTBEAT_MS,
+      sessionRecheckMs: e.WS_SESSION_RECHECK_MS,
       framesPerSec: e.WS_FRAMES_PER_SEC,
       frameBurst: e.WS_FRAME_BURST,
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,

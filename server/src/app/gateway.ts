@@ -18,8 +18,6 @@ const MAX_QUEUED_FRAMES = 10_000;
 const MAX_BUDGET_VIOLATIONS = 200;
 /** Frames being processed per connection before further ones are refused. */
 const MAX_IN_FLIGHT = 64;
-/** How often open sockets' sessions are re-checked (expired ones are closed; logouts close at once). */
-const SESSION_RECHECK_MS = 5 * 60_000;
 /** Close code for a socket whose session ended: the client must sign in again, not just reconnect. */
 export const WS_CLOSE_SIGNED_OUT = 4001;
 /** Typing frames a connection may send per conversation: one per this many ms; the rest are dropped. */
@@ -87,7 +85,8 @@ export class Gateway {
   constructor(private readonly ctx: AppContext) {
     this.heartbeat = setInterval(() => this.beat(), ctx.config.gateway.heartbeatMs);
     this.heartbeat.unref();
-    this.sessionCheck = setInterval(() => void this.recheckSessions(), SESSION_RECHECK_MS);
+    // Sessions expire while sockets stay open (logouts close theirs at once, below).
+    this.sessionCheck = setInterval(() => void this.recheckSessions(), ctx.config.gateway.sessionRecheckMs);
     this.sessionCheck.unref();
     onSessionRevoked(ctx, (key) => {
       for (const conn of this.connections) if (conn.session === key) this.signOut(conn);

@@ -72,4 +72,5 @@ export function onSessionRevoked(ctx: AppContext, fn: (key: string) => void) {
   sessionCache(ctx).revocationListeners.push(fn);
 }
 
-export const sessionKey = (tokenHash: Buffer) => tokenHash.toString('base64url');
+// PGlite returns bytea as a plain Uint8Array, whose toString is not base64: always go through Buffer.
+export const sessionKey = (tokenHash: Uint8Array) => Buffer.from(tokenHash).toString('base64url');

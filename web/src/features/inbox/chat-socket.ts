@@ -106,11 +106,9 @@ class ChatSocket {
     };
     ws.onclose = (e) => {
       if (this.ws === ws) this.ws = null;
-      if (e.code === CLOSE_SIGNED_OUT) {
-        // Reconnecting cannot help: the app goes back to sign-in.
-        notifyUnauthorized();
-        return;
-      }
+      // The session ended: the app re-checks it and goes back to sign-in, which stops this socket.
+      // Until then it reconnects as usual (and is refused if the session is really gone).
+      if (e.code === CLOSE_SIGNED_OUT) notifyUnauthorized();
       this.setStatus(navigator.onLine ? 'connecting' : 'offline');
       if (!this.started || !navigator.onLine) return;
       const delay = Math.min(10_000, 300 * 2 ** this.retry) * (0.5 + Math.random() / 2);

@@ -65,7 +65,7 @@ export function ShareCard({ share, quoted, onReply }: ShareCardProps) {
       <div className="share-card share-card--quoted" data-testid="share-card" data-status="available">
         {card.posterUrl ? <img className="share-card__thumb" src={card.posterUrl} alt="" /> : null}
         <span className="share-card__caption">
-          @{card.author.username}
+          {name}
           {card.caption ? `: ${card.caption}` : ''}
         </span>
       </div>

@@ -280,6 +280,8 @@ describe('private accounts', () => {
     expect(await count(stranger)).toBe(0);
     expect(await count(null)).toBe(0);
     expect(await count(follower)).toBe(2);
+    // …and says the account is private, so the app can say so instead of showing an empty grid.
+    expect((await s.api('GET', `/users/${carol.username}`, { token: stranger.token })).body.privateAccount).toBe(true);
     // What followers fetch is theirs alone: no shared cache may keep it.
     const poster = await fetch(s.url + videos.after.posterUrl, { headers: { authorization: `Bearer ${follower.token}` } });
     expect(poster.headers.get('cache-control')).toBe('private, no-store');
@@ -289,6 +291,7 @@ describe('private accounts', () => {
     expect(await sees(stranger, 'before')).toBe(true);
     expect(await sees(null, 'after')).toBe(true);
     expect(await forYou(stranger.token)).toEqual(expect.arrayContaining([before, after]));
+    expect((await s.api('GET', `/users/${carol.username}`, { token: stranger.token })).body.privateAccount).toBe(false);
   });
 });
 

@@ -73,4 +73,27 @@ test.describe('friends', () => {
     await expect(pageB.getByText('Alice Friend')).toHaveCount(0);
     await ctxB.close();
   });
+
+  test("a private account's profile says it is private until A's follow request is approved", async ({ browser, page }, testInfo) => {
+    const ctxP = await browser.newContext();
+    const pageP = await ctxP.newPage();
+    const a = await signUpViaApi(page, { displayName: 'Alice Visitor' });
+    const p = await signUpViaApi(pageP, { displayName: 'Pia Private' });
+    const origin = `http://127.0.0.1:${process.env.LOOP_E2E_PORT}`;
+    expect((await pageP.request.patch('/api/v1/me/settings', { data: { privateAccount: true }, headers: { origin } })).status()).toBe(200);
+
+    await page.goto(`/u/${p.username}`);
+    await expect(page.getByRole('heading', { name: 'This account is private' })).toBeVisible();
+    await expect(page.getByText(`Follow @${p.username} to see their videos.`)).toBeVisible();
+    await screenshot(page, testInfo, 'profile-private');
+    await page.getByRole('button', { name: 'Follow Pia Private' }).click();
+    await expect(page.getByText('Your follow request is waiting for approval.')).toBeVisible();
+
+    // Approved: the lock gives way to the (empty) grid.
+    expect((await pageP.request.post(`/api/v1/me/follow-requests/${a.id}/accept`, { headers: { origin } })).ok()).toBe(true);
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'No videos yet' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'This account is private' })).toHaveCount(0);
+    await ctxP.close();
+  });
 });

@@ -88,7 +88,8 @@ export const ProfileCounts = z.object({
   videos: z.number().int(),
 });
 
-export const Profile = z.object({ user: User, counts: ProfileCounts, relationship: Relationship });
+/** `privateAccount`: its clips and lists are for approved followers (the app says so instead of an empty grid). */
+export const Profile = z.object({ user: User, counts: ProfileCounts, relationship: Relationship, privateAccount: z.boolean() });
 export type Profile = z.infer<typeof Profile>;
 
 export const UserSearchQuery = z.object({

@@ -258,7 +258,7 @@ export async function getUserViews(ctx: AppContext, ids: readonly string[]): Pro
  */
 export interface GraphLens {
   /** Counts and relationship for a profile, or null when the viewer must not see it (404). */
-  profileExtras(ctx: AppContext, viewerId: string | null, user: repo.UserRow): Promise<Omit<Profile, 'user'> | null>;
+  profileExtras(ctx: AppContext, viewerId: string | null, user: repo.UserRow): Promise<Omit<Profile, 'user' | 'privateAccount'> | null>;
   /** Users the viewer must never see in lists or search. */
   hiddenUserIds(ctx: AppContext, viewerId: string): Promise<string[]>;
 }
@@ -279,11 +279,12 @@ export async function getProfile(ctx: AppContext, viewerId: string | null, usern
       user: toUserView(row),
       counts: { followers: 0, following: 0, friends: 0, videos: 0 },
       relationship: { following: false, followedBy: false, friends: false, blocked: false, requested: false },
+      privateAccount: row.private_account,
     };
   }
   const extras = await graphLens.profileExtras(ctx, viewerId, row);
   if (extras === null) throw notFound('user');
-  return { user: toUserView(row), ...extras };
+  return { user: toUserView(row), ...extras, privateAccount: row.private_account };
 }
 
 export async function searchUsers(

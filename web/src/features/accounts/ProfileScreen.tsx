@@ -6,7 +6,7 @@ import { useMe, useSession } from '../../app/session.ts';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { Button, ButtonLink } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
-import { IconProfile, IconSearch, IconSettings, IconVideo } from '../../ui/icons.tsx';
+import { IconLock, IconProfile, IconSearch, IconSettings, IconVideo } from '../../ui/icons.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { useToast } from '../../ui/Toast.tsx';
@@ -173,7 +173,11 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
           <IconVideo size={18} /> Videos
         </span>
       </div>
-      {counts.videos === 0 ? (
+      {!isSelf && profile.privateAccount && !relationship.following ? (
+        <EmptyState compact icon={<IconLock size={28} />} title="This account is private">
+          {relationship.requested ? 'Your follow request is waiting for approval.' : `Follow @${user.username} to see their videos.`}
+        </EmptyState>
+      ) : counts.videos === 0 ? (
         <EmptyState compact icon={<IconVideo size={28} />} title={isSelf ? 'Your videos will live here' : 'No videos yet'}>
           {isSelf ? 'Post your first clip from the Create tab.' : `@${user.username} hasn’t posted any videos.`}
         </EmptyState>

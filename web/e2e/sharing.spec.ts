@@ -84,7 +84,8 @@ test.describe('sharing', () => {
     const conversationId = (await (await pageA.request.post('/api/v1/conversations', { headers: { origin: BASE }, data: { memberIds: [b.id] } })).json()).conversation.id as string;
     expect((await pageA.request.post(`/api/v1/conversations/${conversationId}/messages`, { headers: { origin: BASE }, data: { clientMsgId: 'hi-1', text: 'hey Ben' } })).status()).toBe(201);
     await pageB.goto(`/inbox/${conversationId}`);
-    await expect(pageB.getByText('hey Ben')).toBeVisible();
+    // Scoped to the chat itself: on wide screens the conversation list beside it previews messages too.
+    await expect(pageB.getByRole('log').getByText('hey Ben')).toBeVisible();
 
     // A, on Home, taps Share on the clip that is playing.
     await pageA.goto('/');
@@ -107,7 +108,7 @@ test.describe('sharing', () => {
     const card = pageB.getByTestId('share-card').filter({ hasText: caption });
     await expect(card).toHaveAttribute('data-status', 'available', { timeout: 20_000 });
     await expect(card.getByText('Cleo Maker')).toBeVisible();
-    await expect(pageB.getByText('this one is for you')).toBeVisible();
+    await expect(pageB.getByRole('log').getByText('this one is for you')).toBeVisible();
     await screenshot(pageB, testInfo, 'share-card-live');
 
     // It plays: inline on a desktop, full screen on a phone (the chat one tap away).
@@ -134,6 +135,13 @@ test.describe('sharing', () => {
     await expect(quote).toBeVisible();
     await expect(quote).toContainText(caption);
     await screenshot(pageB, testInfo, 'share-card-reply');
+    if (!phone) {
+      // Wide screens: the inbox is two panes, the list beside an invitation to pick a chat.
+      await pageB.goto('/inbox');
+      await expect(pageB.getByText('Pick a chat on the left, or start a new one.')).toBeVisible();
+      await expect(pageB.getByRole('complementary', { name: 'Chats' }).getByText('Ana Sharer')).toBeVisible();
+      await screenshot(pageB, testInfo, 'inbox-two-pane');
+    }
     const history = (await (await pageB.request.get(`/api/v1/conversations/${conversationId}/messages`)).json()).items as any[];
     const shared = history.find((m) => m.share?.id === videoId);
     expect(shared).toMatchObject({ senderId: a.id, text: 'this one is for you', share: { status: 'available' } });

@@ -8,10 +8,11 @@ import { useMe } from '../../app/session.ts';
 import { ShareCard } from '../sharing/ShareCard.tsx';
 import { Button } from '../../ui/Button.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
+import { useMediaQuery, WIDE_LAYOUT } from '../../ui/use-media-query.ts';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { chatSocket, useChatFrames, useChatStatus } from './chat-socket.ts';
 import { acceptRequest, type Conversation, declineRequest, editMessage, fetchHistory, react, unsendMessage, useConversation } from './inbox-api.ts';
-import { conversationName } from './InboxScreen.tsx';
+import { conversationName, InboxSplit } from './InboxScreen.tsx';
 import './inbox.css';
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
@@ -39,9 +40,11 @@ export function ChatScreen() {
   const { id = '' } = useParams();
   const conversation = useConversation(id);
   return (
-    <QueryView query={conversation} skeleton={<UserRowSkeletons count={3} />} errorTitle="Couldn’t open this chat">
-      {(c) => <Chat key={c.id} initial={c} />}
-    </QueryView>
+    <InboxSplit activeId={id}>
+      <QueryView query={conversation} skeleton={<UserRowSkeletons count={3} />} errorTitle="Couldn’t open this chat">
+        {(c) => <Chat key={c.id} initial={c} />}
+      </QueryView>
+    </InboxSplit>
   );
 }
 
@@ -50,6 +53,7 @@ function Chat({ initial }: { initial: Conversation }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const status = useChatStatus();
+  const wide = useMediaQuery(WIDE_LAYOUT);
   const [conv, setConv] = useState(initial);
   const [messages, setMessages] = useState<Map<number, Message>>(new Map());
   const [oldest, setOldest] = useState<number | null>(null);
@@ -197,7 +201,8 @@ function Chat({ initial }: { initial: Conversation }) {
 
   return (
     <>
-      <TopBar title={conversationName(conv, me.id)} back backTo="/inbox" />
+      {/* On wide screens the list is beside the chat: no way "back" is needed. */}
+      <TopBar title={conversationName(conv, me.id)} back={!wide} backTo="/inbox" />
       <Page flush>
         <div className="chat">
           {status !== 'online' && (

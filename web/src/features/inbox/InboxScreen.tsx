@@ -1,5 +1,5 @@
 import type { Conversation } from '@loop/contracts';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
 import { QueryView } from '../../app/query-view.tsx';
 import { useMe } from '../../app/session.ts';
@@ -9,6 +9,7 @@ import { EmptyState } from '../../ui/EmptyState.tsx';
 import { IconInbox, IconPlus } from '../../ui/icons.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
 import { RelativeTime } from '../../ui/RelativeTime.tsx';
+import { useMediaQuery, WIDE_LAYOUT } from '../../ui/use-media-query.ts';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { useConversations } from './inbox-api.ts';
 import './inbox.css';
@@ -30,12 +31,17 @@ function preview(c: Conversation, meId: string): string {
   return '';
 }
 
-function ConversationRow({ c, meId }: { c: Conversation; meId: string }) {
+function ConversationRow({ c, meId, active }: { c: Conversation; meId: string; active: boolean }) {
   const other = c.members.find((m) => m.id !== meId) ?? c.members[0];
   const name = conversationName(c, meId);
   return (
     <li>
-      <Link to={`/inbox/${c.id}`} className={`convo-row${c.unreadCount > 0 ? ' convo-row--unread' : ''}`} aria-label={`${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}`}>
+      <Link
+        to={`/inbox/${c.id}`}
+        className={`convo-row${c.unreadCount > 0 ? ' convo-row--unread' : ''}${active ? ' convo-row--active' : ''}`}
+        aria-current={active ? 'page' : undefined}
+        aria-label={`${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}`}
+      >
         <Avatar username={other?.username ?? name} name={name} src={c.kind === 'direct' ? (other?.avatarUrl ?? null) : null} size={52} />
         <span className="convo-row__text">
           <span className="convo-row__name">{name}</span>
@@ -50,8 +56,8 @@ function ConversationRow({ c, meId }: { c: Conversation; meId: string }) {
   );
 }
 
-/** The inbox: conversations with unread badges and last messages, and the Requests folder. */
-export function InboxScreen() {
+/** Chats / Requests folders and the conversation list (the inbox screen, or the left pane on wide screens). */
+function ConversationsPane({ activeId }: { activeId: string | null }) {
   const me = useMe();
   const [folder, setFolder] = useState<'inbox' | 'requests'>('inbox');
   const list = useConversations(folder);
@@ -59,38 +65,77 @@ export function InboxScreen() {
   const requestCount = requests.data?.items.length ?? 0;
   return (
     <>
-      <TopBar
-        title="Inbox"
-        end={
-          <ButtonLink to="/inbox/new" variant="ghost" icon aria-label="New chat">
-            <IconPlus size={24} />
-          </ButtonLink>
+      <div className="folder-tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={folder === 'inbox'} onClick={() => setFolder('inbox')}>
+          Chats
+        </button>
+        <button type="button" role="tab" aria-selected={folder === 'requests'} onClick={() => setFolder('requests')}>
+          Requests{requestCount > 0 ? ` (${requestCount})` : ''}
+        </button>
+      </div>
+      <QueryView query={list} skeleton={<UserRowSkeletons />} errorTitle="Couldn’t load your chats">
+        {(data) =>
+          data.items.length === 0 ? (
+            <EmptyState icon={<IconInbox size={40} />} title={folder === 'inbox' ? 'No chats yet' : 'No message requests'} action={folder === 'inbox' ? <ButtonLink to="/inbox/new">Start a chat</ButtonLink> : undefined}>
+              {folder === 'inbox' ? 'Message a friend, or start a group.' : 'Messages from people who aren’t your friends wait here.'}
+            </EmptyState>
+          ) : (
+            <ul className="convo-list">
+              {data.items.map((c) => (
+                <ConversationRow key={c.id} c={c} meId={me.user.id} active={c.id === activeId} />
+              ))}
+            </ul>
+          )
         }
-      />
-      <Page>
-        <div className="folder-tabs" role="tablist">
-          <button type="button" role="tab" aria-selected={folder === 'inbox'} onClick={() => setFolder('inbox')}>
-            Chats
-          </button>
-          <button type="button" role="tab" aria-selected={folder === 'requests'} onClick={() => setFolder('requests')}>
-            Requests{requestCount > 0 ? ` (${requestCount})` : ''}
-          </button>
+      </QueryView>
+    </>
+  );
+}
+
+const newChatButton = (
+  <ButtonLink to="/inbox/new" variant="ghost" icon aria-label="New chat">
+    <IconPlus size={24} />
+  </ButtonLink>
+);
+
+/**
+ * On wide screens chat is two panes (UI.md): the conversation list stays beside whatever is open.
+ * On phones `children` is the whole screen.
+ */
+export function InboxSplit({ activeId, children }: { activeId: string | null; children: ReactNode }) {
+  const wide = useMediaQuery(WIDE_LAYOUT);
+  if (!wide) return <>{children}</>;
+  return (
+    <div className="inbox-split">
+      <aside className="inbox-split__list" aria-label="Chats">
+        <div className="inbox-split__head">
+          <h2>Inbox</h2>
+          {newChatButton}
         </div>
-        <QueryView query={list} skeleton={<UserRowSkeletons />} errorTitle="Couldn’t load your chats">
-          {(data) =>
-            data.items.length === 0 ? (
-              <EmptyState icon={<IconInbox size={40} />} title={folder === 'inbox' ? 'No chats yet' : 'No message requests'} action={folder === 'inbox' ? <ButtonLink to="/inbox/new">Start a chat</ButtonLink> : undefined}>
-                {folder === 'inbox' ? 'Message a friend, or start a group.' : 'Messages from people who aren’t your friends wait here.'}
-              </EmptyState>
-            ) : (
-              <ul className="convo-list">
-                {data.items.map((c) => (
-                  <ConversationRow key={c.id} c={c} meId={me.user.id} />
-                ))}
-              </ul>
-            )
-          }
-        </QueryView>
+        <ConversationsPane activeId={activeId} />
+      </aside>
+      <section className="inbox-split__main">{children}</section>
+    </div>
+  );
+}
+
+/** The inbox: conversations with unread badges and last messages, and the Requests folder. */
+export function InboxScreen() {
+  const wide = useMediaQuery(WIDE_LAYOUT);
+  if (wide) {
+    return (
+      <InboxSplit activeId={null}>
+        <EmptyState icon={<IconInbox size={40} />} title="Your messages">
+          Pick a chat on the left, or start a new one.
+        </EmptyState>
+      </InboxSplit>
+    );
+  }
+  return (
+    <>
+      <TopBar title="Inbox" end={newChatButton} />
+      <Page>
+        <ConversationsPane activeId={null} />
       </Page>
     </>
   );

@@ -105,12 +105,7 @@ export async function findMember(db: Executor, conversationId: string, userId: s
   return db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', conversationId).where('user_id', '=', userId).executeTakeFirst();
 }
 
-/** A conversation with all its member rows in one round trip. */
-export async function findConversationWithMembers(db: Executor, id: string): Promise<{ conversation: ConversationRow; members: MemberRow[] } | null> {
-  return (await findConversationsWithMembers(db, [id])).get(id) ?? null;
-}
-
-/** `findConversationWithMembers` for several conversations in one round trip (absent ids are left out). */
+/** Conversations with all their member rows in one round trip (absent ids are left out): the send path's read. */
 export async function findConversationsWithMembers(
   db: Executor,
   ids: readonly string[],
@@ -228,23 +223,6 @@ export async function updateConversationTitle(db: Executor, id: string, title: s
 
 export type NewMessage = Pick<MessageRow, 'conversation_id' | 'sender_id' | 'client_msg_id' | 'text' | 'reply_to_seq' | 'share_type' | 'share_id'>;
 
-/** One message: its conversation's next seq, one statement, atomic (see `insertMessagesWithNextSeqs`). */
-export async function insertMessageWithNextSeq(db: Executor, m: NewMessage): Promise<MessageRow> {
-  return (await insertMessagesWithNextSeqs(db, [m]))[0]!;
-}
-
-/** Messages already made by these (sender, clientMsgId) pairs: the retries in a batch of sends. */
-export async function findMessagesByClientIds(db: Executor, pairs: ReadonlyArray<{ senderId: string; clientMsgId: string }>): Promise<MessageRow[]> {
-  if (pairs.length === 0) return [];
-  return db
-    .selectFrom('messages')
-    .select(messageColumns)
-    .where(
-      sql<boolean>`(sender_id, client_msg_id) IN (SELECT * FROM unnest(${pairs.map((p) => p.senderId)}::bigint[], ${pairs.map((p) => p.clientMsgId)}::text[]))`,
-    )
-    .execute();
-}
-
 /**
  * Inserts many messages, across any number of conversations and senders, in ONE statement
  * (atomic without an explicit transaction, one round trip): the conversations' rows are locked
@@ -294,8 +272,16 @@ export async function insertMessagesWithNextSeqs(db: Executor, items: readonly N
   });
 }
 
-export async function findMessageByClientId(db: Executor, senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
-  return db.selectFrom('messages').select(messageColumns).where('sender_id', '=', senderId).where('client_msg_id', '=', clientMsgId).executeTakeFirst();
+/** Messages already made by these (sender, clientMsgId) pairs: the retries in a batch of sends. */
+export async function findMessagesByClientIds(db: Executor, pairs: ReadonlyArray<{ senderId: string; clientMsgId: string }>): Promise<MessageRow[]> {
+  if (pairs.length === 0) return [];
+  return db
+    .selectFrom('messages')
+    .select(messageColumns)
+    .where(
+      sql<boolean>`(sender_id, client_msg_id) IN (SELECT * FROM unnest(${pairs.map((p) => p.senderId)}::bigint[], ${pairs.map((p) => p.clientMsgId)}::text[]))`,
+    )
+    .execute();
 }
 
 export async function findMessageBySeq(db: Executor, conversationId: string, seq: number): Promise<MessageRow | undefined> {

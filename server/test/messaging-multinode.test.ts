@@ -83,5 +83,13 @@ describe(`scale-out through Redis (${engine})`, () => {
     }
     expect(clients.some((c) => c.resyncs > 0)).toBe(true);
     for (const c of clients) c.stop();
+
+    // Node 1 checks A's sends from memory; a block made on node 2 reaches it at once through Redis.
+    const post = (text: string) => apiAt(n1.url, 'POST', `/conversations/${id}/messages`, a.token, { clientMsgId: `after-${text.replaceAll(" ", "-")}`, text });
+    expect((await post('before the block')).status).toBe(201);
+    expect((await apiAt(n2.url, 'PUT', `/users/${a.id}/block`, b.token)).status).toBe(200);
+    expect((await post('after the block')).status).toBe(404);
+    expect((await apiAt(n2.url, 'DELETE', `/users/${a.id}/block`, b.token)).status).toBe(200);
+    expect((await post('after the unblock')).status).toBe(201);
   });
 });

@@ -123,6 +123,43 @@ describe(`messaging over HTTP (${engine})`, () => {
     expect((await s.api('POST', '/conversations', { token: a.token, body: { memberIds: ['999999999'] } })).status).toBe(404);
   });
 
+  it('sends check membership and the rules from memory, yet see every change at once', async () => {
+    const [a, b] = [await s.make.user(), await s.make.user()];
+    await befriend(s, a, b);
+    await s.api('PATCH', '/me/settings', { token: b.token, body: { dmPolicy: 'friends' } });
+    const id = await openDirect(a, b);
+    expect((await post(a, id, { text: 'warm' })).status).toBe(201);
+    expect((await post(a, id, { text: 'from memory' })).status).toBe(201);
+    // No longer friends: "friends only" refuses the next send, and a refusal is never remembered.
+    expect((await s.api('DELETE', `/users/${b.id}/follow`, { token: a.token })).status).toBe(200);
+    const refused = await post(a, id, { text: 'still friends?' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('messaging_not_allowed');
+    await befriend(s, a, b);
+    expect((await post(a, id, { text: 'friends again' })).status).toBe(201);
+    await s.api('PATCH', '/me/settings', { token: b.token, body: { dmPolicy: 'nobody' } });
+    expect((await post(a, id, { text: 'nobody now' })).status).toBe(403);
+    // Once B writes back, "who may message me" no longer gates A here.
+    await s.api('POST', `/conversations/${id}/accept`, { token: b.token });
+    expect((await post(b, id, { text: 'go on' })).status).toBe(201);
+    expect((await post(a, id, { text: 'thanks' })).status).toBe(201);
+    await block(s, b, a);
+    expect((await post(a, id, { text: 'blocked' })).status).toBe(404);
+
+    // Groups: whoever was removed or left cannot post, however warm the conversation was.
+    const [o, p, q] = [await s.make.user(), await s.make.user(), await s.make.user()];
+    await befriend(s, o, p);
+    await befriend(s, o, q);
+    const g = (await s.api('POST', '/conversations', { token: o.token, body: { memberIds: [p.id, q.id], title: 'warm group' } })).body.conversation.id;
+    for (const u of [o, p, q]) expect((await post(u, g, { text: 'hello all' })).status).toBe(201);
+    expect((await s.api('DELETE', `/conversations/${g}/members/${q.id}`, { token: o.token })).status).toBeLessThan(300);
+    expect((await post(q, g, { text: 'removed?' })).status).toBe(404);
+    expect((await s.api('DELETE', `/conversations/${g}/members/${p.id}`, { token: p.token })).status).toBeLessThan(300);
+    expect((await post(p, g, { text: 'left?' })).status).toBe(404);
+    const seqs = (await s.api('GET', `/conversations/${g}/messages`, { token: o.token })).body.items.map((m: any) => m.seq);
+    expect(seqs).toEqual([1, 2, 3]);
+  });
+
   it('keeps seqs gap-free, makes one message per clientMsgId, validates every field', async () => {
     const [a, b] = [await s.make.user(), await s.make.user()];
     const id = await openDirect(a, b);
@@ -179,7 +216,31 @@ describe(`messaging over HTTP (${engine})`, () => {
     expect(found.body.items.map((m: any) => m.seq)).toEqual([7]);
     expect((await s.api('GET', `/conversations/${id}/messages/search?q=number`, { token: b.token })).body.items).toHaveLength(11);
     expect((await s.api('GET', `/conversations/${id}/messages/search?q=`, { token: b.token })).status).toBe(400);
+    expect((await s.api('GET', `/conversations/${id}/messages/search?q=fox&cursor=${Buffer.from('["x"]').toString('base64url')}`, { token: b.token })).status).toBe(400);
   });
+
+  it('searches a long conversation a window at a time, with a cursor to look further back', async () => {
+    const [a, b] = [await s.make.user(), await s.make.user()];
+    const id = await openDirect(a, b);
+    // 50,100 messages; the needle is at seq 10, far behind the newest window.
+    await sql`
+      INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, text)
+      SELECT ${id}::bigint, g, ${a.id}::bigint, 'bulk-' || g, CASE WHEN g = 10 THEN 'a needle in hay' ELSE 'hay number ' || g END
+      FROM generate_series(1, 50100) g`.execute(s.ctx.db);
+    await sql`UPDATE conversations SET last_seq = 50100 WHERE id = ${id}`.execute(s.ctx.db);
+    const first = await s.api('GET', `/conversations/${id}/messages/search?q=needle`, { token: b.token });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toEqual([]);
+    expect(first.body.nextCursor).not.toBeNull();
+    const second = await s.api('GET', `/conversations/${id}/messages/search?q=needle&cursor=${first.body.nextCursor}`, { token: b.token });
+    expect(second.body.items.map((m: any) => m.seq)).toEqual([10]);
+    expect(second.body.nextCursor).toBeNull();
+    // A full page stops at the last match it returned.
+    const page = await s.api('GET', `/conversations/${id}/messages/search?q=hay&limit=3`, { token: b.token });
+    expect(page.body.items.map((m: any) => m.seq)).toEqual([50100, 50099, 50098]);
+    const more = await s.api('GET', `/conversations/${id}/messages/search?q=hay&limit=3&cursor=${page.body.nextCursor}`, { token: b.token });
+    expect(more.body.items.map((m: any) => m.seq)).toEqual([50097, 50096, 50095]);
+  }, 60_000);
 
   it('edits within 15 minutes, unsends for everyone, reacts, replies, and shares profile cards', async () => {
     const [a, b, c] = [await s.make.user(), await s.make.user(), await s.make.user()];

@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: int(10, 1),
+  /** Chat messages are written by this many batches at once, each for its own share of the conversations (PostgreSQL only). */
+  MESSAGE_WRITE_LANES: int(2, 1).pipe(z.number().max(16)),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Prefix for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/).default('loop:'),
@@ -76,6 +78,7 @@ export type Config = Readonly<{
   dataDir: string;
   databaseUrl: string | null;
   databasePoolSize: number;
+  messageWriteLanes: number;
   redisUrl: string | null;
   redisPrefix: string;
   publicUrl: string;
@@ -134,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: e.DATABASE_URL ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    messageWriteLanes: e.MESSAGE_WRITE_LANES,
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.REDIS_PREFIX,
     publicUrl,

@@ -10,6 +10,7 @@ import { ageOn, normaliseEmail, normalisePhone } from './identifiers.ts';
 import { burnPasswordCheck, hashPassword, isCommonPassword, verifyPassword } from './passwords.ts';
 import { revokeCachedSession, sessionCache, sessionKey } from './session-cache.ts';
 import { toUserView } from './user-view.ts';
+import { userRulesChanged } from './user-rules.ts';
 
 export const MIN_AGE = 13;
 const MINUTE = 60_000;
@@ -221,6 +222,7 @@ export async function updateSettings(ctx: AppContext, userId: string, patch: Par
     if (patch.privateAccount !== undefined) for (const hook of privacyHooks) await hook(tx, userId, updated.private_account);
     return updated;
   });
+  if (patch.dmPolicy !== undefined) userRulesChanged(ctx, [userId]);
   return { user: toUserView(row), settings: settingsOf(row) };
 }
 

@@ -4,6 +4,7 @@ import { badInput, forbidden, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { inTransaction } from '../../platform/db/tx.ts';
 import { getUserViews, registerGraphLens } from '../accounts/accounts.service.ts';
+import { userRulesChanged } from '../accounts/user-rules.ts';
 import { toUserView } from '../accounts/user-view.ts';
 import * as repo from './graph.repo.ts';
 import { dismissSuggestion, markSuggestionsDirty } from './suggestions.service.ts';
@@ -175,7 +176,10 @@ export async function follow(ctx: AppContext, viewerId: string, targetId: string
     await repo.deleteFollowRequest(tx, viewerId, targetId);
     if (await repo.insertFollow(tx, viewerId, targetId)) {
       await markSuggestionsDirty(tx, [viewerId, targetId]);
-      tx.afterCommit(() => publishFollowFrame(ctx, 'follow.new', targetId, viewerId));
+      tx.afterCommit(() => {
+        userRulesChanged(ctx, [viewerId, targetId]);
+        publishFollowFrame(ctx, 'follow.new', targetId, viewerId);
+      });
     }
   });
   return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
@@ -187,7 +191,11 @@ export async function unfollow(ctx: AppContext, viewerId: string, targetId: stri
   await visibleTarget(ctx, viewerId, targetId);
   await inTransaction(ctx.db, async (tx) => {
     await repo.deleteFollowRequest(tx, viewerId, targetId);
-    if (await repo.deleteFollow(tx, viewerId, targetId)) await markSuggestionsDirty(tx, [viewerId, targetId]);
+    if (await repo.deleteFollow(tx, viewerId, targetId)) {
+      await markSuggestionsDirty(tx, [viewerId, targetId]);
+      // No longer friends: "friends only" messaging may now refuse them.
+      tx.afterCommit(() => userRulesChanged(ctx, [viewerId, targetId]));
+    }
   });
   return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
 }
@@ -236,7 +244,10 @@ export async function answerFollowRequest(ctx: AppContext, viewerId: string, req
     if (!accept) return;
     await repo.insertFollow(tx, requesterId, viewerId);
     await markSuggestionsDirty(tx, [viewerId, requesterId]);
-    tx.afterCommit(() => publishFollowFrame(ctx, 'follow.accepted', requesterId, viewerId));
+    tx.afterCommit(() => {
+      userRulesChanged(ctx, [viewerId, requesterId]);
+      publishFollowFrame(ctx, 'follow.accepted', requesterId, viewerId);
+    });
   });
   return { relationship: await relationshipBetween(ctx, viewerId, requesterId) };
 }
@@ -248,6 +259,7 @@ export async function block(ctx: AppContext, viewerId: string, targetId: string)
   await inTransaction(ctx.db, async (tx) => {
     await repo.insertBlock(tx, viewerId, targetId);
     await markSuggestionsDirty(tx, [viewerId, targetId]);
+    tx.afterCommit(() => userRulesChanged(ctx, [viewerId, targetId]));
   });
   return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
 }
@@ -256,6 +268,7 @@ export async function unblock(ctx: AppContext, viewerId: string, targetId: strin
   notSelf(viewerId, targetId, 'unblock');
   if (!(await repo.findAccountFlags(ctx.db, targetId))) throw notFound('user');
   await repo.deleteBlock(ctx.db, viewerId, targetId);
+  userRulesChanged(ctx, [viewerId, targetId]);
   return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
 }
 

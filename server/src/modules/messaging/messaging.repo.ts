@@ -1,4 +1,5 @@
 import { type Generated, type Selectable, sql } from 'kysely';
+import { preparedAs } from '../../platform/db/client.ts';
 import type { Executor } from '../../platform/db/tx.ts';
 
 export interface ConversationsTable {
@@ -231,12 +232,16 @@ export type NewMessage = Pick<MessageRow, 'conversation_id' | 'sender_id' | 'cli
  * inserted, and each sender's read mark moves past what they sent (accepting a request, as a
  * reply would). Rows come back in the order given. One duplicate (sender, clientMsgId) raises
  * 23505 and nothing is written.
+ *
+ * Only what the database decides comes back (id, seq, created_at), the rest is known: this is
+ * the busiest statement, and reading back every column of hundreds of rows cost more than
+ * writing them. created_at is the transaction's start, the same for every row.
  */
 export async function insertMessagesWithNextSeqs(db: Executor, items: readonly NewMessage[]): Promise<MessageRow[]> {
   if (items.length === 0) return [];
   const col = <K extends keyof NewMessage>(k: K) => sql.val(items.map((i) => i[k]));
   const ids = [...new Set(items.map((i) => String(i.conversation_id)))];
-  const result = await sql<MessageRow>`
+  const result = await sql<{ n: string; id: string; seq: string; created_ms: string }>`${sql.raw(preparedAs('insert-messages'))}
     WITH input AS (
       SELECT t.*, row_number() OVER (PARTITION BY t.conversation_id ORDER BY t.n) AS k
       FROM unnest(
@@ -252,21 +257,47 @@ export async function insertMessagesWithNextSeqs(db: Executor, items: readonly N
       FROM counts, locked
       WHERE c.id = counts.conversation_id AND locked.id = c.id
       RETURNING c.id, c.last_seq, counts.k
+    ), numbered AS (
+      SELECT i.*, next.last_seq - next.k + i.k AS seq FROM input i JOIN next ON next.id = i.conversation_id
     ), inserted AS (
       INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id)
-      SELECT i.conversation_id, next.last_seq - next.k + i.k, i.sender_id, i.client_msg_id, i.text, i.reply_to_seq, i.share_type, i.share_id
-      FROM input i JOIN next ON next.id = i.conversation_id
-      ORDER BY i.n
-      RETURNING id, conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id, created_at, edited_at, deleted_at
+      SELECT conversation_id, seq, sender_id, client_msg_id, text, reply_to_seq, share_type, share_id
+      FROM numbered
+      ORDER BY n
+      RETURNING id, conversation_id, seq, created_at
     ), mark AS (
       UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, s.seq), state = 'active', engaged = true
-      FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM inserted GROUP BY conversation_id, sender_id) s
+      FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM numbered GROUP BY conversation_id, sender_id) s
       WHERE m.conversation_id = s.conversation_id AND m.user_id = s.sender_id
     )
-    SELECT * FROM inserted`.execute(db);
-  const byKey = new Map(result.rows.map((r) => [`${r.sender_id}:${r.client_msg_id}`, r]));
-  return items.map((i) => {
-    const row = byKey.get(`${i.sender_id}:${i.client_msg_id}`);
+    SELECT numbered.n, inserted.id, inserted.seq, floor(extract(epoch FROM inserted.created_at) * 1000)::bigint AS created_ms
+    FROM numbered JOIN inserted USING (conversation_id, seq)`.execute(db);
+  const made: Array<MessageRow | null> = items.map(() => null);
+  let createdMs = '';
+  let createdAt = new Date(0);
+  for (const r of result.rows) {
+    if (r.created_ms !== createdMs) {
+      createdMs = r.created_ms;
+      createdAt = new Date(Number(createdMs));
+    }
+    const n = Number(r.n) - 1;
+    const i = items[n]!;
+    made[n] = {
+      id: r.id,
+      conversation_id: i.conversation_id,
+      seq: r.seq,
+      sender_id: i.sender_id,
+      client_msg_id: i.client_msg_id,
+      text: i.text,
+      reply_to_seq: i.reply_to_seq,
+      share_type: i.share_type,
+      share_id: i.share_id,
+      created_at: createdAt,
+      edited_at: null,
+      deleted_at: null,
+    };
+  }
+  return made.map((row) => {
     if (!row) throw new Error('conversation vanished while sending');
     return row;
   });
@@ -309,15 +340,27 @@ export async function listMessages(db: Executor, conversationId: string, opts: {
   return q.orderBy('seq', 'desc').limit(opts.limit + 1).execute();
 }
 
-export async function searchMessages(db: Executor, conversationId: string, query: string, opts: { beforeSeq?: number; limit: number }) {
-  let q = db
+/** Messages one search request reads at most: a page can come back short, with a cursor to look further back. */
+export const SEARCH_WINDOW = 50_000;
+
+/**
+ * Matches among the SEARCH_WINDOW messages before `beforeSeq`, newest first. Seqs are gap-free,
+ * so that window is a seq range read through the (conversation_id, seq) index, and each row's
+ * stored tsvector is matched as it is read: a search costs the same in a chat of a hundred
+ * messages or of millions, and sends update no search index.
+ */
+export async function searchMessages(db: Executor, conversationId: string, query: string, opts: { beforeSeq: number; limit: number }) {
+  return db
     .selectFrom('messages')
     .select(messageColumns)
     .where('conversation_id', '=', conversationId)
+    .where('seq', '<', String(opts.beforeSeq))
+    .where('seq', '>=', String(opts.beforeSeq - SEARCH_WINDOW))
     .where('deleted_at', 'is', null)
-    .where(sql<boolean>`search @@ plainto_tsquery('simple', ${query})`);
-  if (opts.beforeSeq !== undefined) q = q.where('seq', '<', String(opts.beforeSeq));
-  return q.orderBy('seq', 'desc').limit(opts.limit + 1).execute();
+    .where(sql<boolean>`search @@ plainto_tsquery('simple', ${query})`)
+    .orderBy('seq', 'desc')
+    .limit(opts.limit + 1)
+    .execute();
 }
 
 export async function editMessageText(db: Executor, id: string, text: string): Promise<MessageRow> {

@@ -18,6 +18,7 @@ import { getMessagingPrefs, getUserViews } from '../accounts/accounts.service.ts
 import { areFriends, blocksAndFriendshipAmong, isBlockedEitherWay } from '../graph/graph.service.ts';
 import { publishToUsers } from './delivery.ts';
 import * as repo from './messaging.repo.ts';
+import { type CachedConversation, conversationMembersChanged, sendRulesCache } from './send-rules-cache.ts';
 import { detectShareLink, hasShareResolver, resolveShares, resolveSharesForViewers } from './share-cards.ts';
 
 /** Direct messages are for people 16 and over, to and from (as on TikTok). */
@@ -31,8 +32,17 @@ const userNotFound = (field: string) => new AppError('user_not_found', 404, `${f
 
 // ---------------------------------------------------------------- views
 
+let lastDate: Date | null = null;
+let lastIso = '';
 function iso(d: Date | string | null): string | null {
-  return d === null ? null : new Date(d).toISOString();
+  if (d === null) return null;
+  if (!(d instanceof Date)) return new Date(d).toISOString();
+  // The messages of one write share one created_at Date: format it once.
+  if (d !== lastDate) {
+    lastDate = d;
+    lastIso = d.toISOString();
+  }
+  return lastIso;
 }
 
 /** Builds API messages for one viewer: reactions grouped, share cards resolved for them. */
@@ -313,7 +323,10 @@ export async function listConversations(ctx: AppContext, userId: string, q: { fo
 /** Accepting a request moves it to the inbox and lets the sender see read receipts. */
 export async function acceptRequest(ctx: AppContext, userId: string, id: string) {
   const { conversation, member } = await requireMember(ctx, userId, id);
-  if (member.state !== 'active' || !member.engaged) await repo.updateMember(ctx.db, id, userId, { state: 'active', engaged: true });
+  if (member.state !== 'active' || !member.engaged) {
+    await repo.updateMember(ctx.db, id, userId, { state: 'active', engaged: true });
+    conversationMembersChanged(ctx, [id]);
+  }
   await announceToMembers(ctx, conversation.id);
   return conversationFor(ctx, userId, id);
 }
@@ -323,6 +336,7 @@ export async function declineRequest(ctx: AppContext, userId: string, id: string
   const { member } = await requireMember(ctx, userId, id);
   if (member.state === 'active') throw new AppError('not_a_request', 409, 'This conversation is not a message request');
   await repo.updateMember(ctx.db, id, userId, { state: 'declined' });
+  conversationMembersChanged(ctx, [id]);
   return conversationFor(ctx, userId, id);
 }
 
@@ -347,6 +361,7 @@ export async function addMembers(ctx: AppContext, userId: string, id: string, us
     ctx.db,
     fresh.map((u) => ({ conversation_id: id, user_id: u, role: 'member' as const, state: 'active' as const, engaged: true })),
   );
+  conversationMembersChanged(ctx, [id]);
   await announceToMembers(ctx, id);
   return conversationFor(ctx, userId, id);
 }
@@ -366,6 +381,7 @@ export async function removeMember(ctx: AppContext, userId: string, id: string, 
       if (heir) await repo.updateMember(tx, id, String(heir.user_id), { role: 'owner' });
     }
   });
+  conversationMembersChanged(ctx, [id]);
   publishToUsers(ctx, [[targetId, { type: 'conversation.removed', conversationId: id }]]);
   await announceToMembers(ctx, id);
   return leaving ? null : conversationFor(ctx, userId, id);
@@ -388,16 +404,19 @@ interface PendingSend {
 
 /** Sends waiting for the current write on this node go to the database together (group commit). */
 const MAX_SENDS_PER_WRITE = 500;
-const sendBatchers = new WeakMap<AppContext, Batcher<PendingSend, PreparedSends, SendResult>>();
+const sendLanes = new WeakMap<AppContext, Array<Batcher<PendingSend, WrittenSends, SendResult>>>();
 
 /**
  * Persists a message with the conversation's next seq, commits, then publishes it to every
  * member. `onCommitted` runs after the commit and before the publish (the gateway acks there),
  * so a client hears its ack before its own message echo.
  *
- * Sends are written in batches (`prepareSends`, then `commitSends`): whatever arrives while one
+ * Sends are written in batches (`writeSends`, then `finishSends`): whatever arrives while one
  * batch is being written goes in the next, in arrival order, so a connection's messages keep
  * their order and a busy node commits hundreds of messages per round trip instead of one.
+ * On PostgreSQL, MESSAGE_WRITE_LANES batches are written at once, each lane for its own share of
+ * the conversations (by id), so one conversation's messages always take the same lane and stay
+ * in order; messages to different conversations may be acked out of order.
  */
 export function sendMessage(
   ctx: AppContext,
@@ -406,62 +425,77 @@ export function sendMessage(
   body: SendMessageBody,
   onCommitted?: (r: SendResult) => void,
 ): Promise<SendResult> {
-  let batcher = sendBatchers.get(ctx);
-  if (!batcher) {
-    batcher = new Batcher(
-      (items) => prepareSends(ctx, items),
-      (prepared, items) => commitSends(ctx, prepared, items),
-      MAX_SENDS_PER_WRITE,
+  let lanes = sendLanes.get(ctx);
+  if (!lanes) {
+    // PGlite runs one statement at a time: more lanes would only make smaller batches.
+    const count = ctx.dbEngine === 'postgres' ? ctx.config.messageWriteLanes : 1;
+    lanes = Array.from(
+      { length: count },
+      () =>
+        new Batcher<PendingSend, WrittenSends, SendResult>(
+          (items) => writeSends(ctx, items),
+          (written, items) => finishSends(ctx, written, items),
+          MAX_SENDS_PER_WRITE,
+        ),
     );
-    sendBatchers.set(ctx, batcher);
+    sendLanes.set(ctx, lanes);
   }
-  return batcher.add({ senderId, conversationId, body, onCommitted });
+  // Conversation ids are decimal: their last digits spread them evenly.
+  const lane = lanes.length === 1 ? lanes[0]! : lanes[Number(conversationId.slice(-6)) % lanes.length]!;
+  return lane.add({ senderId, conversationId, body, onCommitted });
 }
 
-interface PreparedSends {
-  found: Map<string, { conversation: repo.ConversationRow; members: repo.MemberRow[] }>;
+interface WrittenSends {
+  found: Map<string, CachedConversation>;
   /** An item's refusal, once a rule refused it. */
   results: Array<SendResult | Error | undefined>;
-  /** What each item will write (a pasted Loop link became a share card). */
-  bodies: SendMessageBody[];
-  /** The items to write; `copyOf` maps a repeat of the same clientMsgId in the batch to its first. */
-  toWrite: number[];
-  copyOf: Map<number, number>;
+  /** The row each written item made (a retry's: the row it made before). */
+  rows: Map<number, repo.MessageRow>;
+  /** Items answered with an existing message: a retried clientMsgId (`source` = the item itself) or a repeat within the batch. */
+  replays: Map<number, number>;
 }
 
 /**
- * A batch's checks: every rule of a single send applies to each item, checked with a fixed
- * number of queries for the whole batch; an item that breaks one fails alone.
+ * A batch's checks, then its write. Every rule of a single send applies to each item, and an
+ * item that breaks one fails alone. The checks read nothing for conversations in the send-rules
+ * cache; the rest are read with a fixed number of queries for the whole batch.
  */
-async function prepareSends(ctx: AppContext, items: readonly PendingSend[]): Promise<PreparedSends> {
+async function writeSends(ctx: AppContext, items: readonly PendingSend[]): Promise<WrittenSends> {
   const results = new Array<SendResult | Error | undefined>(items.length);
-  const found = await repo.findConversationsWithMembers(
-    ctx.db,
-    items.map((i) => i.conversationId),
-  );
+  const cache = sendRulesCache(ctx);
+  const since = cache.now;
+  const found = cache.cached(items.map((i) => i.conversationId));
+  // A reply to a seq beyond what this node has seen written may be to a newer message: re-read.
+  const stale = new Set(items.filter((i) => (i.body.replyToSeq ?? 0) > Number(found.get(i.conversationId)?.conversation.last_seq ?? 0)).map((i) => i.conversationId));
+  const toLoad = [...new Set(items.map((i) => i.conversationId))].filter((id) => !found.has(id) || stale.has(id));
+  for (const [id, entry] of await cache.load(ctx.db, toLoad, since)) found.set(id, entry);
 
   // Membership, replies and the one-to-one rules.
-  const direct: Array<{ n: number; check: DirectMessageCheck }> = [];
+  const direct: Array<{ n: number; entry: CachedConversation; check: DirectMessageCheck }> = [];
   for (const [n, item] of items.entries()) {
-    const f = found.get(item.conversationId);
-    const member = f?.members.find((m) => String(m.user_id) === item.senderId);
-    if (!f || !member) {
+    const entry = found.get(item.conversationId);
+    if (!entry?.members.some((m) => String(m.user_id) === item.senderId)) {
       results[n] = conversationNotFound();
       continue;
     }
-    if (item.body.replyToSeq !== undefined && item.body.replyToSeq > Number(f.conversation.last_seq)) {
+    if (item.body.replyToSeq !== undefined && item.body.replyToSeq > Number(entry.conversation.last_seq)) {
       results[n] = badInput('replyToSeq', 'is not a message in this conversation');
       continue;
     }
-    const other = f.conversation.kind === 'direct' ? f.members.find((m) => String(m.user_id) !== item.senderId) : undefined;
-    if (other) direct.push({ n, check: { senderId: item.senderId, recipientId: String(other.user_id), recipientEngaged: other.engaged } });
+    if (entry.conversation.kind !== 'direct' || entry.cleared.has(item.senderId)) continue;
+    const other = entry.members.find((m) => String(m.user_id) !== item.senderId);
+    if (other) direct.push({ n, entry, check: { senderId: item.senderId, recipientId: String(other.user_id), recipientEngaged: other.engaged } });
   }
   const refusals = await directMessageRefusals(
     ctx,
     direct.map((d) => d.check),
     'conversationId',
   );
-  for (const [k, refusal] of refusals.entries()) if (refusal) results[direct[k]!.n] = refusal;
+  for (const [k, refusal] of refusals.entries()) {
+    const d = direct[k]!;
+    if (refusal) results[d.n] = refusal;
+    else cache.markCleared(d.entry, d.check.senderId, since);
+  }
 
   // Share cards and pasted Loop links (rare: checked one by one, together).
   const bodies = items.map((i) => i.body);
@@ -479,26 +513,17 @@ async function prepareSends(ctx: AppContext, items: readonly PendingSend[]): Pro
 
   // The same clientMsgId twice in one batch: the later copy answers with the earlier's message.
   const firstOf = new Map<string, number>();
-  const copyOf = new Map<number, number>();
+  const replays = new Map<number, number>();
   for (const [n, item] of items.entries()) {
     if (results[n]) continue;
     const key = `${item.senderId}:${item.body.clientMsgId}`;
     const first = firstOf.get(key);
     if (first === undefined) firstOf.set(key, n);
-    else copyOf.set(n, first);
+    else replays.set(n, first);
   }
-  return { found, results, bodies, toWrite: [...firstOf.values()], copyOf };
-}
 
-/**
- * Inserts a batch's messages in one statement (each conversation's seqs consecutive, in arrival
- * order), then acks and publishes them one by one in that order.
- */
-async function commitSends(ctx: AppContext, prepared: PreparedSends, items: readonly PendingSend[]): Promise<Array<SendResult | Error>> {
-  const { found, results, bodies, copyOf } = prepared;
-  let toWrite = prepared.toWrite;
+  let toWrite = [...firstOf.values()];
   const rows = new Map<number, repo.MessageRow>();
-  const retried = new Set<number>();
   for (let attempt = 0; toWrite.length > 0; attempt++) {
     try {
       const written = await repo.insertMessagesWithNextSeqs(
@@ -520,38 +545,52 @@ async function commitSends(ctx: AppContext, prepared: PreparedSends, items: read
         const row = byKey.get(`${items[n]!.senderId}:${items[n]!.body.clientMsgId}`);
         if (!row) return true;
         rows.set(n, row);
-        retried.add(n);
+        replays.set(n, n);
         return false;
       });
     }
   }
 
-  // Acks and deliveries, in arrival order (so each conversation's frames go out in seq order).
-  for (const [n, item] of items.entries()) {
+  // The write made each sender an active, engaged member: whoever was not yet is reloaded everywhere.
+  const joined = new Set<string>();
+  for (const [n, row] of rows) {
+    if (replays.has(n)) continue;
+    const { conversationId, senderId } = items[n]!;
+    cache.noteSeq(conversationId, Number(row.seq));
+    const mine = found.get(conversationId)!.members.find((m) => String(m.user_id) === senderId);
+    if (mine && (mine.state !== 'active' || !mine.engaged)) joined.add(conversationId);
+  }
+  if (joined.size) conversationMembersChanged(ctx, [...joined]);
+  return { found, results, rows, replays };
+}
+
+/** Acks and publishes a written batch one item at a time, in arrival order (so each conversation's frames go out in seq order). */
+async function finishSends(ctx: AppContext, written: WrittenSends, items: readonly PendingSend[]): Promise<Array<SendResult | Error>> {
+  const { found, results, rows, replays } = written;
+  for (const [n, pending] of items.entries()) {
     if (results[n]) continue;
-    const source = copyOf.get(n) ?? n;
-    const row = rows.get(source)!;
-    const members = found.get(item.conversationId)!.members;
+    const source = replays.get(n);
+    const row = rows.get(source ?? n)!;
+    const members = found.get(pending.conversationId)!.members;
     try {
-      if (source !== n || retried.has(n)) {
-        results[n] = await replay(ctx, item.senderId, item.conversationId, row, members, item.onCommitted);
+      if (source !== undefined) {
+        results[n] = await replay(ctx, pending.senderId, pending.conversationId, row, members, pending.onCommitted);
         continue;
       }
       // A new message has no reactions yet: its view needs no further reads unless it shares something.
-      const message = row.share_type ? (await toMessages(ctx, item.senderId, [row], { fresh: true }))[0]! : messageView(row, null, []);
+      const message = row.share_type ? (await toMessages(ctx, pending.senderId, [row], { fresh: true }))[0]! : messageView(row, null, []);
       const result = { message, created: true };
       results[n] = result;
-      item.onCommitted?.(result);
+      pending.onCommitted?.(result);
       await publishMessage(ctx, 'message', row, members, row.share_type ? undefined : message);
-      const member = members.find((m) => String(m.user_id) === item.senderId);
-      if (member && member.state !== 'active') await announceToMembers(ctx, item.conversationId);
+      const member = members.find((m) => String(m.user_id) === pending.senderId);
+      if (member && member.state !== 'active') await announceToMembers(ctx, pending.conversationId);
     } catch (err) {
       results[n] ??= err as Error;
     }
   }
   return results as Array<SendResult | Error>;
 }
-
 function newMessageRow(item: PendingSend, body: SendMessageBody): repo.NewMessage {
   return {
     conversation_id: item.conversationId,
@@ -702,14 +741,26 @@ export async function conversationSeqs(ctx: AppContext, userId: string): Promise
 }
 
 /** Full-text search within one conversation, newest first. */
+/**
+ * Full-text search inside one conversation, newest first. Each page looks through a bounded
+ * window of messages (repo.SEARCH_WINDOW): a page may hold fewer than `limit` matches, or none,
+ * and still have a `nextCursor` to look further back; `nextCursor` is null once the start of
+ * the conversation has been searched.
+ */
 export async function searchConversation(ctx: AppContext, userId: string, conversationId: string, q: { q: string; cursor?: string; limit: number }) {
-  await requireMember(ctx, userId, conversationId);
+  const { conversation } = await requireMember(ctx, userId, conversationId);
   const cursor = decodeCursor(q.cursor, 1);
-  const rows = await repo.searchMessages(ctx.db, conversationId, q.q, { beforeSeq: cursor ? Number(cursor[0]) : undefined, limit: q.limit });
+  const beforeSeq = cursor ? Number(cursor[0]) : Number(conversation.last_seq) + 1;
+  if (!Number.isSafeInteger(beforeSeq) || beforeSeq < 1) throw new AppError('invalid_cursor', 400, 'cursor: is not a cursor this list gave out', { field: 'cursor' });
+  const rows = await repo.searchMessages(ctx.db, conversationId, q.q, { beforeSeq, limit: q.limit });
   const more = rows.length > q.limit;
   const kept = more ? rows.slice(0, q.limit) : rows;
   const last = kept[kept.length - 1];
-  return { items: await toMessages(ctx, userId, kept), nextCursor: more && last ? encodeCursor([Number(last.seq)]) : null };
+  const windowStart = beforeSeq - repo.SEARCH_WINDOW;
+  let next: number | null = null;
+  if (more && last) next = Number(last.seq);
+  else if (windowStart > 1) next = windowStart;
+  return { items: await toMessages(ctx, userId, kept), nextCursor: next === null ? null : encodeCursor([next]) };
 }
 
 /**
@@ -848,6 +899,12 @@ export async function sendMessagesTogether(
   const frames: Array<[string, ServerFrame]> = [];
   for (const [uid, theirs] of byRecipient) for (const n of theirs) frames.push([uid, { type: 'message', message: viewOf(n, uid) }]);
   publishToUsers(ctx, frames);
+  // The write made the sender an active, engaged member wherever they were not yet one.
+  const joined = items.filter((item) => {
+    const mine = found.get(item.conversationId)!.members.find((m) => String(m.user_id) === senderId);
+    return mine && (mine.state !== 'active' || !mine.engaged);
+  });
+  if (joined.length) conversationMembersChanged(ctx, joined.map((i) => i.conversationId));
   await Promise.all(
     items.map(async (item) => {
       const mine = found.get(item.conversationId)!.members.find((m) => String(m.user_id) === senderId);

@@ -4,52 +4,75 @@ import { Batcher } from './batcher.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Batcher', () => {
-  it('runs items that arrive during a batch together as the next batch, in order', async () => {
+  it('runs items that arrive during a write together as the next batch, in order', async () => {
     const batches: number[][] = [];
     const b = new Batcher<number, number[], number>(
-      async (items) => items,
       async (items) => {
         batches.push(items);
         await sleep(20);
-        return items.map((i) => i * 10);
+        return items;
       },
+      async (items) => items.map((i) => i * 10),
       100,
     );
     const first = b.add(1);
-    await sleep(5); // the first batch is committing now
+    await sleep(5); // the first batch is being written now
     const rest = [2, 3, 4].map((i) => b.add(i));
     expect(await Promise.all([first, ...rest])).toEqual([10, 20, 30, 40]);
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
-  it('prepares the next batch while the previous one commits, and commits them in order', async () => {
+  it('writes the next batch while the previous one finishes, and finishes them in order', async () => {
     const log: string[] = [];
     const b = new Batcher<number, number[], number>(
       async (items) => {
-        log.push(`prepare ${items}`);
-        await sleep(5);
+        log.push(`write ${items}`);
+        await sleep(10);
+        log.push(`written ${items}`);
         return items;
       },
       async (items) => {
-        log.push(`commit ${items}`);
+        log.push(`finish ${items}`);
         await sleep(30);
-        log.push(`committed ${items}`);
+        log.push(`finished ${items}`);
         return items;
       },
       100,
     );
     const first = b.add(1);
-    await sleep(15); // 1 is committing
+    await sleep(5); // 1 is being written
     const second = b.add(2);
     await Promise.all([first, second]);
-    expect(log).toEqual(['prepare 1', 'commit 1', 'prepare 2', 'committed 1', 'commit 2', 'committed 2']);
+    expect(log).toEqual(['write 1', 'written 1', 'write 2', 'finish 1', 'written 2', 'finished 1', 'finish 2', 'finished 2']);
+  });
+
+  it('answers a batch whose write failed only after the batches before it', async () => {
+    const answered: string[] = [];
+    let writes = 0;
+    const b = new Batcher<number, number[], number>(
+      async (items) => {
+        writes += 1;
+        if (writes === 2) throw new Error('database away');
+        return items;
+      },
+      async (items) => {
+        await sleep(30);
+        return items;
+      },
+      100,
+    );
+    const first = b.add(1).then(() => answered.push('1'));
+    await sleep(5);
+    const second = b.add(2).catch(() => answered.push('2 failed'));
+    await Promise.all([first, second]);
+    expect(answered).toEqual(['1', '2 failed']);
   });
 
   it('splits at maxBatch and answers each item with its own result or error', async () => {
     const sizes: number[] = [];
     const b = new Batcher<number, null, string>(
       async () => null,
-      async (_p, items) => {
+      async (_w, items) => {
         sizes.push(items.length);
         return items.map((i) => (i % 2 ? new Error(`odd ${i}`) : `even ${i}`));
       },
@@ -68,7 +91,7 @@ describe('Batcher', () => {
         if (calls === 1) throw new Error('database away');
         return null;
       },
-      async (_p, items) => items,
+      async (_w, items) => items,
       10,
     );
     await expect(Promise.all([b.add(1), b.add(2)])).rejects.toThrow('database away');

@@ -44,6 +44,7 @@ export async function openDb(opts: OpenDbOptions): Promise<DbHandle> {
     // An idle client losing its server (PostgreSQL restarted) emits here; without a
     // listener Node would crash the process. The pool drops the client and reconnects later.
     pool.on('error', (err) => opts.log.warn({ err }, 'postgres pool client error'));
+    pool.on('connect', prepareMarkedStatements);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
@@ -55,6 +56,23 @@ export async function openDb(opts: OpenDbOptions): Promise<DbHandle> {
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, engine: 'pglite', close: () => db.destroy() };
+}
+
+/**
+ * SQL that starts with `/* prepared:<name> *\/` runs as a named prepared statement on each
+ * PostgreSQL connection: parsed and planned once per connection instead of on every call. For
+ * the hottest statements (a chat message batch), parsing and planning cost as much as running.
+ * PGlite runs such SQL like any other.
+ */
+export const preparedAs = (name: string) => `/* prepared:${name} */`;
+const PREPARED = /^\/\* prepared:([\w-]+) \*\//;
+
+function prepareMarkedStatements(client: pg.PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((text: unknown, values?: unknown, ...rest: unknown[]) => {
+    const name = typeof text === 'string' ? PREPARED.exec(text)?.[1] : undefined;
+    return name ? query({ name, text, values }, ...rest) : query(text, values, ...rest);
+  }) as typeof client.query;
 }
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);

@@ -53,15 +53,13 @@ interface Connection {
   backlog: number;
 }
 
+/** Frames fanned out through pub/sub arrive with their JSON: each is stringified once for all its sockets. */
 const serialised = new WeakMap<object, string>();
-/** The same frame object fanned out to many sockets is stringified once. */
-function frameText(frame: ServerFrame): string {
-  let text = serialised.get(frame);
-  if (text === undefined) {
-    text = JSON.stringify(frame);
-    serialised.set(frame, text);
-  }
-  return text;
+const frameText = (frame: ServerFrame): string => serialised.get(frame) ?? JSON.stringify(frame);
+
+/** Acks are the most frequent frame: written out directly. */
+function ackText(clientMsgId: string, message: Message): string {
+  return `{"type":"ack","clientMsgId":${JSON.stringify(clientMsgId)},"conversationId":"${message.conversationId}","seq":${message.seq},"messageId":"${message.id}"}`;
 }
 
 /**
@@ -198,6 +196,10 @@ export class Gateway {
   // ------------------------------------------------------------ outgoing
 
   private send(conn: Connection, frame: ServerFrame) {
+    this.sendText(conn, frameText(frame));
+  }
+
+  private sendText(conn: Connection, text: string) {
     if (conn.closed || conn.ws.readyState !== conn.ws.OPEN) return;
     // A client that does not read would make the server buffer without limit: cut it off. What
     // counts is what is still unsent from earlier turns of the event loop: a batch may hand one
@@ -208,7 +210,7 @@ export class Gateway {
       this.drop(conn);
       return;
     }
-    conn.ws.send(frameText(frame));
+    conn.ws.send(text);
   }
 
   /**
@@ -410,9 +412,7 @@ export class Gateway {
       // client's messages in its order while many are written together.
       const { type: _t, conversationId, ...body } = frame;
       messaging
-        .sendMessage(this.ctx, conn.userId, conversationId, body, ({ message }) =>
-          this.send(conn, { type: 'ack', clientMsgId: body.clientMsgId, conversationId, seq: message.seq, messageId: message.id }),
-        )
+        .sendMessage(this.ctx, conn.userId, conversationId, body, ({ message }) => this.sendText(conn, ackText(body.clientMsgId, message)))
         .catch((err) => this.reportError(conn, err, body.clientMsgId))
         .finally(() => {
           conn.inFlight -= 1;

@@ -413,10 +413,15 @@ export class Gateway {
       const { type: _t, conversationId, ...body } = frame;
       messaging
         .sendMessage(this.ctx, conn.userId, conversationId, body, ({ message }) => this.sendText(conn, ackText(body.clientMsgId, message)))
-        .catch((err) => this.reportError(conn, err, body.clientMsgId))
-        .finally(() => {
-          conn.inFlight -= 1;
-        });
+        .then(
+          () => {
+            conn.inFlight -= 1;
+          },
+          (err) => {
+            conn.inFlight -= 1;
+            this.reportError(conn, err, body.clientMsgId);
+          },
+        );
       return;
     }
     // hello and reads run one after another per connection.

@@ -56,7 +56,16 @@ export function messagingRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.get(
       '/conversations/:id/messages/search',
-      { schema: { tags, params: ConversationParams, querystring: MessageSearchQuery, response: { 200: page(Message) } } },
+      {
+        schema: {
+          tags,
+          description:
+            'Full-text search inside one conversation, newest first. Each page searches at most 50,000 messages, so a page may hold fewer than `limit` matches (or none) and still have a `nextCursor` to search further back; `nextCursor` is null once the whole conversation has been searched.',
+          params: ConversationParams,
+          querystring: MessageSearchQuery,
+          response: { 200: page(Message) },
+        },
+      },
       async (req) => messaging.searchConversation(ctx, requireUser(req), req.params.id, req.query),
     );
 

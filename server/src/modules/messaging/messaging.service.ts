@@ -499,9 +499,10 @@ async function writeSends(ctx: AppContext, items: readonly PendingSend[]): Promi
 
   // Share cards and pasted Loop links (rare: checked one by one, together).
   const bodies = items.map((i) => i.body);
+  const withShares = items.flatMap((item, n) => (!results[n] && (item.body.share || (item.body.text && detectShareLink(ctx, item.body.text))) ? [n] : []));
   await Promise.all(
-    items.map(async (item, n) => {
-      if (results[n] || (!item.body.share && !item.body.text)) return;
+    withShares.map(async (n) => {
+      const item = items[n]!;
       try {
         if (item.body.share) await assertShareVisible(ctx, item.senderId, item.body.share);
         else bodies[n] = await withLinkedShare(ctx, item.senderId, item.body);
@@ -578,11 +579,13 @@ async function finishSends(ctx: AppContext, written: WrittenSends, items: readon
         continue;
       }
       // A new message has no reactions yet: its view needs no further reads unless it shares something.
-      const message = row.share_type ? (await toMessages(ctx, pending.senderId, [row], { fresh: true }))[0]! : messageView(row, null, []);
+      const plain = !row.share_type;
+      const message = plain ? messageView(row, null, []) : (await toMessages(ctx, pending.senderId, [row], { fresh: true }))[0]!;
       const result = { message, created: true };
       results[n] = result;
       pending.onCommitted?.(result);
-      await publishMessage(ctx, 'message', row, members, row.share_type ? undefined : message);
+      if (plain) publishPlain(ctx, 'message', row, members, message);
+      else await publishMessage(ctx, 'message', row, members);
       const member = members.find((m) => String(m.user_id) === pending.senderId);
       if (member && member.state !== 'active') await announceToMembers(ctx, pending.conversationId);
     } catch (err) {
@@ -591,6 +594,7 @@ async function finishSends(ctx: AppContext, written: WrittenSends, items: readon
   }
   return results as Array<SendResult | Error>;
 }
+
 function newMessageRow(item: PendingSend, body: SendMessageBody): repo.NewMessage {
   return {
     conversation_id: item.conversationId,
@@ -640,19 +644,26 @@ async function assertShareVisible(ctx: AppContext, viewerId: string, share: { ty
   if (view?.status !== 'available') throw new AppError('share_not_found', 404, 'share: no such thing to share', { field: 'share' });
 }
 
-/** Fans a message (or its update) out to every member who has not declined, each with their own view of share cards. */
-async function publishMessage(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: repo.MemberRow[], built?: Message) {
-  const recipients = members.filter((m) => m.state !== 'declined' || String(m.user_id) === String(row.sender_id)).map((m) => String(m.user_id));
+/** Who hears of a message: every member who has not declined, and always its sender. */
+function audienceOf(row: repo.MessageRow, members: readonly repo.MemberRow[]): string[] {
+  return members.filter((m) => m.state !== 'declined' || String(m.user_id) === String(row.sender_id)).map((m) => String(m.user_id));
+}
+
+/** Fans a message (or its update) out to its audience, each with their own view of its share card. */
+async function publishMessage(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: repo.MemberRow[]) {
+  if (!row.share_type) return publishPlain(ctx, type, row, members, (await toMessages(ctx, String(row.sender_id), [row]))[0]!);
   const frames: Array<[string, ServerFrame]> = [];
-  if (row.share_type) {
-    for (const uid of recipients) frames.push([uid, { type, message: (await toMessages(ctx, uid, [row]))[0]! }]);
-  } else {
-    const message = built ?? (await toMessages(ctx, String(row.sender_id), [row]))[0]!;
-    // One frame object for everyone: the gateway serialises it once.
-    const frame: ServerFrame = { type, message };
-    for (const uid of recipients) frames.push([uid, frame]);
-  }
+  for (const uid of audienceOf(row, members)) frames.push([uid, { type, message: (await toMessages(ctx, uid, [row]))[0]! }]);
   publishToUsers(ctx, frames);
+}
+
+/** A message without a share card looks the same to everyone: one frame object, which the gateways serialise once. */
+function publishPlain(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: readonly repo.MemberRow[], message: Message) {
+  const frame: ServerFrame = { type, message };
+  publishToUsers(
+    ctx,
+    audienceOf(row, members).map((uid) => [uid, frame]),
+  );
 }
 
 async function requireMessage(ctx: AppContext, userId: string, conversationId: string, seq: number) {
@@ -740,7 +751,6 @@ export async function conversationSeqs(ctx: AppContext, userId: string): Promise
   return new Map(rows.filter((r) => r.state !== 'declined').map((r) => [String(r.id), Number(r.last_seq)]));
 }
 
-/** Full-text search within one conversation, newest first. */
 /**
  * Full-text search inside one conversation, newest first. Each page looks through a bounded
  * window of messages (repo.SEARCH_WINDOW): a page may hold fewer than `limit` matches, or none,

@@ -38,16 +38,19 @@ function deepFreeze(value: unknown): void {
   for (const v of Object.values(value)) deepFreeze(v);
 }
 
+const published = Promise.resolve();
+
 export function createLocalPubSub(): PubSub {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   return {
-    async publish(channel, payload) {
+    publish(channel, payload) {
       const text = toText(payload);
       // Subscribers get the published object itself, frozen (Redis subscribers get a copy parsed
-      // from the JSON): parsing a copy per message cost more than everything else here together.
+      // from the JSON): parsing a copy per message was the largest cost of local fan-out.
       deepFreeze(payload);
       queueMicrotask(() => emitter.emit(channel, payload, text));
+      return published;
     },
     async subscribe(channel, handler) {
       emitter.on(channel, handler);

@@ -12,7 +12,7 @@ export function userRulesChanged(ctx: AppContext, userIds: readonly string[]): v
   announceChange(ctx, TOPIC, userIds);
 }
 
-/** `fn` hears the people whose rules changed, or null when it may have missed some (forget everything). */
-export function onUserRulesChanged(ctx: AppContext, fn: ChangeListener): void {
-  onChange(ctx, TOPIC, fn);
+/** `fn` hears the people whose rules changed, or null when it may have missed some (forget everything). See `onChange`. */
+export function onUserRulesChanged(ctx: AppContext, fn: ChangeListener): Promise<void> {
+  return onChange(ctx, TOPIC, fn);
 }

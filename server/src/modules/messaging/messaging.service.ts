@@ -468,7 +468,7 @@ async function writeSends(ctx: AppContext, items: readonly PendingSend[]): Promi
   // A reply to a seq beyond what this node has seen written may be to a newer message: re-read.
   const stale = new Set(items.filter((i) => (i.body.replyToSeq ?? 0) > Number(found.get(i.conversationId)?.conversation.last_seq ?? 0)).map((i) => i.conversationId));
   const toLoad = [...new Set(items.map((i) => i.conversationId))].filter((id) => !found.has(id) || stale.has(id));
-  for (const [id, entry] of await cache.load(ctx.db, toLoad, since)) found.set(id, entry);
+  for (const [id, entry] of await cache.load(toLoad, since, (ids) => repo.findConversationsWithMembers(ctx.db, ids))) found.set(id, entry);
 
   // Membership, replies and the one-to-one rules.
   const direct: Array<{ n: number; entry: CachedConversation; check: DirectMessageCheck }> = [];

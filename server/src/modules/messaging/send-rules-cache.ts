@@ -1,11 +1,12 @@
 import type { AppContext } from '../../app/context.ts';
 import { announceChange, onChange } from '../../platform/pubsub/invalidation.ts';
 import { onUserRulesChanged } from '../accounts/user-rules.ts';
-import * as repo from './messaging.repo.ts';
+import type * as repo from './messaging.repo.ts';
 
 /** How long an entry is trusted without news: the bound on staleness if a change announcement is lost. */
 const TTL_MS = 10_000;
-const MAX_ENTRIES = 50_000;
+/** About 1 KB for a direct conversation, a few KB for a full group. */
+const MAX_ENTRIES = 10_000;
 /** Past this many remembered changes the record starts over (loads in progress are then not kept). */
 const MAX_REMEMBERED_CHANGES = 10_000;
 const CONVERSATIONS_TOPIC = 'conversation-members';
@@ -43,6 +44,8 @@ export class SendRulesCache {
   private changeCount = 0;
   /** Loads that started before this count cannot tell what changed since: they are not kept. */
   private floor = 0;
+  /** Nothing is kept until changes from other nodes reach this one. */
+  listening = false;
 
   /** Pass this to `load` and `markCleared`: what they bring back is kept only if nothing changed after it. */
   get now(): number {
@@ -62,11 +65,11 @@ export class SendRulesCache {
     return out;
   }
 
-  /** Reads conversations and their members in one query, keeping them unless they changed since `since`. */
-  async load(db: AppContext['db'], ids: readonly string[], since: number): Promise<Map<string, CachedConversation>> {
+  /** Reads conversations and their members with `read` (one query), keeping them unless they changed since `since`. */
+  async load(ids: readonly string[], since: number, read: (ids: readonly string[]) => Promise<Map<string, Omit<CachedConversation, 'cleared' | 'until'>>>): Promise<Map<string, CachedConversation>> {
     const out = new Map<string, CachedConversation>();
     if (ids.length === 0) return out;
-    const found = await repo.findConversationsWithMembers(db, ids);
+    const found = await read(ids);
     const until = Date.now() + TTL_MS;
     for (const [id, f] of found) {
       const entry: CachedConversation = { ...f, cleared: new Set(), until };
@@ -127,6 +130,7 @@ export class SendRulesCache {
   }
 
   private store(id: string, entry: CachedConversation) {
+    if (!this.listening) return;
     this.drop(id);
     // Map keeps insertion order: the first key is the oldest entry.
     if (this.entries.size >= MAX_ENTRIES) this.drop(this.entries.keys().next().value!);
@@ -164,8 +168,16 @@ export function sendRulesCache(ctx: AppContext): SendRulesCache {
     const created = new SendRulesCache();
     cache = created;
     caches.set(ctx, created);
-    onUserRulesChanged(ctx, (userIds) => (userIds ? created.forgetUsers(userIds) : created.forgetAll()));
-    onChange(ctx, CONVERSATIONS_TOPIC, (ids) => (ids ? created.forgetConversations(ids) : created.forgetAll()));
+    Promise.all([
+      onUserRulesChanged(ctx, (userIds) => (userIds ? created.forgetUsers(userIds) : created.forgetAll())),
+      onChange(ctx, CONVERSATIONS_TOPIC, (ids) => (ids ? created.forgetConversations(ids) : created.forgetAll())),
+    ]).then(
+      () => {
+        created.listening = true;
+      },
+      // Without news of changes nothing is kept: every send reads its checks from the database.
+      () => {},
+    );
   }
   return cache;
 }

@@ -8,30 +8,40 @@ interface Bus {
   /** Tells this node's own announcements apart when pub/sub echoes them back. */
   readonly node: string;
   readonly listeners: Map<string, ChangeListener[]>;
+  /** Settles once other nodes' announcements reach this one. */
+  readonly listening: Promise<void>;
 }
 
 const buses = new WeakMap<PubSub, Bus>();
 const CHANNEL = 'changes';
 
 function busOf(pubsub: PubSub, onError: (err: unknown) => void): Bus {
-  let bus = buses.get(pubsub);
-  if (bus) return bus;
-  const created: Bus = { node: randomUUID(), listeners: new Map() };
-  bus = created;
-  buses.set(pubsub, created);
+  const existing = buses.get(pubsub);
+  if (existing) return existing;
+  const listeners = new Map<string, ChangeListener[]>();
+  const node = randomUUID();
   const tell = (topic: string, keys: readonly string[] | null) => {
-    for (const fn of created.listeners.get(topic) ?? []) fn(keys);
+    for (const fn of listeners.get(topic) ?? []) fn(keys);
   };
-  void pubsub
+  const listening = pubsub
     .subscribe(CHANNEL, (payload) => {
       const p = payload as { node?: unknown; topic?: unknown; keys?: unknown };
-      if (p.node === created.node || typeof p.topic !== 'string' || !Array.isArray(p.keys)) return;
+      if (p.node === node || typeof p.topic !== 'string' || !Array.isArray(p.keys)) return;
       tell(p.topic, p.keys.map(String));
     })
-    .catch(onError);
+    .then(
+      () => undefined,
+      (err) => {
+        onError(err);
+        throw err;
+      },
+    );
+  listening.catch(() => {});
+  const created: Bus = { node, listeners, listening };
+  buses.set(pubsub, created);
   // Announcements made while this node was cut off are lost: every cache starts over.
   pubsub.onReconnect?.(() => {
-    for (const topic of created.listeners.keys()) tell(topic, null);
+    for (const topic of listeners.keys()) tell(topic, null);
   });
   return created;
 }
@@ -51,10 +61,15 @@ export function announceChange(ctx: { pubsub: PubSub; log: { warn(o: object, m: 
   ctx.pubsub.publish(CHANNEL, { node: bus.node, topic, keys }).catch(onError);
 }
 
-/** `fn` hears every change announced under `topic`, on any node. */
-export function onChange(ctx: { pubsub: PubSub; log: { warn(o: object, m: string): void } }, topic: string, fn: ChangeListener): void {
+/**
+ * `fn` hears every change announced under `topic`, on any node. The promise settles once
+ * announcements from other nodes arrive here (it rejects if pub/sub refused the subscription):
+ * a cache must not keep anything before that.
+ */
+export function onChange(ctx: { pubsub: PubSub; log: { warn(o: object, m: string): void } }, topic: string, fn: ChangeListener): Promise<void> {
   const bus = busOf(ctx.pubsub, (err) => ctx.log.warn({ err, topic }, 'could not listen for changes from other nodes'));
   const list = bus.listeners.get(topic) ?? [];
   list.push(fn);
   bus.listeners.set(topic, list);
+  return bus.listening;
 }

@@ -137,4 +137,37 @@ test.describe('messaging', () => {
     await screenshot(a.page, testInfo, 'group-chat');
     for (const p of [a, b, c]) await p.ctx.close();
   });
+
+  test('search inside a chat finds an older message and shows it in place', async ({ browser, page }, testInfo) => {
+    // The searcher uses the project's screen (phone or desktop); the other person only writes.
+    const me = await signUpWith(page.request, page, { displayName: 'Searcher' });
+    const other = await person(browser, 'Old friend');
+    const res = await page.request.post('/api/v1/conversations', { data: { memberIds: [other.user.id] }, headers: { origin: baseURL } });
+    const id = (await res.json()).conversation.id as string;
+    await page.request.post(`/api/v1/conversations/${id}/messages`, { data: { clientMsgId: 'needle', text: 'Remember the blue kumquat recipe?' }, headers: { origin: baseURL } });
+    // Enough later messages that the one searched for is not on the first page of history.
+    await call(other, 'POST', `/conversations/${id}/accept`);
+    for (let i = 0; i < 80; i++) await call(other, 'POST', `/conversations/${id}/messages`, { clientMsgId: `later-${i}`, text: `Later message ${i}` });
+    expect(me.id).toBeTruthy();
+
+    await page.goto(`/inbox/${id}`);
+    await expect(bubbles(page, 'Later message 79')).toHaveCount(1);
+    await expect(bubbles(page, 'blue kumquat')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Search this chat' }).click();
+    await page.getByRole('searchbox', { name: 'Search this chat' }).fill('Kumquat');
+    const result = page.getByRole('list', { name: 'Messages found' }).getByRole('button');
+    await expect(result).toHaveCount(1);
+    await expect(result.locator('mark')).toHaveText('kumquat');
+    await screenshot(page, testInfo, 'chat-search-results');
+    await result.click();
+    await expect(page.getByRole('search')).toHaveCount(0);
+    await expect(bubbles(page, 'blue kumquat')).toBeInViewport();
+    await expect(page.locator('.bubble-row--found')).toHaveCount(1);
+    await screenshot(page, testInfo, 'chat-search-found');
+
+    await page.getByRole('button', { name: 'Search this chat' }).click();
+    await page.getByRole('searchbox', { name: 'Search this chat' }).fill('durian');
+    await expect(page.getByText('No messages match “durian”')).toBeVisible();
+    await other.ctx.close();
+  });
 });

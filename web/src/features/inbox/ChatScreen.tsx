@@ -7,9 +7,11 @@ import { QueryView } from '../../app/query-view.tsx';
 import { useMe } from '../../app/session.ts';
 import { ShareCard } from '../sharing/ShareCard.tsx';
 import { Button } from '../../ui/Button.tsx';
+import { IconSearch } from '../../ui/icons.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
 import { useMediaQuery, WIDE_LAYOUT } from '../../ui/use-media-query.ts';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
+import { ChatSearch } from './ChatSearch.tsx';
 import { chatSocket, useChatFrames, useChatStatus } from './chat-socket.ts';
 import { acceptRequest, type Conversation, declineRequest, editMessage, fetchHistory, react, unsendMessage, useConversation } from './inbox-api.ts';
 import { conversationName, InboxSplit } from './InboxScreen.tsx';
@@ -35,6 +37,8 @@ function Linkified({ text }: { text: string }) {
 }
 
 const HEART = '❤️';
+/** Pages of 100 read to bring a search result into view: 4,000 messages back at most. */
+const MAX_REVEAL_PAGES = 40;
 
 export function ChatScreen() {
   const { id = '' } = useParams();
@@ -64,6 +68,9 @@ function Chat({ initial }: { initial: Conversation }) {
   const [editing, setEditing] = useState<Message | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [searching, setSearching] = useState(false);
+  /** A search result to bring into view once it is rendered. */
+  const [revealing, setRevealing] = useState<number | null>(null);
   const [, setTick] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -106,6 +113,31 @@ function Chat({ initial }: { initial: Conversation }) {
     });
   }, [hasOlder, oldest, id, merge]);
 
+  /** Shows message `seq` (a search result): loads the history back to it, then scrolls to it and marks it for a moment. */
+  const reveal = useCallback(
+    async (seq: number) => {
+      setSearching(false);
+      let from = oldest ?? Number.POSITIVE_INFINITY;
+      let more = hasOlder;
+      try {
+        for (let pages = 0; from > seq && more; pages++) {
+          if (pages >= MAX_REVEAL_PAGES) return setError('That message is too far back to show here.');
+          const page = await fetchHistory(id, from, 100);
+          merge(page.items);
+          from = page.items[0]?.seq ?? from;
+          more = page.nextCursor !== null;
+        }
+      } catch (e) {
+        return setError(describeError(e));
+      } finally {
+        setOldest(from);
+        setHasOlder(more && from > 1);
+      }
+      setRevealing(seq);
+    },
+    [oldest, hasOlder, id, merge],
+  );
+
   useChatFrames((f) => {
     if (f.type === 'message' && f.message.conversationId === id) {
       merge([f.message]);
@@ -147,6 +179,18 @@ function Chat({ initial }: { initial: Conversation }) {
     const list = listRef.current;
     if (list && stickToBottom.current) list.scrollTop = list.scrollHeight;
   });
+  // After the effect above: a search result in view wins over sticking to the bottom.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again when new messages render, until the result is among them
+  useLayoutEffect(() => {
+    if (revealing === null) return;
+    const row = listRef.current?.querySelector<HTMLElement>(`[data-seq="${revealing}"]`);
+    if (!row) return; // not rendered yet
+    stickToBottom.current = false;
+    row.scrollIntoView({ block: 'center' });
+    row.classList.add('bubble-row--found');
+    setTimeout(() => row.classList.remove('bubble-row--found'), 2000);
+    setRevealing(null);
+  }, [revealing, messages]);
 
   const onScroll = () => {
     const list = listRef.current;
@@ -202,9 +246,19 @@ function Chat({ initial }: { initial: Conversation }) {
   return (
     <>
       {/* On wide screens the list is beside the chat: no way "back" is needed. */}
-      <TopBar title={conversationName(conv, me.id)} back={!wide} backTo="/inbox" />
+      <TopBar
+        title={conversationName(conv, me.id)}
+        back={!wide}
+        backTo="/inbox"
+        end={
+          <Button variant="ghost" icon aria-label="Search this chat" aria-pressed={searching} onClick={() => setSearching((v) => !v)}>
+            <IconSearch size={24} />
+          </Button>
+        }
+      />
       <Page flush>
         <div className="chat">
+          {searching && <ChatSearch conversationId={id} nameOf={nameOf} onPick={(seq) => void reveal(seq)} onClose={() => setSearching(false)} />}
           {status !== 'online' && (
             <p className="chat__status" role="status">
               {status === 'offline' ? 'Messages you write now will send when you’re back online.' : 'Connecting…'}

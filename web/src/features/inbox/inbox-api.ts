@@ -23,7 +23,8 @@ export function useConversation(id: string) {
   return useQuery({ queryKey: conversationKey(id), queryFn: async () => (await api(`/conversations/${id}`, { schema: ConversationResult })).conversation });
 }
 
-export const fetchHistory = (id: string, beforeSeq?: number) => api(`/conversations/${id}/messages`, { query: { beforeSeq, limit: 30 }, schema: MessagePage });
+export const fetchHistory = (id: string, beforeSeq?: number, limit = 30) => api(`/conversations/${id}/messages`, { query: { beforeSeq, limit }, schema: MessagePage });
+export const searchMessages = (id: string, q: string, cursor?: string) => api(`/conversations/${id}/messages/search`, { query: { q, cursor, limit: 20 }, schema: MessagePage });
 
 export const createConversation = async (memberIds: string[], title?: string) =>
   (await api('/conversations', { json: { memberIds, ...(title ? { title } : {}) }, schema: ConversationResult })).conversation;

@@ -230,6 +230,8 @@ async function loop(engine: string, bare: BareRelay): Promise<Row> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-bench-'));
   const db = engine === 'postgres' ? await createFreshDatabase(PG) : null;
   const server = await serverProcess({
+    // Measured as deployed (NODE_ENV=production: e.g. published frames are not deep-frozen as a development check).
+    NODE_ENV: 'production',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
     WORKER: 'false',

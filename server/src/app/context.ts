@@ -57,7 +57,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
   } else {
     rateLimiter = createMemoryRateLimiter();
-    pubsub = createLocalPubSub();
+    pubsub = createLocalPubSub({ freezePayloads: config.env !== 'production' });
   }
   closers.push(() => rateLimiter.close(), () => pubsub.close());
 

@@ -53,10 +53,6 @@ interface Connection {
   backlog: number;
 }
 
-/** Frames fanned out through pub/sub arrive with their JSON: each is stringified once for all its sockets. */
-const serialised = new WeakMap<object, string>();
-const frameText = (frame: ServerFrame): string => serialised.get(frame) ?? JSON.stringify(frame);
-
 /** Acks are the most frequent frame: written out directly. */
 function ackText(clientMsgId: string, message: Message): string {
   return `{"type":"ack","clientMsgId":${JSON.stringify(clientMsgId)},"conversationId":"${message.conversationId}","seq":${message.seq},"messageId":"${message.id}"}`;
@@ -164,8 +160,7 @@ export class Gateway {
       const connections = new Set<Connection>();
       const ready = this.ctx.pubsub.subscribe(channel, (payload, text) => {
         // Forwarded as published: the JSON is reused, not rebuilt, for every socket.
-        serialised.set(payload as ServerFrame, text);
-        for (const c of connections) this.deliver(c, payload as ServerFrame);
+        for (const c of connections) this.deliver(c, payload as ServerFrame, text);
       });
       entry = { connections, ready };
       this.channelMembers.set(channel, entry);
@@ -196,7 +191,7 @@ export class Gateway {
   // ------------------------------------------------------------ outgoing
 
   private send(conn: Connection, frame: ServerFrame) {
-    this.sendText(conn, frameText(frame));
+    this.sendText(conn, JSON.stringify(frame));
   }
 
   private sendText(conn: Connection, text: string) {
@@ -241,8 +236,8 @@ export class Gateway {
     this.send(conn, { type: 'error', code, detail, ...extra });
   }
 
-  /** A frame from pub/sub for this connection's user. */
-  private deliver(conn: Connection, frame: ServerFrame) {
+  /** A frame from pub/sub for this connection's user, with its JSON when pub/sub had it. */
+  private deliver(conn: Connection, frame: ServerFrame, text?: string) {
     if (conn.closed) return;
     if (!conn.ready) {
       if (conn.early.length >= MAX_QUEUED_FRAMES) return this.overflow(conn);
@@ -251,7 +246,7 @@ export class Gateway {
     }
     switch (frame.type) {
       case 'message':
-        return this.deliverMessage(conn, frame);
+        return this.deliverMessage(conn, frame, text);
       case 'conversation.updated': {
         const id = frame.conversation.id;
         const cursor = conn.conversations.get(id);
@@ -260,17 +255,16 @@ export class Gateway {
         if (!cursor) conn.conversations.set(id, { sent: frame.conversation.lastSeq, held: null });
         else if (frame.conversation.lastSeq > cursor.sent && !cursor.held) void this.catchUp(conn, id);
         if (frame.conversation.state === 'declined') conn.conversations.delete(id);
-        return this.send(conn, frame);
+        break;
       }
       case 'conversation.removed':
         conn.conversations.delete(frame.conversationId);
-        return this.send(conn, frame);
-      default:
-        return this.send(conn, frame);
+        break;
     }
+    this.sendText(conn, text ?? JSON.stringify(frame));
   }
 
-  private deliverMessage(conn: Connection, frame: { type: 'message'; message: Message }) {
+  private deliverMessage(conn: Connection, frame: { type: 'message'; message: Message }, text?: string) {
     const { conversationId, seq } = frame.message;
     let cursor = conn.conversations.get(conversationId);
     if (!cursor) {
@@ -286,7 +280,7 @@ export class Gateway {
     if (seq <= cursor.sent) return; // already sent (a retry's re-publish, or resume overlap)
     if (seq === cursor.sent + 1) {
       cursor.sent = seq;
-      return this.send(conn, frame);
+      return this.sendText(conn, text ?? JSON.stringify(frame));
     }
     cursor.held = [frame];
     void this.catchUp(conn, conversationId);

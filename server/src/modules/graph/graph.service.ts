@@ -176,10 +176,8 @@ export async function follow(ctx: AppContext, viewerId: string, targetId: string
     await repo.deleteFollowRequest(tx, viewerId, targetId);
     if (await repo.insertFollow(tx, viewerId, targetId)) {
       await markSuggestionsDirty(tx, [viewerId, targetId]);
-      tx.afterCommit(() => {
-        userRulesChanged(ctx, [viewerId, targetId]);
-        publishFollowFrame(ctx, 'follow.new', targetId, viewerId);
-      });
+      tx.afterCommit(() => userRulesChanged(ctx, [viewerId, targetId]));
+      tx.afterCommit(() => publishFollowFrame(ctx, 'follow.new', targetId, viewerId));
     }
   });
   return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
@@ -244,10 +242,8 @@ export async function answerFollowRequest(ctx: AppContext, viewerId: string, req
     if (!accept) return;
     await repo.insertFollow(tx, requesterId, viewerId);
     await markSuggestionsDirty(tx, [viewerId, requesterId]);
-    tx.afterCommit(() => {
-      userRulesChanged(ctx, [viewerId, requesterId]);
-      publishFollowFrame(ctx, 'follow.accepted', requesterId, viewerId);
-    });
+    tx.afterCommit(() => userRulesChanged(ctx, [viewerId, requesterId]));
+    tx.afterCommit(() => publishFollowFrame(ctx, 'follow.accepted', requesterId, viewerId));
   });
   return { relationship: await relationshipBetween(ctx, viewerId, requesterId) };
 }

@@ -14,14 +14,25 @@ const watching = new WeakSet<AppContext>();
 export function publishToUsers(ctx: AppContext, frames: ReadonlyArray<[string, ServerFrame]>): void {
   watchReconnects(ctx);
   // Not awaited: publishes leave in call order on one connection, and a Redis outage must not
-  // hold up the sender's next message (its ack has gone already).
-  for (const [userId, frame] of frames) {
-    ctx.pubsub.publish(`user:${userId}`, frame).catch((err) => {
-      ctx.log.warn({ err: (err as Error).message }, 'publish failed; will retry when pub/sub reconnects');
-      const queue = pending.get(ctx) ?? [];
-      if (queue.length < MAX_PENDING) queue.push([userId, frame]);
-      pending.set(ctx, queue);
-    });
+  // hold up the sender's next message (its ack has gone already). A run of entries with the same
+  // frame (a message to every member) is one publish, serialised once.
+  for (let start = 0; start < frames.length; ) {
+    const frame = frames[start]![1];
+    let end = start + 1;
+    while (end < frames.length && frames[end]![1] === frame) end += 1;
+    const run = frames.slice(start, end);
+    ctx.pubsub
+      .publishMany(
+        run.map(([userId]) => `user:${userId}`),
+        frame,
+      )
+      .catch((err) => {
+        ctx.log.warn({ err: (err as Error).message }, 'publish failed; will retry when pub/sub reconnects');
+        const queue = pending.get(ctx) ?? [];
+        if (queue.length < MAX_PENDING) queue.push(...run.slice(0, MAX_PENDING - queue.length));
+        pending.set(ctx, queue);
+      });
+    start = end;
   }
 }
 

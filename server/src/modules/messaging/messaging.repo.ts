@@ -241,7 +241,7 @@ export async function insertMessagesWithNextSeqs(db: Executor, items: readonly N
   if (items.length === 0) return [];
   const col = <K extends keyof NewMessage>(k: K) => sql.val(items.map((i) => i[k]));
   const ids = [...new Set(items.map((i) => String(i.conversation_id)))];
-  const result = await sql<{ n: string; id: string; seq: string; created_ms: string }>`${sql.raw(preparedAs('insert-messages'))}
+  const result = await sql<{ id: string; conversation_id: string; seq: string; created_ms: string }>`${sql.raw(preparedAs('insert-messages'))}
     WITH input AS (
       SELECT t.*, row_number() OVER (PARTITION BY t.conversation_id ORDER BY t.n) AS k
       FROM unnest(
@@ -270,19 +270,28 @@ export async function insertMessagesWithNextSeqs(db: Executor, items: readonly N
       FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM numbered GROUP BY conversation_id, sender_id) s
       WHERE m.conversation_id = s.conversation_id AND m.user_id = s.sender_id
     )
-    SELECT numbered.n, inserted.id, inserted.seq, floor(extract(epoch FROM inserted.created_at) * 1000)::bigint AS created_ms
-    FROM numbered JOIN inserted USING (conversation_id, seq)`.execute(db);
-  const made: Array<MessageRow | null> = items.map(() => null);
+    SELECT id, conversation_id, seq, floor(extract(epoch FROM created_at) * 1000)::bigint AS created_ms FROM inserted`.execute(db);
+  // Each conversation's items took consecutive seqs in the order given: its lowest seq is its first item's.
+  const firstSeq = new Map<string, number>();
+  for (const r of result.rows) {
+    const seq = Number(r.seq);
+    if (seq < (firstSeq.get(r.conversation_id) ?? Number.POSITIVE_INFINITY)) firstSeq.set(r.conversation_id, seq);
+  }
+  const rowAt = new Map(result.rows.map((r) => [`${r.conversation_id}:${r.seq}`, r]));
+  const taken = new Map<string, number>();
   let createdMs = '';
   let createdAt = new Date(0);
-  for (const r of result.rows) {
+  return items.map((i) => {
+    const conversationId = String(i.conversation_id);
+    const k = taken.get(conversationId) ?? 0;
+    taken.set(conversationId, k + 1);
+    const r = rowAt.get(`${conversationId}:${(firstSeq.get(conversationId) ?? Number.NaN) + k}`);
+    if (!r) throw new Error('conversation vanished while sending');
     if (r.created_ms !== createdMs) {
       createdMs = r.created_ms;
       createdAt = new Date(Number(createdMs));
     }
-    const n = Number(r.n) - 1;
-    const i = items[n]!;
-    made[n] = {
+    return {
       id: r.id,
       conversation_id: i.conversation_id,
       seq: r.seq,
@@ -296,10 +305,6 @@ export async function insertMessagesWithNextSeqs(db: Executor, items: readonly N
       edited_at: null,
       deleted_at: null,
     };
-  }
-  return made.map((row) => {
-    if (!row) throw new Error('conversation vanished while sending');
-    return row;
   });
 }
 

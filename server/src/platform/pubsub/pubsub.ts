@@ -7,8 +7,10 @@ import type { Redis } from 'ioredis';
  * must not be lost is in the database first, and clients catch up from there.
  */
 export interface PubSub {
-  /** The same payload object published to many channels is serialised once: do not change it after publishing. */
+  /** Do not change `payload` after publishing it: local subscribers receive that very object. */
   publish(channel: string, payload: unknown): Promise<void>;
+  /** One payload to many channels (a message to every member), serialised once. */
+  publishMany(channels: readonly string[], payload: unknown): Promise<void>;
   /** `text` is the payload's JSON as published, for handlers that forward it unchanged (no re-serialising). */
   subscribe(channel: string, handler: (payload: unknown, text: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -17,18 +19,6 @@ export interface PubSub {
    * in-process pub/sub). Frames published meanwhile are gone: listeners re-read from the database.
    */
   onReconnect?(fn: () => void): void;
-}
-
-const serialised = new WeakMap<object, string>();
-/** A message fanned out to every member's channel is one payload object: stringify it once. */
-function toText(payload: unknown): string {
-  if (typeof payload !== 'object' || payload === null) return JSON.stringify(payload);
-  let text = serialised.get(payload);
-  if (text === undefined) {
-    text = JSON.stringify(payload);
-    serialised.set(payload, text);
-  }
-  return text;
 }
 
 /** Makes a published payload read-only all the way down, so subscribers that share it cannot change it for one another. */
@@ -40,18 +30,26 @@ function deepFreeze(value: unknown): void {
 
 const published = Promise.resolve();
 
-export function createLocalPubSub(): PubSub {
+/**
+ * In-process pub/sub for a single node. Subscribers receive the published object itself, with
+ * its JSON: no copy is parsed for them (that was the largest cost of local fan-out). Outside
+ * production the object is deep-frozen first, so a subscriber or publisher that changes it
+ * afterwards fails loudly in development and tests instead of corrupting what others see.
+ */
+export function createLocalPubSub(opts: { freezePayloads: boolean }): PubSub {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  const publishMany = (channels: readonly string[], payload: unknown) => {
+    const text = JSON.stringify(payload);
+    if (opts.freezePayloads) deepFreeze(payload);
+    queueMicrotask(() => {
+      for (const channel of channels) emitter.emit(channel, payload, text);
+    });
+    return published;
+  };
   return {
-    publish(channel, payload) {
-      const text = toText(payload);
-      // Subscribers get the published object itself, frozen (Redis subscribers get a copy parsed
-      // from the JSON): parsing a copy per message was the largest cost of local fan-out.
-      deepFreeze(payload);
-      queueMicrotask(() => emitter.emit(channel, payload, text));
-      return published;
-    },
+    publish: (channel, payload) => publishMany([channel], payload),
+    publishMany,
     async subscribe(channel, handler) {
       emitter.on(channel, handler);
       return async () => void emitter.off(channel, handler);
@@ -103,7 +101,15 @@ export function createRedisPubSub(publisher: Redis, subscriber: Redis, prefix: s
   });
   return {
     async publish(channel, payload) {
-      await publisher.publish(prefix + channel, toText(payload));
+      await publisher.publish(prefix + channel, JSON.stringify(payload));
+    },
+    async publishMany(channels, payload) {
+      const text = JSON.stringify(payload);
+      if (channels.length === 1) return void (await publisher.publish(prefix + channels[0], text));
+      // One round trip for all of them, in order on the same connection as single publishes.
+      const pipeline = publisher.pipeline();
+      for (const channel of channels) pipeline.publish(prefix + channel, text);
+      for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
     },
     async subscribe(channel, handler) {
       let set = handlers.get(channel);

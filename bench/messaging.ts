@@ -336,7 +336,16 @@ const md = table(
     r.reconnectMs === null ? '—' : `${(r.reconnectMs / 1000).toFixed(2)} s`,
   ]),
 );
-console.log(`\n${md}\n`);
+const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+const targets = loopRows
+  .filter((r) => r.name.includes('postgres'))
+  .map(
+    (r) =>
+      `Targets (issue 4), Loop on PostgreSQL: throughput ≥ 0.5× the relay — ${verdict(r.ratio >= 0.5)} (${r.ratio.toFixed(2)}×); ` +
+      `p99 ≤ 100 ms at half rate — ${verdict(r.p99 <= 100)} (${r.p99.toFixed(1)} ms); ≤ 20 KB per idle connection — ${verdict(r.bytesPerConn <= 20 * 1024)} (${kb(r.bytesPerConn)}).`,
+  )
+  .join('\n');
+console.log(`\n${md}\n\n${targets}\n`);
 recordSection(
   'messaging',
   `## Messaging: WebSocket throughput, latency, memory, reconnects
@@ -344,7 +353,7 @@ recordSection(
 \`npm run bench:messaging\` — ${PAIRS} sender→recipient pairs, ${WINDOW} sends in flight each, ${SECONDS} s per phase.
 Throughput: the relay and each Loop server take turns (relay, Loop, relay, … ${ROUNDS} Loop rounds), each Loop round is
 divided by the mean of the relay rounds either side of it, and the median is reported; the relay's row shows all its
-rounds. The latency phase sends at half the median rate. Loop checks each send (member, blocks, "who may message me",
+rounds (for every engine). The latency phase sends at half the median rate. Loop checks each send (member, blocks, "who may message me",
 age; from its in-memory send-rules cache), acks it only after the message is committed (group commit: the sends that
 arrive while one batch is written go together in the next, one prepared statement per batch — next seqs, inserts,
 read marks — in two write lanes on PostgreSQL), and delivers it to the recipient and to the sender's connection through
@@ -357,6 +366,8 @@ close, 3 messages are sent to each conversation, then all reconnect with \`hello
 until each has \`ready\` and its 3 missed messages.
 
 ${md}
+
+${targets}
 
 ${machineNote()} Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (a shared machine: compare ratios).`,
 );

@@ -39,8 +39,13 @@ const published = Promise.resolve();
 export function createLocalPubSub(opts: { freezePayloads: boolean }): PubSub {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
-  const publishMany = (channels: readonly string[], payload: unknown) => {
-    const text = JSON.stringify(payload);
+  const publishMany = (channels: readonly string[], payload: unknown): Promise<void> => {
+    let text: string;
+    try {
+      text = JSON.stringify(payload);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (opts.freezePayloads) deepFreeze(payload);
     queueMicrotask(() => {
       for (const channel of channels) emitter.emit(channel, payload, text);

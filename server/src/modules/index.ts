@@ -10,8 +10,9 @@ import { sharingRoutes } from './sharing/sharing.routes.ts';
 // contact matching at signup).
 import './graph/graph.service.ts';
 import './graph/contacts.service.ts';
-// Registers the demo clips with the embedded first run.
+// Register the demo clips, friends and chats with the embedded first run.
 import './media/media-demo.ts';
+import './messaging/messaging-demo.ts';
 
 /** Every module's HTTP routes, mounted under /api/v1. Add a module here to expose it. */
 export const moduleRoutes: Array<(ctx: AppContext) => FastifyPluginAsync> = [accountsRoutes, graphRoutes, messagingRoutes, mediaRoutes, feedRoutes, sharingRoutes];

@@ -159,8 +159,22 @@ describe(`graph (${engine})`, () => {
     const aCounts = await s.api('GET', `/users/${a.username}`, { token: mutual.token });
     expect(aCounts.body.counts).toMatchObject({ followers: 1, following: 1, friends: 1 });
 
+    // A's block list is the one place B still appears (to be unblocked); B's list is empty.
+    const c = await s.make.user();
+    await s.api('PUT', `/users/${c.id}/block`, { token: a.token });
+    const list = await s.api('GET', '/me/blocks?limit=1', { token: a.token });
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((x: any) => x.user.id)).toEqual([c.id]);
+    expect(list.body.items[0].blockedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const next = await s.api('GET', `/me/blocks?limit=1&cursor=${list.body.nextCursor}`, { token: a.token });
+    expect(next.body.items.map((x: any) => x.user.id)).toEqual([b.id]);
+    expect(next.body.nextCursor).toBeNull();
+    expect((await s.api('GET', '/me/blocks', { token: b.token })).body.items).toEqual([]);
+    expect((await s.api('GET', '/me/blocks')).status).toBe(401);
+
     const unblock = await s.api('DELETE', `/users/${b.id}/block`, { token: a.token });
     expect(unblock.body.relationship.blocked).toBe(false);
+    expect((await s.api('GET', '/me/blocks', { token: a.token })).body.items.map((x: any) => x.user.id)).toEqual([c.id]);
     expect((await s.api('GET', `/users/${a.username}`, { token: b.token })).status).toBe(200);
     expect((await follow(b, a)).body.relationship.following).toBe(true);
   });

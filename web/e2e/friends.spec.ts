@@ -96,4 +96,28 @@ test.describe('friends', () => {
     await expect(page.getByRole('heading', { name: 'This account is private' })).toHaveCount(0);
     await ctxP.close();
   });
+
+  test('Settings lists blocked accounts, and unblocking brings the person back', async ({ browser, page }, testInfo) => {
+    const ctxB = await browser.newContext();
+    const pageB = await ctxB.newPage();
+    await signUpViaApi(page, { displayName: 'Alice Blocker' });
+    const b = await signUpViaApi(pageB, { displayName: 'Bob Blocked' });
+    const origin = `http://127.0.0.1:${process.env.LOOP_E2E_PORT}`;
+    expect((await page.request.put(`/api/v1/users/${b.id}/block`, { headers: { origin } })).ok()).toBe(true);
+
+    await page.goto('/settings');
+    await page.getByRole('link', { name: /Blocked accounts/ }).click();
+    await expect(page.getByRole('heading', { name: 'Blocked accounts' })).toBeVisible();
+    const row = page.getByRole('list', { name: 'Blocked accounts' }).getByTestId(`blocked-${b.username}`);
+    await expect(row).toContainText('Bob Blocked');
+    await screenshot(page, testInfo, 'settings-blocked-accounts');
+    await row.getByRole('button', { name: 'Unblock Bob Blocked' }).click();
+    await expect(page.getByRole('heading', { name: 'You haven’t blocked anyone' })).toBeVisible();
+    await screenshot(page, testInfo, 'settings-blocked-empty');
+
+    // Each can see the other again.
+    await page.goto(`/u/${b.username}`);
+    await expect(page.getByRole('heading', { name: 'Bob Blocked' })).toBeVisible();
+    await ctxB.close();
+  });
 });

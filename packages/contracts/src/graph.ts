@@ -14,6 +14,10 @@ export const MuteResult = z.object({ relationship: Relationship, muted: z.boolea
 
 export const FollowRequest = z.object({ user: User, requestedAt: z.string() });
 
+/** Someone the viewer blocked (GET /me/blocks), newest block first: the only place they still appear, to be unblocked. */
+export const BlockedAccount = z.object({ user: User, blockedAt: z.string() });
+export type BlockedAccount = z.infer<typeof BlockedAccount>;
+
 /** At most this many contacts per upload; more → 400. */
 export const MAX_CONTACTS_PER_UPLOAD = 2000;
 

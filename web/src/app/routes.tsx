@@ -7,6 +7,7 @@ import { SettingsScreen } from '../features/accounts/SettingsScreen.tsx';
 import { SignupScreen } from '../features/accounts/SignupScreen.tsx';
 import { WelcomeScreen } from '../features/accounts/WelcomeScreen.tsx';
 import { ShareTargetScreen } from '../features/sharing/ShareTargetScreen.tsx';
+import { BlockedAccountsScreen } from '../features/friends/BlockedAccountsScreen.tsx';
 import { FriendsScreen } from '../features/friends/FriendsScreen.tsx';
 import { CreateScreen } from '../features/video/CreateScreen.tsx';
 import { FeedScreen, FriendsFeedScreen } from '../features/video/FeedScreen.tsx';
@@ -49,6 +50,7 @@ export const routes: AppRoute[] = [
   { path: '/profile', element: <OwnProfileScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/profile/edit', element: <EditProfileScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/settings', element: <SettingsScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/settings/blocked', element: <BlockedAccountsScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/search', element: <SearchScreen />, access: 'any', chrome: 'app' },
   // The installed PWA's Web Share Target (manifest share_target).
   { path: '/share', element: <ShareTargetScreen />, access: 'signed-in', chrome: 'app' },

@@ -176,6 +176,17 @@ export async function listFollowRequests(db: Executor, targetId: string, limit: 
   return q.orderBy('r.created_at', 'desc').orderBy('r.requester_id', 'desc').limit(limit + 1).execute();
 }
 
+/** The people `blockerId` blocked, newest first; keyset on (created_at, blocked id). */
+export async function listBlocked(db: Executor, blockerId: string, limit: number, after: { at: string; id: string } | null) {
+  let q = db
+    .selectFrom('blocks as b')
+    .innerJoin('users', 'users.id', 'b.blocked_id')
+    .select(['users.id', 'users.username', 'users.display_name', 'users.bio', 'users.avatar_key', sql<string>`b.created_at::text`.as('at')])
+    .where('b.blocker_id', '=', blockerId);
+  if (after) q = q.where(sql<boolean>`(b.created_at, b.blocked_id) < (${after.at}::timestamptz, ${after.id}::bigint)`);
+  return q.orderBy('b.created_at', 'desc').orderBy('b.blocked_id', 'desc').limit(limit + 1).execute();
+}
+
 export type GraphListKind = 'followers' | 'following' | 'friends';
 
 /**

@@ -1,4 +1,5 @@
 import {
+  BlockedAccount,
   FollowRequest,
   MuteResult,
   PageQuery,
@@ -49,6 +50,9 @@ export function graphRoutes(ctx: AppContext): FastifyPluginAsync {
       );
     }
 
+    app.get('/me/blocks', { schema: { tags, querystring: PageQuery, response: { 200: page(BlockedAccount) } } }, async (req) =>
+      graph.listBlockedAccounts(ctx, requireUser(req), req.query),
+    );
     app.put('/users/:id/block', { schema: idRoute }, async (req) => graph.block(ctx, requireUser(req), req.params.id));
     app.delete('/users/:id/block', { schema: idRoute }, async (req) => graph.unblock(ctx, requireUser(req), req.params.id));
     const muteRoute = { tags, params: UserIdParams, response: { 200: MuteResult } };

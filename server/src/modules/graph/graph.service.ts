@@ -235,6 +235,18 @@ export async function listFollowRequests(ctx: AppContext, viewerId: string, page
   );
 }
 
+/** GET /me/blocks: the people the viewer blocked, newest first (Settings lists them to unblock). */
+export async function listBlockedAccounts(ctx: AppContext, viewerId: string, page: PageQuery) {
+  const after = decodeCursor(page.cursor, 2);
+  const rows = await repo.listBlocked(ctx.db, viewerId, page.limit, after ? { at: String(after[0]), id: String(after[1]) } : null);
+  return toPage(
+    rows,
+    page.limit,
+    (r) => ({ user: toUserView(r), blockedAt: new Date(r.at).toISOString() }),
+    (r) => [r.at, String(r.id)],
+  );
+}
+
 /** POST /me/follow-requests/:userId/accept|decline. */
 export async function answerFollowRequest(ctx: AppContext, viewerId: string, requesterId: string, accept: boolean) {
   await inTransaction(ctx.db, async (tx) => {

@@ -72,6 +72,13 @@ export function SettingsScreen() {
               checked={settings.discoverableByContacts}
               onChange={(discoverableByContacts) => update.mutate({ discoverableByContacts })}
             />
+            <Link to="/settings/blocked" className="settings__row">
+              <span className="settings__row-text">
+                <span>Blocked accounts</span>
+                <span className="settings__row-hint">See and unblock the people you blocked</span>
+              </span>
+              <IconChevron size={20} />
+            </Link>
           </div>
 
           <h2 className="group-title" id="dm-title">

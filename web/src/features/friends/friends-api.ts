@@ -1,4 +1,4 @@
-import { FollowRequest, MuteResult, RelationshipResult, Suggestion, UploadContactsResult, UserWithRelationship, page } from '@loop/contracts';
+import { BlockedAccount, FollowRequest, MuteResult, RelationshipResult, Suggestion, UploadContactsResult, UserWithRelationship, page } from '@loop/contracts';
 import { type InfiniteData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { api } from '../../app/api.ts';
@@ -10,11 +10,13 @@ export const friendKeys = {
   list: (userId: string, kind: 'friends' | 'followers' | 'following') => ['graph', 'list', userId, kind] as const,
   requests: ['graph', 'follow-requests'] as const,
   suggestions: ['graph', 'suggestions'] as const,
+  blocked: ['graph', 'blocked'] as const,
 };
 
 const PeoplePage = page(UserWithRelationship);
 const RequestPage = page(FollowRequest);
 const SuggestionPage = page(Suggestion);
+const BlockedPage = page(BlockedAccount);
 
 /** GET /users/:id/friends|followers|following, "load more" by cursor. */
 export function useConnections(userId: string | undefined, kind: 'friends' | 'followers' | 'following') {
@@ -32,6 +34,16 @@ export function useFollowRequests() {
     queryKey: friendKeys.requests,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => api('/me/follow-requests', { query: { cursor: pageParam, limit: 30 }, schema: RequestPage, signal }),
+    getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
+/** The people you blocked, newest first: Settings lists them to unblock. */
+export function useBlockedAccounts() {
+  return useInfiniteQuery({
+    queryKey: friendKeys.blocked,
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => api('/me/blocks', { query: { cursor: pageParam, limit: 50 }, schema: BlockedPage, signal }),
     getNextPageParam: (last) => last.nextCursor,
   });
 }

@@ -108,7 +108,7 @@ test.describe('friends', () => {
     await page.goto('/settings');
     await page.getByRole('link', { name: /Blocked accounts/ }).click();
     await expect(page.getByRole('heading', { name: 'Blocked accounts' })).toBeVisible();
-    const row = page.getByRole('list', { name: 'Blocked accounts' }).getByTestId(`blocked-${b.username}`);
+    const row = page.getByRole('list', { name: 'Blocked accounts' }).getByTestId(`person-${b.username}`);
     await expect(row).toContainText('Bob Blocked');
     await screenshot(page, testInfo, 'settings-blocked-accounts');
     await row.getByRole('button', { name: 'Unblock Bob Blocked' }).click();

@@ -1,5 +1,4 @@
 import { describeError } from '../../app/api.ts';
-import { Avatar } from '../../ui/Avatar.tsx';
 import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState } from '../../ui/ErrorState.tsx';
@@ -8,6 +7,7 @@ import { Page, TopBar } from '../../ui/Page.tsx';
 import { useToast } from '../../ui/Toast.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { useBlockedAccounts, useGraphAction } from './friends-api.ts';
+import { PersonRow } from './PersonRow.tsx';
 import './friends.css';
 
 /**
@@ -34,38 +34,31 @@ export function BlockedAccountsScreen() {
         ) : (
           <>
             <ul className="person-list" aria-label="Blocked accounts">
-              {items.map(({ user }) => {
-                const unblocking = action.isPending && action.variables?.userId === user.id;
-                return (
-                  <li key={user.id} className="person-row" data-testid={`blocked-${user.username}`}>
-                    <span className="person-row__link">
-                      <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />
-                      <span className="person-row__text">
-                        <span className="person-row__name">{user.displayName}</span>
-                        <span className="person-row__detail">@{user.username}</span>
-                      </span>
-                    </span>
-                    <span className="person-row__actions">
-                      <Button
-                        variant="secondary"
-                        aria-label={`Unblock ${user.displayName}`}
-                        loading={unblocking}
-                        onClick={() =>
-                          action.mutate(
-                            { action: 'unblock', userId: user.id },
-                            {
-                              onSuccess: () => toast(`${user.displayName} is unblocked`),
-                              onError: (e) => toast(describeError(e), 'error'),
-                            },
-                          )
-                        }
-                      >
-                        Unblock
-                      </Button>
-                    </span>
-                  </li>
-                );
-              })}
+              {items.map(({ user }) => (
+                <PersonRow
+                  key={user.id}
+                  user={user}
+                  linked={false}
+                  actions={
+                    <Button
+                      variant="secondary"
+                      aria-label={`Unblock ${user.displayName}`}
+                      loading={action.isPending && action.variables?.userId === user.id}
+                      onClick={() =>
+                        action.mutate(
+                          { action: 'unblock', userId: user.id },
+                          {
+                            onSuccess: () => toast(`${user.displayName} is unblocked`),
+                            onError: (e) => toast(describeError(e), 'error'),
+                          },
+                        )
+                      }
+                    >
+                      Unblock
+                    </Button>
+                  }
+                />
+              ))}
             </ul>
             {blocked.hasNextPage && (
               <Button variant="secondary" block loading={blocked.isFetchingNextPage} onClick={() => void blocked.fetchNextPage()}>

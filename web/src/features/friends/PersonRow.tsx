@@ -3,17 +3,29 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 
-/** A person with a line of context (reasons, "Follows you") and actions on the right. */
-export function PersonRow({ user, detail, actions }: { user: User; detail?: ReactNode; actions?: ReactNode }) {
+/**
+ * A person with a line of context (reasons, "Follows you") and actions on the right. The row
+ * links to their profile unless `linked` is false (someone you blocked has no profile to show).
+ */
+export function PersonRow({ user, detail, actions, linked = true }: { user: User; detail?: ReactNode; actions?: ReactNode; linked?: boolean }) {
+  const who = (
+    <>
+      <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />
+      <span className="person-row__text">
+        <span className="person-row__name">{user.displayName}</span>
+        <span className="person-row__detail">{detail ?? `@${user.username}`}</span>
+      </span>
+    </>
+  );
   return (
     <li className="person-row" data-testid={`person-${user.username}`}>
-      <Link to={`/u/${user.username}`} className="person-row__link">
-        <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />
-        <span className="person-row__text">
-          <span className="person-row__name">{user.displayName}</span>
-          <span className="person-row__detail">{detail ?? `@${user.username}`}</span>
-        </span>
-      </Link>
+      {linked ? (
+        <Link to={`/u/${user.username}`} className="person-row__link">
+          {who}
+        </Link>
+      ) : (
+        <span className="person-row__link">{who}</span>
+      )}
       {actions ? <span className="person-row__actions">{actions}</span> : null}
     </li>
   );

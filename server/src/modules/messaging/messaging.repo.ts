@@ -280,14 +280,11 @@ export async function insertMessagesWithNextSeqs(db: Executor, items: readonly N
     if (seq < (firstSeq.get(r.conversation_id) ?? Number.POSITIVE_INFINITY)) firstSeq.set(r.conversation_id, seq);
   }
   const rowAt = new Map(result.rows.map((r) => [`${r.conversation_id}:${r.seq}`, r]));
-  const taken = new Map<string, number>();
   let createdMs = '';
   let createdAt = new Date(0);
-  return items.map((i) => {
+  return items.map((i, n) => {
     const conversationId = String(i.conversation_id);
-    const k = taken.get(conversationId) ?? 0;
-    taken.set(conversationId, k + 1);
-    const r = rowAt.get(`${conversationId}:${(firstSeq.get(conversationId) ?? Number.NaN) + k}`);
+    const r = rowAt.get(`${conversationId}:${(firstSeq.get(conversationId) ?? Number.NaN) + ranks[n]! - 1}`);
     if (!r) throw new Error('conversation vanished while sending');
     if (r.created_ms !== createdMs) {
       createdMs = r.created_ms;

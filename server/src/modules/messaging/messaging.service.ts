@@ -552,14 +552,13 @@ async function writeSends(ctx: AppContext, items: readonly PendingSend[]): Promi
     }
   }
 
-  // The write made each sender an active, engaged member: whoever was not yet is reloaded everywhere.
+  // Members whose state the write changed: every node reloads those conversations.
   const joined = new Set<string>();
   for (const [n, row] of rows) {
     if (replays.has(n)) continue;
     const { conversationId, senderId } = items[n]!;
     cache.noteSeq(conversationId, Number(row.seq));
-    const mine = found.get(conversationId)!.members.find((m) => String(m.user_id) === senderId);
-    if (mine && (mine.state !== 'active' || !mine.engaged)) joined.add(conversationId);
+    if (joinsBySending(found.get(conversationId)!.members, senderId)) joined.add(conversationId);
   }
   if (joined.size) conversationMembersChanged(ctx, [...joined]);
   return { found, results, rows, replays };
@@ -645,15 +644,25 @@ async function assertShareVisible(ctx: AppContext, viewerId: string, share: { ty
 }
 
 /** Who hears of a message: every member who has not declined, and always its sender. */
-function audienceOf(row: repo.MessageRow, members: readonly repo.MemberRow[]): string[] {
-  return members.filter((m) => m.state !== 'declined' || String(m.user_id) === String(row.sender_id)).map((m) => String(m.user_id));
+function audienceOf(senderId: string, members: readonly repo.MemberRow[]): string[] {
+  return members.filter((m) => m.state !== 'declined' || String(m.user_id) === senderId).map((m) => String(m.user_id));
+}
+
+/**
+ * The insert makes each sender an active, engaged member of where they wrote (their read mark
+ * moves, a request they reply to is accepted): true when the sender was not one yet, so the
+ * members' states change with this message.
+ */
+function joinsBySending(members: readonly repo.MemberRow[], senderId: string): boolean {
+  const mine = members.find((m) => String(m.user_id) === senderId);
+  return mine !== undefined && (mine.state !== 'active' || !mine.engaged);
 }
 
 /** Fans a message (or its update) out to its audience, each with their own view of its share card. */
 async function publishMessage(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: repo.MemberRow[]) {
   if (!row.share_type) return publishPlain(ctx, type, row, members, (await toMessages(ctx, String(row.sender_id), [row]))[0]!);
   const frames: Array<[string, ServerFrame]> = [];
-  for (const uid of audienceOf(row, members)) frames.push([uid, { type, message: (await toMessages(ctx, uid, [row]))[0]! }]);
+  for (const uid of audienceOf(String(row.sender_id), members)) frames.push([uid, { type, message: (await toMessages(ctx, uid, [row]))[0]! }]);
   publishToUsers(ctx, frames);
 }
 
@@ -662,7 +671,7 @@ function publishPlain(ctx: AppContext, type: 'message' | 'message.updated', row:
   const frame: ServerFrame = { type, message };
   publishToUsers(
     ctx,
-    audienceOf(row, members).map((uid) => [uid, frame]),
+    audienceOf(String(row.sender_id), members).map((uid) => [uid, frame]),
   );
 }
 
@@ -844,7 +853,7 @@ export async function sendMessagesTogether(
       if (other) direct.push({ id: String(other.user_id), engaged: other.engaged });
     }
     if (item.body.share) shares.set(`${item.body.share.type}:${item.body.share.id}`, item.body.share);
-    audiences.push(f.members.filter((m) => m.state !== 'declined' || String(m.user_id) === senderId).map((m) => String(m.user_id)));
+    audiences.push(audienceOf(senderId, f.members));
   }
   // The rules and everyone's view of the shared things are independent reads: run them together.
   const [, cards] = await Promise.all([
@@ -909,11 +918,7 @@ export async function sendMessagesTogether(
   const frames: Array<[string, ServerFrame]> = [];
   for (const [uid, theirs] of byRecipient) for (const n of theirs) frames.push([uid, { type: 'message', message: viewOf(n, uid) }]);
   publishToUsers(ctx, frames);
-  // The write made the sender an active, engaged member wherever they were not yet one.
-  const joined = items.filter((item) => {
-    const mine = found.get(item.conversationId)!.members.find((m) => String(m.user_id) === senderId);
-    return mine && (mine.state !== 'active' || !mine.engaged);
-  });
+  const joined = items.filter((item) => joinsBySending(found.get(item.conversationId)!.members, senderId));
   if (joined.length) conversationMembersChanged(ctx, joined.map((i) => i.conversationId));
   await Promise.all(
     items.map(async (item) => {

@@ -171,6 +171,11 @@ describe(`graph (${engine})`, () => {
     expect(next.body.nextCursor).toBeNull();
     expect((await s.api('GET', '/me/blocks', { token: b.token })).body.items).toEqual([]);
     expect((await s.api('GET', '/me/blocks')).status).toBe(401);
+    // A cursor this server did not give out is a 400, not a query with a malformed timestamp.
+    const forged = Buffer.from(JSON.stringify(['not a time', b.id])).toString('base64url');
+    const bad = await s.api('GET', `/me/blocks?cursor=${forged}`, { token: a.token });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('invalid_cursor');
 
     const unblock = await s.api('DELETE', `/users/${b.id}/block`, { token: a.token });
     expect(unblock.body.relationship.blocked).toBe(false);

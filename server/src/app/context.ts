@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { type DbHandle, openDb } from '../platform/db/client.ts';
 import { migrateToLatest } from '../platform/db/migrator.ts';
+import { setCursorSecret } from '../platform/db/pagination.ts';
 import { createSecretBox, type SecretBox } from '../platform/crypto/secret-box.ts';
 import { createLocalPubSub, createRedisPubSub, type PubSub } from '../platform/pubsub/pubsub.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '../platform/rate-limit/rate-limiter.ts';
@@ -32,6 +33,7 @@ export interface ContextOptions {
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
   const log = opts.log ?? pino({ level: config.logLevel });
+  setCursorSecret(config.appSecret);
   const handle = await openDb({
     databaseUrl: config.databaseUrl,
     pgliteDataDir: opts.pgliteDataDir ?? path.join(config.dataDir, 'db'),

@@ -8,7 +8,9 @@ describe('keyset cursors', () => {
   });
 
   it('refuses cursors it did not give out with a 400 naming the field', () => {
-    for (const bad of ['nonsense', encodeCursor([1]), Buffer.from('{"a":1}').toString('base64url')]) {
+    const forged = Buffer.from('["not a time","1"]').toString('base64url');
+    const [, signature] = encodeCursor(['2026-01-01', '1']).split('.');
+    for (const bad of ['nonsense', encodeCursor([1]), Buffer.from('{"a":1}').toString('base64url'), forged, `${forged}.${signature}`, `${encodeCursor([1, 2])}.x`]) {
       expect(() => decodeCursor(bad, 2)).toThrow(expect.objectContaining({ status: 400, extra: { field: 'cursor' } }));
     }
   });

@@ -1,20 +1,38 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../app/errors.ts';
 
 /**
  * Opaque keyset cursors: the position of the last item (for example its sort key and id),
  * base64url-encoded JSON. Never OFFSET: keyset paging stays fast and stable under inserts.
+ *
+ * Cursors are signed with the app secret, so a cursor this server did not give out is refused
+ * with a 400 here, for every list, instead of reaching a query as a malformed timestamp or id.
  */
+let signingKey = 'loop-cursors-unconfigured';
+
+/** Called once at start-up with APP_SECRET (every node of a deployment shares it, so cursors work on any node). */
+export function setCursorSecret(secret: string) {
+  signingKey = `cursor:${secret}`;
+}
+
+const signatureOf = (body: string) => createHmac('sha256', signingKey).update(body).digest('base64url').slice(0, 22);
+
 export function encodeCursor(position: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
+  const body = Buffer.from(JSON.stringify(position)).toString('base64url');
+  return `${body}.${signatureOf(body)}`;
 }
 
 export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | null {
   if (!cursor) return null;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === arity && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value;
-  } catch {
-    // fall through to the 400 below
+  const [body = '', signature = '', ...rest] = cursor.split('.');
+  const expected = signatureOf(body);
+  if (rest.length === 0 && signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
+    try {
+      const value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      if (Array.isArray(value) && value.length === arity && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value;
+    } catch {
+      // fall through to the 400 below
+    }
   }
   throw new AppError('invalid_cursor', 400, 'cursor: is not a cursor this list gave out', { field: 'cursor' });
 }

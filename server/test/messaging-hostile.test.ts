@@ -92,6 +92,27 @@ describe(`hostile WebSocket input (${engine})`, () => {
     await assertOthersStillChat(s, pair, 'flood');
   });
 
+  it('every send refused for the budget or the in-flight cap gets an error naming its clientMsgId', async () => {
+    const pair = await makePair(s);
+    // 250 at once: past the burst (100) and the in-flight cap (64), short of the flood cut-off.
+    const ids = Array.from({ length: 250 }, (_, i) => `burst-${i}`);
+    for (const clientMsgId of ids) pair.wa.send({ type: 'send', conversationId: pair.id, clientMsgId, text: clientMsgId });
+    const answered = (f: any) => (f.type === 'ack' || f.type === 'error') && typeof f.clientMsgId === 'string' && f.clientMsgId.startsWith('burst-');
+    const answers = await pair.wa.waitForCount(answered, ids.length, 30_000);
+    const byId = new Map<string, string[]>();
+    for (const f of answers) byId.set(f.clientMsgId, [...(byId.get(f.clientMsgId) ?? []), f.type]);
+    // Exactly one answer each: an ack, or an error the client can retry on.
+    expect([...byId.keys()].sort()).toEqual([...ids].sort());
+    for (const types of byId.values()) expect(types).toHaveLength(1);
+    const refused = answers.filter((f) => f.type === 'error');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const f of refused) expect(f.code).toBe('rate_limited');
+    // What was acked is exactly what was written.
+    const acked = answers.filter((f) => f.type === 'ack').length;
+    const seq = (await s.api('GET', `/conversations/${pair.id}`, { token: pair.b.token })).body.conversation.lastSeq;
+    expect(seq).toBe(acked);
+  });
+
   it('a flood of sends is refused without writing more than the budget allows', async () => {
     const pair = await makePair(s);
     for (let i = 0; i < 400; i++) pair.wa.send({ type: 'send', conversationId: pair.id, clientMsgId: `flood-${i}`, text: `spam ${i}` });

@@ -53,6 +53,13 @@ interface Connection {
   backlog: number;
 }
 
+/** The clientMsgId of a `send` frame, however malformed the rest, so a refusal can name it. */
+function refusedSendId(raw: unknown): string | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { type, clientMsgId } = raw as { type?: unknown; clientMsgId?: unknown };
+  return type === 'send' && typeof clientMsgId === 'string' ? clientMsgId.slice(0, 64) : undefined;
+}
+
 /** Acks are the most frequent frame: written out directly. */
 function ackText(clientMsgId: string, message: Message): string {
   return `{"type":"ack","clientMsgId":${JSON.stringify(clientMsgId)},"conversationId":"${message.conversationId}","seq":${message.seq},"messageId":"${message.id}"}`;
@@ -355,32 +362,42 @@ export class Gateway {
     return false;
   }
 
-  private flooded(conn: Connection, detail: string): boolean {
+  /**
+   * A frame refused for the connection's budget. A refused `send` always gets an `error` naming
+   * its clientMsgId, so the client knows to retry it rather than wait for an ack that never
+   * comes; other frames get one error per few refusals, enough to tell a client to slow down.
+   */
+  private flooded(conn: Connection, detail: string, clientMsgId?: string): boolean {
     conn.violations += 1;
     if (conn.violations > MAX_BUDGET_VIOLATIONS) {
       conn.ws.close(1008, 'too many frames');
       this.drop(conn);
       return true;
     }
-    // One error frame per few refusals is enough to tell a well-meaning client to slow down.
-    if (conn.violations % 10 === 1) this.sendError(conn, 'rate_limited', detail);
+    if (clientMsgId) this.sendError(conn, 'rate_limited', detail, { clientMsgId });
+    else if (conn.violations % 10 === 1) this.sendError(conn, 'rate_limited', detail);
     return true;
   }
 
   private receive(conn: Connection, data: Buffer, isBinary: boolean) {
     conn.alive = true;
     if (conn.closed) return;
-    if (!this.spendToken(conn)) {
-      this.flooded(conn, 'Too many frames; slow down');
-      return;
+    if (isBinary) {
+      if (!this.spendToken(conn)) return void this.flooded(conn, 'Too many frames; slow down');
+      return this.sendError(conn, 'malformed_frame', 'Frames are JSON text');
     }
-    if (isBinary) return this.sendError(conn, 'malformed_frame', 'Frames are JSON text');
+    // Parsed before the budget check so that a refused send can be named (frames are ≤ 64 KiB).
     let raw: unknown;
     try {
       raw = JSON.parse(data.toString('utf8'));
     } catch {
-      return this.sendError(conn, 'malformed_frame', 'A frame must be one JSON object');
+      raw = undefined;
     }
+    if (!this.spendToken(conn)) {
+      this.flooded(conn, 'Too many frames; slow down', refusedSendId(raw));
+      return;
+    }
+    if (raw === undefined) return this.sendError(conn, 'malformed_frame', 'A frame must be one JSON object');
     const type = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { type?: unknown }).type : undefined;
     if (typeof type !== 'string' || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
       return this.sendError(conn, 'unknown_frame_type', `type: must be one of ${CLIENT_FRAME_TYPES.join(', ')}`, { field: 'type' });
@@ -397,7 +414,7 @@ export class Gateway {
     if (frame.type !== 'hello' && !conn.ready) return this.sendError(conn, 'hello_required', 'Send hello first');
     if (frame.type === 'typing') return void this.typing(conn, frame.conversationId);
     if (conn.inFlight >= MAX_IN_FLIGHT) {
-      this.flooded(conn, 'Too many frames waiting; wait for acks');
+      this.flooded(conn, 'Too many frames waiting; wait for acks', frame.type === 'send' ? frame.clientMsgId : undefined);
       return;
     }
     conn.inFlight += 1;

@@ -37,8 +37,8 @@ const EnvSchema = z.object({
   WEB_DIST_DIR: z.string().optional(),
   /** New contact identifiers (phones + emails) one user may upload per UTC day. */
   CONTACT_SYNC_DAILY_BUDGET: int(3000, 1),
-  /** How often the worker refits the friend-suggestion model on the live graph. */
-  SUGGESTION_MODEL_REFIT_HOURS: int(6, 1),
+  /** How often the worker refits the friend-suggestion model on the live graph; 0: only when asked. */
+  SUGGESTION_MODEL_REFIT_HOURS: int(6, 0),
   /** Runs the durable job worker (transcoding) in this process; any number of nodes may. */
   WORKER: bool.default(true),
   WORKER_CONCURRENCY: int(1, 1),
@@ -100,7 +100,7 @@ export type Config = Readonly<{
   }>;
   webDistDir: string;
   contactSyncDailyBudget: number;
-  /** Age after which the worker refits the friend-suggestion model. */
+  /** Age after which the worker refits the friend-suggestion model (0: never by itself). */
   suggestionModelRefitMs: number;
   worker: Readonly<{ enabled: boolean; concurrency: number; leaseMs: number; pollMs: number }>;
   media: Readonly<{

@@ -76,7 +76,8 @@ export async function loadLiveGraph(db: Executor): Promise<{ graph: SocialGraph;
 export async function refitSuggestionModel(ctx: AppContext, job?: Pick<JobRun, 'signal'>): Promise<ActiveModel> {
   const started = Date.now();
   const live = await loadLiveGraph(ctx.db);
-  const seed = started % 2_147_483_647;
+  // The same graph always gives the same model (a seed from its size), so a fit can be reproduced.
+  const seed = (live.graph.n * 1_000_003 + live.followBacks.length * 31 + live.oneWay) % 2_147_483_647;
   const fit = await fitSuggestionModel(live.graph, { seed, limits: SUGGESTION_LIMITS, followBacks: live.followBacks, signal: job?.signal });
   const report = {
     reason: fit.reason,
@@ -103,10 +104,11 @@ export async function requestSuggestionModelRefit(ctx: AppContext): Promise<stri
 
 /**
  * Enqueues a refit when the stored model is missing, fitted for other features or older than
- * SUGGESTION_MODEL_REFIT_HOURS, unless one is already queued or running. The worker calls it
+ * SUGGESTION_MODEL_REFIT_HOURS (0: never), unless one is already queued or running. The worker calls it
  * periodically; two workers racing may both enqueue, which costs one extra fit, nothing else.
  */
 export async function refitSuggestionModelIfDue(ctx: AppContext): Promise<boolean> {
+  if (ctx.config.suggestionModelRefitMs === 0) return false;
   const latest = await repo.latestModel(ctx.db);
   const due = !latest || !usable(latest.model) || Date.now() - latest.fittedAt.getTime() >= ctx.config.suggestionModelRefitMs;
   if (!due || (await hasPendingJob(ctx.db, 'suggestions.fit'))) return false;

@@ -92,10 +92,10 @@ export interface PoolLimits {
 }
 
 /**
- * One person's candidates, as parallel arrays. `all*` covers every friend of a friend (what
- * the baselines in the evaluation rank); `pool` indexes the candidates the service would
- * store: the best by resource allocation, the most followed by friends without a mutual
- * friend, and followers.
+ * One person's candidates, as parallel arrays indexed by slot: every friend of a friend (what
+ * the baselines in the evaluation rank), everyone friends follow one-way, and followers.
+ * `pool` lists the slots the service would store: the best by resource allocation, the most
+ * followed by friends without a mutual friend, and followers.
  */
 export interface Candidates {
   count: number;
@@ -122,6 +122,7 @@ export class CandidateCollector {
   private readonly fbf: Int32Array;
   private readonly fy: Uint8Array;
   private readonly excluded: Uint8Array;
+  private count = 0;
 
   constructor(
     private readonly g: SocialGraph,
@@ -152,7 +153,6 @@ export class CandidateCollector {
     }
     return s;
   }
-  private count = 0;
 
   /** Candidates of `u`; the arrays are copies, valid after the next call. */
   collect(u: number): Candidates {

@@ -173,7 +173,8 @@ export async function setContactSignal(ctx: AppContext, db: Executor, userId: st
   const byId = new Map(stored.map((r) => [String(r.candidate_id), r]));
   const ids = inContacts ? candidateIds : [...byId.keys()];
   if (ids.length === 0) return;
-  const [viewer, active] = [await viewerOf(db, userId), await activeModel(ctx, db)];
+  const viewer = await viewerOf(db, userId);
+  const active = await activeModel(ctx, db);
   const rows = ids.map((id) => {
     const before = byId.get(id);
     const f: CandidateFeatures = before ? toFeatures(before, viewer) : { ...viewer, mutualFriends: 0, resourceAllocation: 0, adamicAdar: 0, candidateDegree: 0 };

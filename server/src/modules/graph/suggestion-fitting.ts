@@ -47,15 +47,16 @@ export interface FitOptions {
   priorStrength?: number;
   /**
    * Friendships as [who followed first, who followed back], when the graph knows (the live
-   * graph does; a dataset of undirected edges does not). Hiding such a friendship keeps the
-   * first follow, so the one who followed back is learned from as they were: with a follower.
+   * graph does; a dataset of undirected edges does not). Each side of a hidden friendship is
+   * then learned from as they acted: the first follower without either follow, the one who
+   * followed back with the first follow still there (a follower).
    */
   followBacks?: Int32Array;
 }
 
 export interface FitReport {
   model: RankingModel;
-  /** 'fitted': learned here; 'prior': too little graph, or the fit did no better than the prior. */
+  /** 'fitted': learned here; 'prior': too little graph, or the fit ranked held-out friends clearly worse. */
   source: 'fitted' | 'prior';
   reason: string;
   /** People learned from and hidden friends among their candidates. */

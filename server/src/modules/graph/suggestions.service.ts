@@ -165,8 +165,8 @@ export async function listSuggestions(ctx: AppContext, userId: string, page: { c
 
 /**
  * Adds or removes the "in your contacts" signal on stored suggestions at once (an upload,
- * a contact signing up, a delete) without waiting for a full refresh, scored by the model
- * the list was ranked with when it is still the active one (otherwise the next read re-ranks).
+ * a contact signing up, a delete) without waiting for a full refresh, scored by the active
+ * model (a list ranked by an older one is re-ranked at its next read anyway).
  */
 export async function setContactSignal(ctx: AppContext, db: Executor, userId: string, candidateIds: readonly string[], inContacts: boolean) {
   const stored = inContacts ? await repo.storedFor(db, userId, candidateIds) : await repo.storedInContacts(db, userId);

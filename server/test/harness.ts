@@ -74,6 +74,8 @@ const TEST_ENV = {
   RATE_LIMIT_API_PER_USER: '100000',
   RATE_LIMIT_SIGNUP_PER_IP: '100000',
   RATE_LIMIT_LOGIN_PER_IP: '100000',
+  // A refit changes how every suggestion ranks: tests that want one enqueue it themselves.
+  SUGGESTION_MODEL_REFIT_HOURS: '0',
 };
 
 export async function startTestServer(opts: { env?: Record<string, string>; postgresUrl?: string } = {}): Promise<TestServer> {

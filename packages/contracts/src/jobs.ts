@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const JobPayload = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('video.transcode'), videoId: z.string() }),
   z.object({ kind: z.literal('video.purge'), videoId: z.string(), prefix: z.string() }),
+  // Refits the friend-suggestion model on the live graph (docs/graph.md).
+  z.object({ kind: z.literal('suggestions.fit') }),
 ]);
 export type JobPayload = z.infer<typeof JobPayload>;
 export type JobKind = JobPayload['kind'];

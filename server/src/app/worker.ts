@@ -1,5 +1,6 @@
 import { type JobHandlers, startWorker, type Worker } from '../platform/jobs/queue.ts';
 import { deleteExpiredSessions } from '../modules/accounts/accounts.service.ts';
+import { refitSuggestionModel, refitSuggestionModelIfDue } from '../modules/graph/suggestion-model.service.ts';
 import { purgeVideoFiles } from '../modules/media/media.service.ts';
 import { markTranscodeFailed, runTranscode } from '../modules/media/transcode.ts';
 import type { AppContext } from './context.ts';
@@ -13,9 +14,17 @@ export const jobHandlers: JobHandlers<AppContext> = {
   'video.purge': {
     run: (ctx, p) => purgeVideoFiles(ctx, p.videoId, p.prefix),
   },
+  'suggestions.fit': {
+    run: async (ctx, _p, job) => {
+      await refitSuggestionModel(ctx, job);
+    },
+  },
 };
 
-/** How often the worker removes expired sessions (idempotent: any number of workers may). */
+/**
+ * How often the worker removes expired sessions and checks whether the suggestion model is due
+ * for a refit (both idempotent: any number of workers may).
+ */
 const HOUSEKEEPING_MS = 60 * 60_000;
 
 /** The worker role: runs jobs from the shared queue (any number of nodes may run one) and the housekeeping. */
@@ -29,6 +38,11 @@ export function startAppWorker(ctx: AppContext): Worker {
       if (removed > 0) ctx.log.info({ removed }, 'expired sessions removed');
     } catch (err) {
       ctx.log.warn({ err }, 'housekeeping failed; will retry');
+    }
+    try {
+      await refitSuggestionModelIfDue(ctx);
+    } catch (err) {
+      ctx.log.warn({ err }, 'could not schedule the suggestion model refit; will retry');
     }
   };
   const first = setTimeout(housekeeping, 10_000);

@@ -53,7 +53,7 @@ export async function uploadContacts(ctx: AppContext, userId: string, body: Uplo
     await repo.insertHashes(tx, userId, fresh);
     const hidden = new Set(await blockedEitherWayIdsOf(tx, userId));
     const found = (await repo.discoverableMatches(tx, userId, hashed)).filter((u) => !hidden.has(String(u.id)));
-    await setContactSignal(tx, userId, found.map((u) => String(u.id)), true);
+    await setContactSignal(ctx, tx, userId, found.map((u) => String(u.id)), true);
     await markSuggestionsDirty(tx, [userId]);
     return found;
   });
@@ -64,16 +64,16 @@ export async function uploadContacts(ctx: AppContext, userId: string, body: Uplo
 export async function deleteContacts(ctx: AppContext, userId: string) {
   await inTransaction(ctx.db, async (tx) => {
     await repo.deleteAllFor(tx, userId);
-    await setContactSignal(tx, userId, [], false);
+    await setContactSignal(ctx, tx, userId, [], false);
   });
 }
 
 // A person joining whose phone or email someone uploaded becomes that someone's suggestion.
-onSignup(async (_ctx, tx, joined) => {
+onSignup(async (ctx, tx, joined) => {
   const owners = new Set<string>();
   if (joined.phoneHash) for (const o of await repo.ownersOf(tx, 'phone', joined.phoneHash)) owners.add(o);
   if (joined.emailHash) for (const o of await repo.ownersOf(tx, 'email', joined.emailHash)) owners.add(o);
   // New accounts are discoverable by contacts by default; they can turn it off later, and
   // suggestions re-check that flag whenever they are read.
-  for (const owner of owners) await setContactSignal(tx, owner, [String(joined.userId)], true);
+  for (const owner of owners) await setContactSignal(ctx, tx, owner, [String(joined.userId)], true);
 });

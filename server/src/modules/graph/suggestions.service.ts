@@ -5,7 +5,8 @@ import { inTransaction } from '../../platform/db/tx.ts';
 import type { Executor } from '../../platform/db/tx.ts';
 import { toUserView } from '../accounts/user-view.ts';
 import * as contactsRepo from './contacts.repo.ts';
-import { type CandidateFeatures, suggestionReasons, suggestionScore } from './suggestion-ranking.ts';
+import { type ActiveModel, activeModel } from './suggestion-model.service.ts';
+import { type CandidateFeatures, followBackRate, SUGGESTION_LIMITS, suggestionReasons, suggestionScore } from './suggestion-ranking.ts';
 import * as repo from './suggestions.repo.ts';
 
 /**
@@ -15,35 +16,35 @@ import * as repo from './suggestions.repo.ts';
  * on first use; afterwards, when the graph changed or the list is old, in the background
  * while the stored list keeps serving (reads stay one indexed query at any graph size).
  * Signals that must show at once (an address-book match, a contact signing up) are merged
- * into the stored rows directly.
+ * into the stored rows directly. Ranking: the model the worker fits on the live graph
+ * (suggestion-model.service.ts); a new model re-ranks each list at its next read.
  */
 
-/** Limits that keep a refresh bounded on any graph (see docs/graph.md). */
-export const SUGGESTION_LIMITS = Object.freeze({
-  maxFriendsExpanded: 1000,
-  topByResourceAllocation: 300,
-  topFollowedByFriends: 50,
-  followers: 100,
-  contacts: 200,
-  degreeCountCap: 5000,
-  kept: 200,
-  maxAgeMs: 6 * 3600_000,
-});
+/** What the ranking knows about the viewer, the same for each of their candidates. */
+type Viewer = Pick<CandidateFeatures, 'viewerDegree' | 'viewerFollowBackRate'>;
 
-const toFeatures = (r: repo.StoredSuggestion): CandidateFeatures => ({
+async function viewerOf(db: Executor, userId: string): Promise<Viewer> {
+  const c = await repo.viewerCounts(db, userId, SUGGESTION_LIMITS.degreeCountCap);
+  return { viewerDegree: c.friends, viewerFollowBackRate: followBackRate(c.friends, c.oneWayFollowers) };
+}
+
+const toFeatures = (r: repo.StoredSuggestion, viewer: Viewer): CandidateFeatures => ({
+  ...viewer,
   mutualFriends: r.mutual_friends,
   resourceAllocation: r.resource_allocation,
+  adamicAdar: r.adamic_adar,
   candidateDegree: r.candidate_degree,
   followsYou: r.follows_you,
   inContacts: r.in_contacts,
   followedByFriends: r.followed_by_friends,
 });
 
-const toStored = (id: string, f: CandidateFeatures): repo.StoredSuggestion => ({
+const toStored = (id: string, f: CandidateFeatures, active: ActiveModel): repo.StoredSuggestion => ({
   candidate_id: id,
-  score: suggestionScore(f),
+  score: suggestionScore(active.model, f),
   mutual_friends: f.mutualFriends,
   resource_allocation: f.resourceAllocation,
+  adamic_adar: f.adamicAdar,
   candidate_degree: f.candidateDegree,
   follows_you: Boolean(f.followsYou),
   in_contacts: Boolean(f.inContacts),
@@ -53,16 +54,18 @@ const toStored = (id: string, f: CandidateFeatures): repo.StoredSuggestion => ({
 /** Recomputes one person's suggestions from the live graph and their uploaded contacts. */
 export async function refreshSuggestions(ctx: AppContext, userId: string): Promise<void> {
   const L = SUGGESTION_LIMITS;
-  const [graph, followers, contacts] = await Promise.all([
+  const [graph, followers, contacts, viewer, active] = await Promise.all([
     repo.graphCandidates(ctx.db, userId, { maxFriends: L.maxFriendsExpanded, topRa: L.topByResourceAllocation, topFollowed: L.topFollowedByFriends }),
     repo.followerCandidates(ctx.db, userId, L.followers),
     contactsRepo.matchedContactIds(ctx.db, userId, L.contacts),
+    viewerOf(ctx.db, userId),
+    activeModel(ctx),
   ]);
   const feats = new Map<string, CandidateFeatures>();
   const get = (id: string) => {
     let f = feats.get(id);
     if (!f) {
-      f = { mutualFriends: 0, resourceAllocation: 0, candidateDegree: 0 };
+      f = { ...viewer, mutualFriends: 0, resourceAllocation: 0, adamicAdar: 0, candidateDegree: 0 };
       feats.set(id, f);
     }
     return f;
@@ -71,6 +74,7 @@ export async function refreshSuggestions(ctx: AppContext, userId: string): Promi
     const f = get(g.id);
     f.mutualFriends = g.mutual_friends;
     f.resourceAllocation = g.resource_allocation;
+    f.adamicAdar = g.adamic_adar;
     // Friends who follow them without being their friend: "followed by many of your friends".
     f.followedByFriends = g.followed_by_friends - g.mutual_friends;
   }
@@ -84,9 +88,9 @@ export async function refreshSuggestions(ctx: AppContext, userId: string): Promi
 
   const degrees = await repo.friendCounts(ctx.db, [...feats.keys()], L.degreeCountCap);
   for (const [id, f] of feats) f.candidateDegree = degrees.get(id) ?? 0;
-  const ranked = [...feats].map(([id, f]) => toStored(id, f)).filter((r) => r.score > 0);
+  const ranked = [...feats].map(([id, f]) => toStored(id, f, active)).filter((r) => r.score > 0);
   ranked.sort((a, b) => b.score - a.score || Number(BigInt(b.candidate_id) - BigInt(a.candidate_id)));
-  await inTransaction(ctx.db, (tx) => repo.replaceAll(tx, userId, ranked.slice(0, L.kept)));
+  await inTransaction(ctx.db, (tx) => repo.replaceAll(tx, userId, ranked.slice(0, L.kept), active.id));
 }
 
 // Background refreshes run one at a time per process, oldest request first: a burst of
@@ -119,11 +123,15 @@ export async function settleSuggestionRefreshes() {
   while (worker) await worker;
 }
 
-/** Schedules a refresh when the stored list is stale; false when there is none yet (compute inline). */
-function scheduleIfStale(ctx: AppContext, userId: string, state: { computed_at: Date; dirty: boolean } | undefined): boolean {
+/**
+ * Schedules a refresh when the stored list is stale (the graph changed, it is old, or another
+ * model ranked it); false when there is none yet (compute inline).
+ */
+function scheduleIfStale(ctx: AppContext, userId: string, state: { computed_at: Date; dirty: boolean; model_id: string | null } | undefined, modelId: string | null): boolean {
   if (!state) return false;
   const old = Date.now() - state.computed_at.getTime() > SUGGESTION_LIMITS.maxAgeMs;
-  if (state.dirty || old) refreshInBackground(ctx, userId);
+  const otherModel = (state.model_id === null ? null : String(state.model_id)) !== modelId;
+  if (state.dirty || old || otherModel) refreshInBackground(ctx, userId);
   return true;
 }
 
@@ -133,8 +141,8 @@ export async function listSuggestions(ctx: AppContext, userId: string, page: { c
   const position = after ? { score: Number(after[0]), id: String(after[1]) } : null;
   // The state and the page are read side by side (one round trip of latency, not two); only
   // a person who never had a list waits for it to be computed, then reads again.
-  let [state, rows] = await Promise.all([after ? undefined : repo.getState(ctx.db, userId), repo.readPage(ctx.db, userId, page.limit, position)]);
-  if (!after && !scheduleIfStale(ctx, userId, state)) {
+  let [state, rows, active] = await Promise.all([after ? undefined : repo.getState(ctx.db, userId), repo.readPage(ctx.db, userId, page.limit, position), activeModel(ctx)]);
+  if (!after && !scheduleIfStale(ctx, userId, state, active.id)) {
     await refreshSuggestions(ctx, userId);
     rows = await repo.readPage(ctx.db, userId, page.limit, position);
   }
@@ -145,8 +153,6 @@ export async function listSuggestions(ctx: AppContext, userId: string, page: { c
       user: toUserView(r),
       reasons: suggestionReasons({
         mutualFriends: r.mutual_friends,
-        resourceAllocation: r.resource_allocation,
-        candidateDegree: r.candidate_degree,
         followsYou: r.follows_you,
         inContacts: r.in_contacts && r.discoverable,
         followedByFriends: r.followed_by_friends,
@@ -159,17 +165,21 @@ export async function listSuggestions(ctx: AppContext, userId: string, page: { c
 
 /**
  * Adds or removes the "in your contacts" signal on stored suggestions at once (an upload,
- * a contact signing up, a delete) without waiting for a full refresh.
+ * a contact signing up, a delete) without waiting for a full refresh, scored by the active
+ * model (a list ranked by an older one is re-ranked at its next read anyway).
  */
-export async function setContactSignal(db: Executor, userId: string, candidateIds: readonly string[], inContacts: boolean) {
+export async function setContactSignal(ctx: AppContext, db: Executor, userId: string, candidateIds: readonly string[], inContacts: boolean) {
   const stored = inContacts ? await repo.storedFor(db, userId, candidateIds) : await repo.storedInContacts(db, userId);
   const byId = new Map(stored.map((r) => [String(r.candidate_id), r]));
   const ids = inContacts ? candidateIds : [...byId.keys()];
+  if (ids.length === 0) return;
+  const viewer = await viewerOf(db, userId);
+  const active = await activeModel(ctx, db);
   const rows = ids.map((id) => {
     const before = byId.get(id);
-    const f: CandidateFeatures = before ? toFeatures(before) : { mutualFriends: 0, resourceAllocation: 0, candidateDegree: 0 };
+    const f: CandidateFeatures = before ? toFeatures(before, viewer) : { ...viewer, mutualFriends: 0, resourceAllocation: 0, adamicAdar: 0, candidateDegree: 0 };
     f.inContacts = inContacts;
-    return toStored(id, f);
+    return toStored(id, f, active);
   });
   await repo.upsertRows(db, userId, rows);
 }

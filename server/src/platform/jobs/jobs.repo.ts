@@ -107,6 +107,14 @@ export async function failJob(db: Executor, id: string, error: string) {
   await db.updateTable('jobs').set({ status: 'failed', lease_until: null, last_error: error, updated_at: sql`now()` }).where('id', '=', id).execute();
 }
 
+/** Whether a job of `kind` is waiting or running (each status has its own partial index). */
+export async function hasPendingJob(db: Executor, kind: string): Promise<boolean> {
+  const res = await sql<{ pending: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued' AND kind = ${kind})
+        OR EXISTS (SELECT 1 FROM jobs WHERE status = 'running' AND kind = ${kind}) AS pending`.execute(db);
+  return Boolean(res.rows[0]?.pending);
+}
+
 export async function findJob(db: Executor, id: string) {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }

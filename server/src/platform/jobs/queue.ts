@@ -189,5 +189,8 @@ export function startWorker<C>(deps: { db: Db; log: Logger }, ctx: C, handlers: 
   };
 }
 
+/** Whether a job of this kind is queued or running (periodic jobs enqueue only when none is). */
+export const hasPendingJob = (db: Executor, kind: JobKind) => repo.hasPendingJob(db, kind);
+
 /** The job row, for status pages and tests. */
 export const findJob = (db: Executor, id: string) => repo.findJob(db, id);

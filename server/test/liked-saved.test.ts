@@ -44,7 +44,7 @@ describe('GET /me/liked and /me/saved', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await s.api('GET', `/me/liked?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: viewer.token });
+      const res: { status: number; body: any } = await s.api('GET', `/me/liked?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: viewer.token });
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...ids(res.body));
@@ -103,7 +103,7 @@ describe('GET /me/liked and /me/saved', () => {
     let cursor: string | null = null;
     let requests = 0;
     do {
-      const res = await s.api('GET', `/me/liked?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: viewer.token });
+      const res: { status: number; body: any } = await s.api('GET', `/me/liked?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: viewer.token });
       expect(res.status).toBe(200);
       seen.push(...ids(res.body));
       cursor = res.body.nextCursor;

@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page, test, type TestInfo } from '@playwright/test';
-import { as, logIn, PASSWORD, screenshot, signUpWith, type TestUser, uploadReadyClip } from './helpers.ts';
+import { as, PASSWORD, screenshot, signUpWith, type TestUser, uploadReadyClip } from './helpers.ts';
 
 // Issue 11, the web app's behaviour found by trying it as a new user: the share-target crash,
 // hashtags, Saved and Liked, chat times, "Seen", Message on profiles, new chat with anyone, a

@@ -51,7 +51,8 @@ const PAGE_CSS = `
 *{box-sizing:border-box}html,body{margin:0;height:100%;background:#000;color:#fff;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{min-height:100%;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:12px;padding:16px 16px calc(16px + env(safe-area-inset-bottom))}
 video{width:min(100%,calc((100vh - 160px) * 9 / 16));max-height:calc(100vh - 160px);aspect-ratio:9/16;background:#111;border-radius:12px;object-fit:contain}
-.meta{width:min(100%,420px)}.author{font-weight:600;font-size:17px}.caption{white-space:pre-wrap;word-break:break-word;color:#ddd}
+.meta{width:min(100%,420px)}.author{font-weight:600;font-size:17px;overflow-wrap:anywhere}.caption{white-space:pre-wrap;overflow-wrap:anywhere;color:#ddd}
+bdi,.caption{unicode-bidi:plaintext}
 .open{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:0 20px;border-radius:22px;background:#6d3df2;color:#fff;font-weight:600;text-decoration:none}
 .muted{opacity:.7}
 .gone{max-width:372px;margin:0 auto;text-align:center;gap:16px}.gone img{width:72px;height:72px;border-radius:20px}

@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page, test, type TestInfo } from '@playwright/test';
-import { as, logIn, longWord, RLO, screenProblems, screenshot, signUpWith, type TestUser, uniqueUsername, uploadReadyClip } from './helpers.ts';
+import { as, controlProblems, logIn, longWord, RLO, screenProblems, screenshot, signUpWith, type TestUser, uniqueUsername, uploadReadyClip } from './helpers.ts';
 
 /**
  * Issue 11, acceptance 4: every screen of the app (web/src/app/routes.tsx, and the sheets and
@@ -92,7 +92,7 @@ function tour(page: Page, testInfo: TestInfo, scheme: string, problems: string[]
       .waitForFunction(() => Array.from(document.images).every((img) => img.complete || img.getBoundingClientRect().top > innerHeight), null, { timeout: 10_000 })
       .catch(() => {});
     await screenshot(page, testInfo, `tour-${scheme}-${name}`);
-    problems.push(...(await screenProblems(page, name, SPOOFS)));
+    problems.push(...(await screenProblems(page, name, SPOOFS)), ...(await controlProblems(page)).map((p) => `${name}: ${p}`));
   };
 }
 

@@ -13,3 +13,9 @@ import type { ReactNode } from 'react';
 export function UserText({ children, className }: { children: ReactNode; className?: string }) {
   return <bdi className={className ? `user-text ${className}` : 'user-text'}>{children}</bdi>;
 }
+
+/**
+ * People's text inside a plain string that cannot hold elements (the document title): wrapped in
+ * FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, the characters that do what `<bdi>` does.
+ */
+export const isolated = (text: string) => `\u2068${text}\u2069`;

@@ -12,7 +12,7 @@ import { ErrorState } from '../../ui/ErrorState.tsx';
 import { IconInbox, IconSearch } from '../../ui/icons.tsx';
 import { Page, TopBar, useDocumentTitle } from '../../ui/Page.tsx';
 import { useMediaQuery, WIDE_LAYOUT } from '../../ui/use-media-query.ts';
-import { UserText } from '../../ui/UserText.tsx';
+import { isolated, UserText } from '../../ui/UserText.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { ChatSearch } from './ChatSearch.tsx';
 import { formatExact, formatSeparator, needsTimeSeparator, seenMarkers } from './chat-layout.ts';
@@ -276,7 +276,7 @@ function Chat({ initial }: { initial: Conversation }) {
   const seen = seenMarkers(sorted, others);
   const nameOf = (userId: string) => conv.members.find((m) => m.id === userId)?.displayName ?? 'Someone';
   const title = conversationName(conv, me.id);
-  useDocumentTitle(title);
+  useDocumentTitle(isolated(title));
 
   return (
     <>

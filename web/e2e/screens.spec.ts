@@ -103,6 +103,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()) && errors.push(`csp: ${msg.text()}`));
     const problems: string[] = [];
     const visit = tour(page, testInfo, scheme, problems);
 

@@ -40,6 +40,16 @@ function Linkified({ text }: { text: string }) {
   return <>{parts}</>;
 }
 
+/** "Ana, Ben": each name isolated on its own, so one cannot reorder the next. */
+function Names({ people }: { people: ReadonlyArray<{ id: string; displayName: string }> }) {
+  return people.map((p, k) => (
+    <Fragment key={p.id}>
+      {k > 0 ? ', ' : ''}
+      <UserText>{p.displayName}</UserText>
+    </Fragment>
+  ));
+}
+
 const HEART = '❤️';
 /** Pages of 100 read to bring a search result into view: 4,000 messages back at most. */
 const MAX_REVEAL_PAGES = 40;
@@ -382,13 +392,7 @@ function Chat({ initial }: { initial: Conversation }) {
                     <p className={`chat__seen${mine ? ' chat__seen--mine' : ''}`} data-seen-seq={m.seq}>
                       {conv.kind === 'group' ? (
                         <>
-                          Seen by{' '}
-                          {readers.map((r, k) => (
-                            <Fragment key={r.id}>
-                              {k > 0 ? ', ' : ''}
-                              <UserText>{r.displayName}</UserText>
-                            </Fragment>
-                          ))}
+                          Seen by <Names people={readers} />
                         </>
                       ) : (
                         'Seen'
@@ -440,7 +444,7 @@ function Chat({ initial }: { initial: Conversation }) {
             ))}
             {typers.length > 0 && (
               <p className="chat__typing">
-                <UserText>{typers.map((m) => m.displayName).join(', ')}</UserText> is typing…
+                <Names people={typers} /> is typing…
               </p>
             )}
           </div>

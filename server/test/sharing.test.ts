@@ -229,7 +229,7 @@ describe('visibility and the author\'s settings (acceptance 2)', () => {
       const replayed = await fresh.waitFor((f) => f.type === 'message' && f.message.conversationId === cid);
       expect(replayed.message.share.status).toBe('unavailable');
       expect(JSON.stringify(fresh.frames)).not.toContain(secret);
-      // The public page is a bare 404 for them, and so is the API.
+      // The public page is a 404 for them, and so is the API.
       const page = await fetch(`${s.url}/v/${v.id}`, { headers: { authorization: `Bearer ${u.token}` } });
       expect(page.status).toBe(404);
       expect(await page.text()).not.toContain(secret);
@@ -296,17 +296,26 @@ describe('GET /v/:id (acceptance 3)', () => {
     expect((await fetch(`${s.url}/v/assets/hls.js`)).status).toBe(200);
   });
 
-  it('is a bare 404 for private and friends-only clips to strangers; friends may see friends-only ones', async () => {
+  it('is the same small 404 page for private and friends-only clips to strangers as for no clip; friends may see friends-only ones', async () => {
     const priv = await clip(author, 'private', 'PRIVATE-PAGE-SECRET');
     const friends = await clip(author, 'friends', 'FRIENDS-PAGE-SECRET');
+    const bodies = new Set<string>();
     for (const id of [priv.id, friends.id, '99999999', 'abc']) {
       for (const headers of [{}, { authorization: `Bearer ${stranger.token}` }] as Array<Record<string, string>>) {
         const res = await fetch(`${s.url}/v/${id}`, { headers });
         expect(res.status).toBe(404);
-        const body = await res.text();
-        expect(body).toBe('Not found');
+        expect(res.headers.get('content-type')).toContain('text/html');
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        bodies.add(await res.text());
       }
     }
+    // One page for every case: it gives away nothing about which clips exist.
+    expect(bodies.size).toBe(1);
+    const page = [...bodies][0]!;
+    expect(page).toContain('This clip isn’t available');
+    expect(page).toContain('<a class="open" href="/">Go to Loop</a>');
+    expect(page).toContain('<link rel="stylesheet" href="/v/assets/share-page.css">');
+    expect(page).not.toMatch(/SECRET|<script/);
     const asFriend = await fetch(`${s.url}/v/${friends.id}`, { headers: { authorization: `Bearer ${b.token}` } });
     expect(asFriend.status).toBe(200);
     expect(await asFriend.text()).toContain('FRIENDS-PAGE-SECRET');

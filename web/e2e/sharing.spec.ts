@@ -1,37 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { type APIRequestContext, type Browser, expect, type Page, test } from '@playwright/test';
-import { screenshot, signUpWith } from './helpers.ts';
+import { screenshot, signUpWith, uploadReadyClip } from './helpers.ts';
 
 // Issue 6: sharing a clip to a friend from inside Loop, the share card, the public /v/:id page.
 
 const BASE = `http://127.0.0.1:${process.env.LOOP_E2E_PORT}`;
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-function clipFile(): string {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loop-e2e-clip-')), 'clip.mp4');
-  execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=288x512:rate=15:duration=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', out]);
-  return out;
-}
-
 async function befriend(a: APIRequestContext, aId: string, b: APIRequestContext, bId: string) {
   expect((await a.put(`/api/v1/users/${bId}/follow`, { headers: { origin: BASE } })).ok()).toBe(true);
   expect((await b.put(`/api/v1/users/${aId}/follow`, { headers: { origin: BASE } })).ok()).toBe(true);
-}
-
-async function uploadReadyClip(request: APIRequestContext, caption: string) {
-  const res = await request.post('/api/v1/videos', {
-    headers: { origin: BASE },
-    multipart: { caption, visibility: 'public', file: { name: 'clip.mp4', mimeType: 'video/mp4', buffer: fs.readFileSync(clipFile()) } },
-  });
-  expect(res.status(), await res.text()).toBe(202);
-  const id = (await res.json()).video.id as string;
-  await expect
-    .poll(async () => (await (await request.get(`/api/v1/videos/${id}`)).json()).video.progress, { timeout: 60_000, intervals: [300] })
-    .toBe(100);
-  return id;
 }
 
 async function phonePage(browser: Browser): Promise<Page> {
@@ -75,7 +52,7 @@ test.describe('sharing', () => {
     await befriend(pageA.request, a.id, creator.request, c.id);
     // Someone A is friends with posts a clip: it is what A's Friends feed shows.
     const caption = `Sunset at the pier #loop ${testInfo.project.name}`;
-    const videoId = await uploadReadyClip(creator.request, caption);
+    const videoId = await uploadReadyClip(creator.request, c, caption);
     await expect
       .poll(async () => (await (await pageA.request.get('/api/v1/feed/friends')).json()).items.map((v: { id: string }) => v.id), { timeout: 30_000 })
       .toContain(videoId);
@@ -157,7 +134,7 @@ test.describe('sharing', () => {
     const a = await signUpWith(pageA.request, pageA, { displayName: 'Ana Sharer' });
     const b = await signUpWith(pageB.request, pageB, { displayName: 'Ben Friend' });
     await befriend(pageA.request, a.id, pageB.request, b.id);
-    const videoId = await uploadReadyClip(pageA.request, 'Sunset at the pier #loop');
+    const videoId = await uploadReadyClip(pageA.request, a, 'Sunset at the pier #loop');
 
     // B is in the app with its live connection open.
     await pageB.goto('/profile');

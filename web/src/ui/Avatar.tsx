@@ -19,7 +19,8 @@ function hash(s: string): number {
 }
 
 function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
+  // Invisible format characters (direction overrides, joiners) are not letters to show.
+  const words = name.replace(/\p{Cf}/gu, '').trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? [words[0]!, words[words.length - 1]!].map((w) => Array.from(w)[0]) : Array.from(words[0] ?? '?').slice(0, 1);
   return letters.join('').toUpperCase();
 }

@@ -6,7 +6,7 @@ import './sheet.css';
 export interface SheetProps {
   open: boolean;
   onClose: () => void;
-  title: string;
+  title: ReactNode;
   children: ReactNode;
 }
 

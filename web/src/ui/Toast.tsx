@@ -5,11 +5,12 @@ import './states.css';
 type Tone = 'info' | 'error' | 'success';
 interface ToastItem {
   id: number;
-  message: string;
+  /** Text, or text with people's names in <UserText>. */
+  message: ReactNode;
   tone: Tone;
 }
 
-type ShowToast = (message: string, tone?: Tone) => void;
+type ShowToast = (message: ReactNode, tone?: Tone) => void;
 const ToastContext = createContext<ShowToast>(() => {});
 
 /** Quiet, self-dismissing messages (a rolled-back change, a saved setting). */

@@ -153,3 +153,13 @@ export const IconUsersPlus = (p: IconProps) => (
     <path d="M1.5 21a7.5 7.5 0 0 1 15 0M19 8v6M16 11h6" />
   </Svg>
 );
+export const IconHeart = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 20.5s-7.5-4.6-9.3-9.2C1.5 8 3.6 4.5 7.1 4.5c2 0 3.6 1.1 4.9 2.9 1.3-1.8 2.9-2.9 4.9-2.9 3.5 0 5.6 3.5 4.4 6.8-1.8 4.6-9.3 9.2-9.3 9.2z" />
+  </Svg>
+);
+export const IconBookmark = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M6 3.5h12a1 1 0 0 1 1 1v16l-7-4.5-7 4.5v-16a1 1 0 0 1 1-1z" />
+  </Svg>
+);

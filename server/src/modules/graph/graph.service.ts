@@ -49,23 +49,23 @@ export async function blocksAndFriendshipAmong(ctx: AppContext, pairs: ReadonlyA
 
 /**
  * Between `a` and each of `ids`, in one query (checks that fan out to many people: a share's
- * recipients, a card's viewers): friends, a block either way, and whether they follow `a`.
- * Oneself is none of these.
+ * recipients, a card's viewers, the authors of one's liked clips): friends, a block either way,
+ * whether they follow `a`, and whether `a` follows them. Oneself is none of these.
  */
 export async function friendsAndBlocksWith(
   ctx: AppContext,
   a: string,
   ids: readonly string[],
-): Promise<Map<string, { friends: boolean; blocked: boolean; followsA: boolean }>> {
+): Promise<Map<string, { friends: boolean; blocked: boolean; followsA: boolean; followedByA: boolean }>> {
   const others = [...new Set(ids)].filter((id) => id !== a);
-  const out = new Map<string, { friends: boolean; blocked: boolean; followsA: boolean }>(
-    ids.includes(a) ? [[a, { friends: false, blocked: false, followsA: false }]] : [],
+  const out = new Map<string, { friends: boolean; blocked: boolean; followsA: boolean; followedByA: boolean }>(
+    ids.includes(a) ? [[a, { friends: false, blocked: false, followsA: false, followedByA: false }]] : [],
   );
   const rows = await repo.blocksAndFollowsAmong(
     ctx.db,
     others.map((id) => [a, id] as const),
   );
-  for (const r of rows) out.set(r.b, { friends: r.a_follows_b && r.b_follows_a, blocked: r.blocked, followsA: r.b_follows_a });
+  for (const r of rows) out.set(r.b, { friends: r.a_follows_b && r.b_follows_a, blocked: r.blocked, followsA: r.b_follows_a, followedByA: r.a_follows_b });
   return out;
 }
 

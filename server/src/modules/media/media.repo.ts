@@ -317,6 +317,23 @@ export async function viewerFlags(db: Executor, viewerId: string, videoIds: read
   return { liked: new Set(likes.map((r) => String(r.video_id))), saved: new Set(saves.map((r) => String(r.video_id))) };
 }
 
+/**
+ * The clips `userId` liked (or saved), most recently liked first: keyset on when they did it
+ * (index `video_likes_user` / `video_saves_user`). Every status is returned; the service
+ * decides what the person may still see.
+ */
+export async function listFlagged(db: Executor, table: 'video_likes' | 'video_saves', userId: string, before: Keyset, limit: number) {
+  const res = await sql<VideoRow & { flagged_at: Date }>`
+    SELECT v.*, f.created_at AS flagged_at
+      FROM ${sql.table(table)} f
+      JOIN videos v ON v.id = f.video_id
+     WHERE f.user_id = ${userId}
+       AND ${before ? sql`(f.created_at, f.video_id) < (${before.createdAt}::timestamptz, ${before.id}::bigint)` : sql`true`}
+     ORDER BY f.created_at DESC, f.video_id DESC
+     LIMIT ${limit}`.execute(db);
+  return res.rows;
+}
+
 const counterOf = { video_likes: 'likes_count', video_saves: 'saves_count' } as const;
 
 /** Sets or clears a like/save; the counter moves only when the row really changed. */

@@ -150,6 +150,21 @@ export function mediaRoutes(ctx: AppContext): FastifyPluginAsync {
       reply.code(202).send(await media.recordEvents(ctx, requireUser(req), req.body)),
     );
 
+    for (const list of ['liked', 'saved'] as const) {
+      app.get(
+        `/me/${list}`,
+        {
+          schema: {
+            tags,
+            description: `The caller's ${list} clips, most recent first, only those they may still see (keyset-paged)`,
+            querystring: PageQuery,
+            response: { 200: page(Video) },
+          },
+        },
+        async (req) => media.listFlaggedVideos(ctx, requireUser(req), list, req.query),
+      );
+    }
+
     app.get('/users/:id/videos', { schema: { tags, params: z.object({ id: Id }), querystring: PageQuery, response: { 200: page(Video) } } }, async (req) =>
       media.listUserVideos(ctx, req.auth?.userId ?? null, req.params.id, req.query),
     );

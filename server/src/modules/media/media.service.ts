@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CaptionEntity, Comment, EventsBody, Video, Visibility } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
-import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
+import { decodeCursor, encodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { type Executor, inTransaction } from '../../platform/db/tx.ts';
 import { type Demuxer, FfmpegError, probe } from '../../platform/ffmpeg/ffmpeg.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
@@ -78,6 +78,22 @@ export async function viewersWhoCanView(ctx: AppContext, viewerIds: readonly str
     if (e && mayView(clip, { follows: e.followsA, friends: e.friends, blocked: e.blocked, privateAccount: v.author_private })) out.add(id);
   }
   return out;
+}
+
+/**
+ * `canView` for one viewer and many clips (their liked and saved lists), in at most one graph
+ * query: the same rules, with the viewer's standing towards every author read at once.
+ */
+async function visibleToViewer<R extends repo.VideoRow>(ctx: AppContext, viewerId: string, rows: readonly R[]): Promise<R[]> {
+  const authors = [...new Set(rows.map((v) => String(v.author_id)))].filter((id) => id !== viewerId);
+  const edges = await graph.friendsAndBlocksWith(ctx, viewerId, authors);
+  return rows.filter((v) => {
+    const authorId = String(v.author_id);
+    if (authorId === viewerId) return true;
+    const e = edges.get(authorId);
+    const clip = { status: v.status, visibility: v.visibility, privateAccount: v.author_private };
+    return e !== undefined && mayView(clip, { follows: e.followedByA, friends: e.friends, blocked: e.blocked, privateAccount: v.author_private });
+  });
 }
 
 /** The clip if the viewer may see it; otherwise 404, exactly as if it did not exist. */
@@ -403,6 +419,40 @@ export async function setSave(ctx: AppContext, userId: string, id: string, on: b
   await loadVisibleVideo(ctx, userId, id);
   await repo.setFlag(ctx.db, 'video_saves', id, userId, on);
   return getVideo(ctx, userId, id);
+}
+
+/** How many rows of likes or saves one request reads at most while looking for clips still visible. */
+const FLAGGED_SCAN_ROUNDS = 3;
+
+/**
+ * The viewer's liked or saved clips, most recently liked (saved) first, keyset-paged: only the
+ * clips they may still see (a clip made private, a block, a private account they no longer
+ * follow all take it off the list; deleted clips take their likes with them). Rows they may not
+ * see are skipped; when a whole stretch is hidden the page may be short, with a cursor to go on.
+ */
+export async function listFlaggedVideos(ctx: AppContext, viewerId: string, list: 'liked' | 'saved', page: { cursor?: string; limit: number }) {
+  const table = list === 'liked' ? 'video_likes' : 'video_saves';
+  const c = decodeCursor(page.cursor, 2);
+  const position = (r: { flagged_at: Date; id: string }) => [new Date(r.flagged_at).toISOString(), String(r.id)];
+  let before = c ? { createdAt: String(c[0]), id: String(c[1]) } : null;
+  const visible: Awaited<ReturnType<typeof repo.listFlagged>> = [];
+  let scannedPast: string | null = null;
+  for (let round = 0; round < FLAGGED_SCAN_ROUNDS && visible.length <= page.limit; round++) {
+    const rows = await repo.listFlagged(ctx.db, table, viewerId, before, page.limit + 1);
+    visible.push(...(await visibleToViewer(ctx, viewerId, rows)));
+    const last = rows.at(-1);
+    if (rows.length <= page.limit || !last) {
+      scannedPast = null;
+      break;
+    }
+    const [createdAt, id] = position(last);
+    before = { createdAt: createdAt!, id: id! };
+    scannedPast = encodeCursor([createdAt!, id!]);
+  }
+  const kept = toPage(visible, page.limit, (r) => r, position);
+  // Not enough visible clips within the scan: go on after the last row read.
+  const nextCursor = kept.nextCursor ?? scannedPast;
+  return { items: await toVideoViews(ctx, viewerId, kept.items), nextCursor };
 }
 
 /** Counts shares of a clip (the sharing module delivers the messages and calls this). */

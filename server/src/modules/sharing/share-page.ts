@@ -9,7 +9,8 @@ import { videoLink } from './sharing.service.ts';
 /**
  * GET /v/:id — the public page behind "Copy link". Server-rendered so link-preview fetchers
  * (which run no JavaScript) read the Open Graph and Twitter tags; plays public clips without
- * an account. A clip the requester may not see is a bare 404, the same as one that never was.
+ * an account. A clip the requester may not see gets the same small "not available" page (404)
+ * as one that never was, so the page says nothing about which it is.
  * No inline script (CSP `script-src 'self'`): the page loads /v/assets/share-page.js.
  */
 
@@ -50,8 +51,12 @@ const PAGE_CSS = `
 *{box-sizing:border-box}html,body{margin:0;height:100%;background:#000;color:#fff;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{min-height:100%;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:12px;padding:16px 16px calc(16px + env(safe-area-inset-bottom))}
 video{width:min(100%,calc((100vh - 160px) * 9 / 16));max-height:calc(100vh - 160px);aspect-ratio:9/16;background:#111;border-radius:12px;object-fit:contain}
-.meta{width:min(100%,420px)}.author{font-weight:600;font-size:17px}.caption{white-space:pre-wrap;word-break:break-word;color:#ddd}
+.meta{width:min(100%,420px)}.author{font-weight:600;font-size:17px;overflow-wrap:anywhere}.caption{white-space:pre-wrap;overflow-wrap:anywhere;color:#ddd}
+bdi,.caption{unicode-bidi:plaintext}
 .open{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:0 20px;border-radius:22px;background:#6d3df2;color:#fff;font-weight:600;text-decoration:none}
+.muted{opacity:.7}
+.gone{max-width:372px;margin:0 auto;text-align:center;gap:16px}.gone img{width:72px;height:72px;border-radius:20px}
+.gone h1{margin:0;font-size:22px;font-weight:700}.gone p{margin:0;color:rgba(255,255,255,.72)}
 `;
 
 function renderPage(ctx: AppContext, v: Awaited<ReturnType<typeof media.toVideoViews>>[number]): string {
@@ -102,14 +107,40 @@ function renderPage(ctx: AppContext, v: Awaited<ReturnType<typeof media.toVideoV
     <main>
       <video controls playsinline loop preload="metadata" aria-label="${escapeHtml(`Clip by @${v.author.username}`)}"${poster ? ` poster="${escapeHtml(poster)}"` : ''}${hls ? ` data-hls="${escapeHtml(hls)}"` : ''}></video>
       <div class="meta">
-        <div class="author">${escapeHtml(name)} <span style="opacity:.7">@${escapeHtml(v.author.username)}</span></div>
-        ${v.caption ? `<p class="caption">${escapeHtml(v.caption)}</p>` : ''}
+        <div class="author"><bdi>${escapeHtml(name)}</bdi> <bdi class="muted">@${escapeHtml(v.author.username)}</bdi></div>
+        ${v.caption ? `<p class="caption" dir="auto">${escapeHtml(v.caption)}</p>` : ''}
       </div>
       <a class="open" href="/video/${escapeHtml(v.id)}">Open in Loop</a>
     </main>
   </body>
 </html>
 `;
+}
+
+// The same words for a clip that was deleted, never was, or is not shared with the requester.
+const NOT_AVAILABLE_PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
+    <meta name="robots" content="noindex">
+    <title>Clip not available · Loop</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml">
+    <link rel="stylesheet" href="/v/assets/share-page.css">
+  </head>
+  <body>
+    <main class="gone">
+      <img src="/icons/icon-192.png" alt="" width="72" height="72">
+      <h1>This clip isn’t available</h1>
+      <p>It may have been deleted, or it isn’t shared with you.</p>
+      <a class="open" href="/">Go to Loop</a>
+    </main>
+  </body>
+</html>
+`;
+
+function notAvailable(reply: FastifyReply) {
+  return reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_AVAILABLE_PAGE);
 }
 
 function bareNotFound(reply: FastifyReply) {
@@ -120,13 +151,13 @@ export function sharePageRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: { id: string } }>('/v/:id', { schema: { hide: true } }, async (req, reply) => {
       const { id } = req.params;
-      if (!/^[1-9][0-9]{0,18}$/.test(id)) return bareNotFound(reply);
+      if (!/^[1-9][0-9]{0,18}$/.test(id)) return notAvailable(reply);
       // Signed-in friends may see friends-only clips here; the session cookie says who is asking.
       const viewerId = (await resolveAuth(ctx, req))?.userId ?? null;
       const row = await media.loadVisibleVideo(ctx, viewerId, id).catch(() => null);
-      if (row?.status !== 'ready') return bareNotFound(reply);
+      if (row?.status !== 'ready') return notAvailable(reply);
       const [view] = await media.toVideoViews(ctx, null, [row]);
-      if (!view) return bareNotFound(reply);
+      if (!view) return notAvailable(reply);
       return reply
         .type('text/html; charset=utf-8')
         // Only pages anyone may see may be cached by shared caches; friends-only clips and a

@@ -1,4 +1,5 @@
 import type { Profile } from '@loop/contracts';
+import { type ReactNode, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { ApiError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
@@ -6,13 +7,15 @@ import { useMe, useSession } from '../../app/session.ts';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { Button, ButtonLink } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
-import { IconLock, IconProfile, IconSearch, IconSettings, IconVideo } from '../../ui/icons.tsx';
-import { Page, TopBar } from '../../ui/Page.tsx';
+import { IconBookmark, IconHeart, IconLock, IconProfile, IconSearch, IconSettings, IconVideo } from '../../ui/icons.tsx';
+import { Page, TopBar, useDocumentTitle } from '../../ui/Page.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { useToast } from '../../ui/Toast.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import { NotFoundScreen } from '../coming-soon/NotFoundScreen.tsx';
 import { ProfileGraphActions } from '../friends/ProfileGraphActions.tsx';
-import { VideoGrid } from '../video/VideoGrid.tsx';
+import { MessageButton } from '../inbox/MessageButton.tsx';
+import { type GridSource, VideoGrid } from '../video/VideoGrid.tsx';
 import { useProfile } from './accounts-api.ts';
 import { formatCount } from './format.ts';
 import './profile.css';
@@ -41,10 +44,11 @@ function ProfileScreen({ username, own }: { username: string; own?: boolean }) {
   const query = useProfile(username);
   const isSelf = own || (session.me !== null && session.me.user.username === username.toLowerCase());
   const title = query.data ? `@${query.data.user.username}` : own ? 'Profile' : `@${username}`;
+  useDocumentTitle(title);
   return (
     <>
       <TopBar
-        title={title}
+        title={<UserText>{title}</UserText>}
         back={!own}
         backTo="/"
         start={
@@ -78,7 +82,7 @@ function ProfileScreen({ username, own }: { username: string; own?: boolean }) {
                   </ButtonLink>
                 }
               >
-                No one on Loop goes by @{username}. Check the spelling, or search by name.
+                No one on Loop goes by <UserText>@{username}</UserText>. Check the spelling, or search by name.
               </EmptyState>
             ) : undefined
           }
@@ -98,6 +102,7 @@ function ProfileScreen({ username, own }: { username: string; own?: boolean }) {
 function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean }) {
   const { user, counts, relationship } = profile;
   const toast = useToast();
+  const signedIn = useSession().status === 'signed-in';
 
   async function share() {
     const url = `${window.location.origin}/@${user.username}`;
@@ -124,10 +129,10 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
       <section className="profile" aria-label="Profile">
         <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={96} />
         <div className="profile__names">
-          <h2 className="profile__name" data-testid="profile-display-name">
+          <h2 className="profile__name user-text" data-testid="profile-display-name">
             {user.displayName}
           </h2>
-          <p className="profile__username">@{user.username}</p>
+          <p className="profile__username user-text">@{user.username}</p>
         </div>
         {!isSelf && (relationship.friends || relationship.followedBy || relationship.requested) ? (
           <div className="profile__pills">
@@ -154,36 +159,118 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
           </div>
         ) : (
           <div className="profile__actions profile__actions--single">
-            <ProfileGraphActions profile={profile} />
+            <ProfileGraphActions profile={profile}>{signedIn ? <MessageButton userId={user.id} name={user.displayName} /> : null}</ProfileGraphActions>
             <Button variant="secondary" onClick={share}>
               Share profile
             </Button>
           </div>
         )}
         {user.bio ? (
-          <p className="profile__bio">{user.bio}</p>
+          <p className="profile__bio user-text">{user.bio}</p>
         ) : isSelf ? (
           <p className="profile__bio profile__bio--empty">
             No bio yet. <Link to="/profile/edit">Add one</Link>
           </p>
         ) : null}
       </section>
-      <div className="profile__section-tabs">
-        <span className="profile__section-tab">
-          <IconVideo size={18} /> Videos
-        </span>
-      </div>
-      {!isSelf && profile.privateAccount && !relationship.following ? (
-        <EmptyState compact icon={<IconLock size={28} />} title="This account is private">
-          {relationship.requested ? 'Your follow request is waiting for approval.' : `Follow @${user.username} to see their videos.`}
-        </EmptyState>
-      ) : counts.videos === 0 ? (
-        <EmptyState compact icon={<IconVideo size={28} />} title={isSelf ? 'Your videos will live here' : 'No videos yet'}>
-          {isSelf ? 'Post your first clip from the Create tab.' : `@${user.username} hasn’t posted any videos.`}
-        </EmptyState>
+      {isSelf ? (
+        <OwnClips userId={user.id} />
       ) : (
-        <VideoGrid userId={user.id} />
+        <>
+          <div className="profile__section-tabs">
+            <span className="profile__section-tab">
+              <IconVideo size={18} /> Videos
+            </span>
+          </div>
+          {profile.privateAccount && !relationship.following ? (
+            <EmptyState compact icon={<IconLock size={28} />} title="This account is private">
+              {relationship.requested ? (
+                'Your follow request is waiting for approval.'
+              ) : (
+                <>
+                  Follow <UserText>@{user.username}</UserText> to see their videos.
+                </>
+              )}
+            </EmptyState>
+          ) : (
+            <VideoGrid
+              source={{ kind: 'user', userId: user.id }}
+              label="Videos"
+              empty={
+                <EmptyState compact icon={<IconVideo size={28} />} title="No videos yet">
+                  <UserText>@{user.username}</UserText> hasn’t posted any videos.
+                </EmptyState>
+              }
+            />
+          )}
+        </>
       )}
+    </>
+  );
+}
+
+type OwnTab = 'videos' | 'liked' | 'saved';
+const OWN_TABS: ReadonlyArray<{ tab: OwnTab; label: string; icon: ReactNode; source: (userId: string) => GridSource; empty: ReactNode }> = [
+  {
+    tab: 'videos',
+    label: 'Videos',
+    icon: <IconVideo size={18} />,
+    source: (userId) => ({ kind: 'user', userId }),
+    empty: (
+      <EmptyState compact icon={<IconVideo size={28} />} title="Your videos will live here" action={<ButtonLink to="/create" variant="primary">Post a clip</ButtonLink>}>
+        Post your first clip from the Create tab.
+      </EmptyState>
+    ),
+  },
+  {
+    tab: 'liked',
+    label: 'Liked',
+    icon: <IconHeart size={18} />,
+    source: () => ({ kind: 'liked' }),
+    empty: (
+      <EmptyState compact icon={<IconHeart size={28} />} title="No liked clips yet" action={<ButtonLink to="/" variant="secondary">Watch clips</ButtonLink>}>
+        Clips you like show up here. Only you can see this list.
+      </EmptyState>
+    ),
+  },
+  {
+    tab: 'saved',
+    label: 'Saved',
+    icon: <IconBookmark size={18} />,
+    source: () => ({ kind: 'saved' }),
+    empty: (
+      <EmptyState compact icon={<IconBookmark size={28} />} title="Nothing saved yet" action={<ButtonLink to="/" variant="secondary">Watch clips</ButtonLink>}>
+        Tap ☆ on a clip to keep it here for later. Only you can see what you save.
+      </EmptyState>
+    ),
+  },
+];
+
+/** One's own profile: one's clips, and the clips one liked or saved (only one's own eyes see those two). */
+function OwnClips({ userId }: { userId: string }) {
+  const [tab, setTab] = useState<OwnTab>('videos');
+  const current = OWN_TABS.find((t) => t.tab === tab)!;
+  return (
+    <>
+      <div className="profile__section-tabs" role="tablist" aria-label="Your clips">
+        {OWN_TABS.map((t) => (
+          <button
+            key={t.tab}
+            type="button"
+            role="tab"
+            id={`profile-tab-${t.tab}`}
+            aria-selected={t.tab === tab}
+            aria-controls="profile-tab-panel"
+            className="profile__section-tab"
+            onClick={() => setTab(t.tab)}
+          >
+            {t.icon} {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id="profile-tab-panel" aria-labelledby={`profile-tab-${tab}`}>
+        <VideoGrid key={tab} source={current.source(userId)} label={current.label} empty={current.empty} />
+      </div>
     </>
   );
 }
@@ -196,7 +283,10 @@ function JoinPrompt({ name }: { name: string }) {
     <aside className="join" aria-label="Join Loop">
       <img src="/icons/icon-192.png" alt="" width={40} height={40} />
       <p className="join__text">
-        <strong>You’re looking at {name} on Loop.</strong> Sign up to keep up with the people you know.
+        <strong>
+          You’re looking at <UserText>{name}</UserText> on Loop.
+        </strong>{' '}
+        Sign up to keep up with the people you know.
       </p>
       <div className="join__actions">
         <ButtonLink to={`/signup${next}`} variant="primary">

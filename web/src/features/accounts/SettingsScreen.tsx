@@ -10,6 +10,7 @@ import { Page, TopBar } from '../../ui/Page.tsx';
 import { Sheet } from '../../ui/Sheet.tsx';
 import { ChoiceGroup, SwitchRow } from '../../ui/Switch.tsx';
 import { useToast } from '../../ui/Toast.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import { useLogout, useUpdateSettings } from './accounts-api.ts';
 import { regionOptions } from './regions.ts';
 import './settings.css';
@@ -48,8 +49,12 @@ export function SettingsScreen() {
             <div className="settings__account">
               <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />
               <div className="settings__row-text">
-                <span className="settings__account-name">{user.displayName}</span>
-                <span className="settings__row-hint">@{user.username}</span>
+                <span className="settings__account-name">
+                  <UserText>{user.displayName}</UserText>
+                </span>
+                <span className="settings__row-hint">
+                  <UserText>@{user.username}</UserText>
+                </span>
               </div>
             </div>
             <Link to="/profile/edit" className="settings__row">
@@ -109,14 +114,14 @@ export function SettingsScreen() {
               <IconLogout size={20} /> Log out
             </Button>
           </div>
-          <p className="settings__version">Signed in as @{user.username}</p>
+          <p className="settings__version">
+            Signed in as <UserText>@{user.username}</UserText>
+          </p>
         </div>
       </Page>
 
       <Sheet open={confirmLogout} onClose={() => setConfirmLogout(false)} title="Log out of Loop?">
-        <p className="settings__row-hint" style={{ fontSize: 'var(--text-sm)' }}>
-          You can log back in any time with your username and password.
-        </p>
+        <p className="sheet__text">You can log back in any time with your username and password.</p>
         <Button variant="primary" size="lg" block loading={logout.isPending} onClick={onLogout}>
           Log out
         </Button>

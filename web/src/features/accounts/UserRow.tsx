@@ -2,6 +2,7 @@ import type { User } from '@loop/contracts';
 import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import './search.css';
 
 /** Emphasises the typed prefix of the username (as text, never HTML). */
@@ -23,9 +24,13 @@ export function UserRow({ user, highlight = '' }: { user: User; highlight?: stri
       <Link to={`/u/${user.username}`} className="user-row">
         <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />
         <span className="user-row__text">
-          <span className="user-row__name">{user.displayName}</span>
+          <span className="user-row__name">
+            <UserText>{user.displayName}</UserText>
+          </span>
           <span className="user-row__username">
-            @<Highlight text={user.username} prefix={highlight} />
+            <UserText>
+              @<Highlight text={user.username} prefix={highlight} />
+            </UserText>
           </span>
         </span>
       </Link>

@@ -5,6 +5,7 @@ import { ErrorState } from '../../ui/ErrorState.tsx';
 import { IconLock } from '../../ui/icons.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
 import { useToast } from '../../ui/Toast.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { useBlockedAccounts, useGraphAction } from './friends-api.ts';
 import { PersonRow } from './PersonRow.tsx';
@@ -48,7 +49,12 @@ export function BlockedAccountsScreen() {
                         action.mutate(
                           { action: 'unblock', userId: user.id },
                           {
-                            onSuccess: () => toast(`${user.displayName} is unblocked`),
+                            onSuccess: () =>
+                              toast(
+                                <>
+                                  <UserText>{user.displayName}</UserText> is unblocked
+                                </>,
+                              ),
                             onError: (e) => toast(describeError(e), 'error'),
                           },
                         )

@@ -2,6 +2,7 @@ import type { User } from '@loop/contracts';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 
 /**
  * A person with a line of context (reasons, "Follows you") and actions on the right. The row
@@ -12,8 +13,12 @@ export function PersonRow({ user, detail, actions, linked = true }: { user: User
     <>
       <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />
       <span className="person-row__text">
-        <span className="person-row__name">{user.displayName}</span>
-        <span className="person-row__detail">{detail ?? `@${user.username}`}</span>
+        <span className="person-row__name">
+          <UserText>{user.displayName}</UserText>
+        </span>
+        <span className="person-row__detail">
+          <UserText>{detail ?? `@${user.username}`}</UserText>
+        </span>
       </span>
     </>
   );

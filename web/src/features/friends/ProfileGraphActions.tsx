@@ -1,14 +1,15 @@
 import type { Profile } from '@loop/contracts';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { describeError } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { Sheet } from '../../ui/Sheet.tsx';
 import { useToast } from '../../ui/Toast.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import { FollowButton } from './FollowButton.tsx';
 import { useGraphAction } from './friends-api.ts';
 
-/** Follow / unfollow on someone's profile, and block or mute from a "More" sheet. */
-export function ProfileGraphActions({ profile }: { profile: Profile }) {
+/** Follow / unfollow on someone's profile, other actions beside it (`children`), and block or mute from a "More" sheet. */
+export function ProfileGraphActions({ profile, children }: { profile: Profile; children?: ReactNode }) {
   const { user, relationship } = profile;
   const [open, setOpen] = useState(false);
   const [muted, setMuted] = useState(false);
@@ -35,10 +36,11 @@ export function ProfileGraphActions({ profile }: { profile: Profile }) {
       ) : (
         <FollowButton key={JSON.stringify(relationship)} userId={user.id} name={user.displayName} relationship={relationship} />
       )}
+      {relationship.blocked ? null : children}
       <Button variant="secondary" onClick={() => setOpen(true)}>
         More
       </Button>
-      <Sheet open={open} onClose={() => setOpen(false)} title={`@${user.username}`}>
+      <Sheet open={open} onClose={() => setOpen(false)} title={<UserText>@{user.username}</UserText>}>
         <div className="sheet-actions">
           <Button block onClick={() => run(muted ? 'unmute' : 'mute', muted ? 'Unmuted' : `Muted @${user.username}. They won’t know.`)}>
             {muted ? 'Unmute' : 'Mute'}

@@ -2,16 +2,20 @@ import { EDIT_WINDOW_MS, type Message } from '@loop/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, Fragment, type ReactNode, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { describeError } from '../../app/api.ts';
+import { ApiError, describeError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
 import { useMe } from '../../app/session.ts';
 import { ShareCard } from '../sharing/ShareCard.tsx';
-import { Button } from '../../ui/Button.tsx';
-import { IconSearch } from '../../ui/icons.tsx';
-import { Page, TopBar } from '../../ui/Page.tsx';
+import { Button, ButtonLink } from '../../ui/Button.tsx';
+import { EmptyState } from '../../ui/EmptyState.tsx';
+import { ErrorState } from '../../ui/ErrorState.tsx';
+import { IconInbox, IconSearch } from '../../ui/icons.tsx';
+import { Page, TopBar, useDocumentTitle } from '../../ui/Page.tsx';
 import { useMediaQuery, WIDE_LAYOUT } from '../../ui/use-media-query.ts';
+import { isolated, UserText } from '../../ui/UserText.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { ChatSearch } from './ChatSearch.tsx';
+import { formatExact, formatSeparator, needsTimeSeparator, seenMarkers } from './chat-layout.ts';
 import { chatSocket, useChatFrames, useChatStatus } from './chat-socket.ts';
 import { acceptRequest, type Conversation, declineRequest, editMessage, fetchHistory, react, unsendMessage, useConversation } from './inbox-api.ts';
 import { conversationName, InboxSplit } from './InboxScreen.tsx';
@@ -36,6 +40,16 @@ function Linkified({ text }: { text: string }) {
   return <>{parts}</>;
 }
 
+/** "Ana, Ben": each name isolated on its own, so one cannot reorder the next. */
+function Names({ people }: { people: ReadonlyArray<{ id: string; displayName: string }> }) {
+  return people.map((p, k) => (
+    <Fragment key={p.id}>
+      {k > 0 ? ', ' : ''}
+      <UserText>{p.displayName}</UserText>
+    </Fragment>
+  ));
+}
+
 const HEART = '❤️';
 /** Pages of 100 read to bring a search result into view: 4,000 messages back at most. */
 const MAX_REVEAL_PAGES = 40;
@@ -43,9 +57,39 @@ const MAX_REVEAL_PAGES = 40;
 export function ChatScreen() {
   const { id = '' } = useParams();
   const conversation = useConversation(id);
+  const wide = useMediaQuery(WIDE_LAYOUT);
+  // Until the chat is open: a bar with the way back to the Inbox (phones), then loading or what went wrong.
+  const frame = (content: ReactNode) => (
+    <>
+      <TopBar title="Chat" back={!wide} backTo="/inbox" />
+      {content}
+    </>
+  );
   return (
     <InboxSplit activeId={id}>
-      <QueryView query={conversation} skeleton={<UserRowSkeletons count={3} />} errorTitle="Couldn’t open this chat">
+      <QueryView
+        query={conversation}
+        skeleton={frame(<UserRowSkeletons count={3} />)}
+        renderError={(err) =>
+          frame(
+            err instanceof ApiError && (err.status === 404 || err.status === 400) ? (
+              <EmptyState
+                icon={<IconInbox size={32} />}
+                title="This chat isn’t available"
+                action={
+                  <ButtonLink to="/inbox" variant="primary">
+                    Back to Inbox
+                  </ButtonLink>
+                }
+              >
+                It may have been deleted, or you’re no longer in it.
+              </EmptyState>
+            ) : (
+              <ErrorState title="Couldn’t open this chat" message={describeError(err)} onRetry={() => void conversation.refetch()} retrying={conversation.isFetching} />
+            ),
+          )
+        }
+      >
         {(c) => <Chat key={c.id} initial={c} />}
       </QueryView>
     </InboxSplit>
@@ -239,15 +283,16 @@ function Chat({ initial }: { initial: Conversation }) {
 
   const others = conv.members.filter((m) => m.id !== me.id);
   const typers = others.filter((m) => (typing[m.id] ?? 0) > Date.now());
-  const myLast = [...sorted].reverse().find((m) => m.senderId === me.id);
-  const seenBy = myLast ? others.filter((m) => m.readSeq !== null && m.readSeq >= myLast.seq) : [];
+  const seen = seenMarkers(sorted, others);
   const nameOf = (userId: string) => conv.members.find((m) => m.id === userId)?.displayName ?? 'Someone';
+  const title = conversationName(conv, me.id);
+  useDocumentTitle(isolated(title));
 
   return (
     <>
       {/* On wide screens the list is beside the chat: no way "back" is needed. */}
       <TopBar
-        title={conversationName(conv, me.id)}
+        title={<UserText>{title}</UserText>}
         back={!wide}
         backTo="/inbox"
         end={
@@ -267,7 +312,10 @@ function Chat({ initial }: { initial: Conversation }) {
           {conv.state === 'request' && (
             <div className="chat__request">
               <p>
-                <strong>{others[0]?.displayName ?? 'Someone'}</strong> wants to message you. They won’t know you’ve seen it until you accept.
+                <strong>
+                  <UserText>{others[0]?.displayName ?? 'Someone'}</UserText>
+                </strong>{' '}
+                wants to message you. They won’t know you’ve seen it until you accept.
               </p>
               <div className="chat__request-actions">
                 <Button onClick={async () => setConv((await acceptRequest(id)).conversation)}>Accept</Button>
@@ -290,14 +338,21 @@ function Chat({ initial }: { initial: Conversation }) {
                 Load earlier messages
               </button>
             )}
-            {sorted.map((m) => {
+            {sorted.map((m, i) => {
               const mine = m.senderId === me.id;
+              const sentAt = new Date(m.createdAt);
+              const readers = seen.get(m.seq);
               const canEdit = mine && !m.deletedAt && m.text !== null && Date.now() - new Date(m.createdAt).getTime() < EDIT_WINDOW_MS;
               const repliedTo = m.replyToSeq ? messages.get(m.replyToSeq) : undefined;
               const iHeart = m.reactions.find((r) => r.emoji === HEART)?.userIds.includes(me.id) ?? false;
               return (
                 <Fragment key={m.seq}>
-                  <div className={`bubble-row${mine ? ' bubble-row--mine' : ''}`} data-seq={m.seq}>
+                  {needsTimeSeparator(sorted[i - 1], m) && (
+                    <p className="chat__time">
+                      <time dateTime={m.createdAt}>{formatSeparator(sentAt)}</time>
+                    </p>
+                  )}
+                  <div className={`bubble-row${mine ? ' bubble-row--mine' : ''}`} data-seq={m.seq} title={formatExact(sentAt)}>
                     {m.share && !m.deletedAt && (
                       <ShareCard
                         share={m.share}
@@ -309,16 +364,20 @@ function Chat({ initial }: { initial: Conversation }) {
                     )}
                     {(m.text !== null || m.deletedAt || !m.share) && (
                     <button type="button" className={`bubble${m.deletedAt ? ' bubble--deleted' : ''}`} onClick={() => setSelected(selected === m.seq ? null : m.seq)} aria-expanded={selected === m.seq}>
-                      {!mine && conv.kind === 'group' && <span className="bubble__from">{nameOf(m.senderId)}</span>}
+                      {!mine && conv.kind === 'group' && (
+                        <span className="bubble__from">
+                          <UserText>{nameOf(m.senderId)}</UserText>
+                        </span>
+                      )}
                       {m.replyToSeq && (
                         <span className="bubble__reply">
-                          ↩ {repliedTo?.share && !repliedTo.deletedAt ? <ShareCard share={repliedTo.share} quoted /> : (repliedTo?.text ?? 'Earlier message')}
+                          ↩ {repliedTo?.share && !repliedTo.deletedAt ? <ShareCard share={repliedTo.share} quoted /> : <UserText>{repliedTo?.text ?? 'Earlier message'}</UserText>}
                         </span>
                       )}
                       {m.deletedAt ? (
                         <em>Message unsent</em>
                       ) : (
-                        <span className="bubble__text">{m.text ? <Linkified text={m.text} /> : m.share ? `Shared ${m.share.type}${m.share.status === 'unavailable' ? ' (unavailable)' : ''}` : ''}</span>
+                        <span className="bubble__text user-text">{m.text ? <Linkified text={m.text} /> : m.share ? `Shared ${m.share.type}${m.share.status === 'unavailable' ? ' (unavailable)' : ''}` : ''}</span>
                       )}
                       {m.editedAt && !m.deletedAt && <span className="bubble__edited">edited</span>}
                     </button>
@@ -329,6 +388,22 @@ function Chat({ initial }: { initial: Conversation }) {
                       </span>
                     )}
                   </div>
+                  {readers && (
+                    <p className={`chat__seen${mine ? ' chat__seen--mine' : ''}`} data-seen-seq={m.seq}>
+                      {conv.kind === 'group' ? (
+                        <>
+                          Seen by <Names people={readers} />
+                        </>
+                      ) : (
+                        'Seen'
+                      )}
+                    </p>
+                  )}
+                  {selected === m.seq && (
+                    <p className={`bubble-time${mine ? ' bubble-time--mine' : ''}`}>
+                      <time dateTime={m.createdAt}>{formatExact(sentAt)}</time>
+                    </p>
+                  )}
                   {selected === m.seq && !m.deletedAt && (
                     <div className={`bubble-actions${mine ? ' bubble-actions--mine' : ''}`}>
                       <Button variant="secondary" onClick={() => act(() => react(id, m.seq, HEART, !iHeart))}>
@@ -362,13 +437,16 @@ function Chat({ initial }: { initial: Conversation }) {
             {pending.map((p) => (
               <div key={p.clientMsgId} className="bubble-row bubble-row--mine bubble-row--pending">
                 <span className="bubble">
-                  <span className="bubble__text">{p.text}</span>
+                  <span className="bubble__text user-text">{p.text}</span>
                   <span className="bubble__edited">{p.failed ? `Not sent: ${p.failed}` : 'Sending…'}</span>
                 </span>
               </div>
             ))}
-            {seenBy.length > 0 && pending.length === 0 && <p className="chat__seen">Seen{conv.kind === 'group' ? ` by ${seenBy.map((m) => m.displayName).join(', ')}` : ''}</p>}
-            {typers.length > 0 && <p className="chat__typing">{typers.map((m) => m.displayName).join(', ')} is typing…</p>}
+            {typers.length > 0 && (
+              <p className="chat__typing">
+                <Names people={typers} /> is typing…
+              </p>
+            )}
           </div>
           {error && (
             <p className="chat__error" role="alert">
@@ -378,7 +456,15 @@ function Chat({ initial }: { initial: Conversation }) {
           <form className="composer" onSubmit={submit}>
             {(replyTo || editing) && (
               <div className="composer__context">
-                <span>{editing ? 'Editing message' : `Replying to ${nameOf(replyTo!.senderId)}: ${replyTo!.text ?? (replyTo!.share ? 'a shared clip' : '')}`}</span>
+                <span className="composer__quote">
+                  {editing ? (
+                    'Editing message'
+                  ) : (
+                    <>
+                      Replying to <UserText>{nameOf(replyTo!.senderId)}</UserText>: <UserText>{replyTo!.text ?? (replyTo!.share ? 'a shared clip' : '')}</UserText>
+                    </>
+                  )}
+                </span>
                 <button type="button" aria-label="Cancel" onClick={() => {
                   if (editing) setText('');
                   setReplyTo(null);

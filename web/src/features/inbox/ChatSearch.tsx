@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { RelativeTime } from '../../ui/RelativeTime.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import { searchMessages } from './inbox-api.ts';
 
 /** Matches gathered before the list waits for "Search older messages". */
@@ -68,7 +69,9 @@ export function ChatSearch({ conversationId, nameOf, onPick, onClose }: { conver
               <li key={m.seq}>
                 <button type="button" onClick={() => onPick(m.seq)}>
                   <span className="chat-search__meta">
-                    <strong>{nameOf(m.senderId)}</strong> · <RelativeTime iso={m.createdAt} />
+                    <strong>
+                      <UserText>{nameOf(m.senderId)}</UserText>
+                    </strong> · <RelativeTime iso={m.createdAt} />
                   </span>
                   <Marked text={m.text ?? ''} query={q} />
                 </button>
@@ -77,7 +80,11 @@ export function ChatSearch({ conversationId, nameOf, onPick, onClose }: { conver
           </ul>
           <p className="chat-search__state" role="status">
             {state.phase === 'searching' && 'Searching…'}
-            {state.phase === 'done' && results.length === 0 && !state.more && `No messages match “${q.trim()}”`}
+            {state.phase === 'done' && results.length === 0 && !state.more && (
+              <>
+                No messages match “<UserText>{q.trim()}</UserText>”
+              </>
+            )}
             {state.phase === 'error' && state.message}
           </p>
           {(state.phase === 'done' || state.phase === 'error') && state.more && (
@@ -97,11 +104,11 @@ function Marked({ text, query }: { text: string; query: string }) {
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
-  if (words.length === 0) return <span className="chat-search__text">{text}</span>;
+  if (words.length === 0) return <span className="chat-search__text user-text">{text}</span>;
   const pattern = new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'giu');
   const parts = text.split(pattern);
   return (
-    <span className="chat-search__text">
+    <span className="chat-search__text user-text">
       {parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}
     </span>
   );

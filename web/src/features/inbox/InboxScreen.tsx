@@ -10,6 +10,7 @@ import { IconInbox, IconPlus } from '../../ui/icons.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
 import { RelativeTime } from '../../ui/RelativeTime.tsx';
 import { useMediaQuery, WIDE_LAYOUT } from '../../ui/use-media-query.ts';
+import { UserText } from '../../ui/UserText.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { useConversations } from './inbox-api.ts';
 import './inbox.css';
@@ -21,14 +22,22 @@ export function conversationName(c: Conversation, meId: string): string {
   return others.map((m) => m.displayName).join(', ') || 'Just you';
 }
 
-function preview(c: Conversation, meId: string): string {
+/** The last message in one line: "You: " and Loop's own words as they are, the message's text isolated. */
+function Preview({ c, meId }: { c: Conversation; meId: string }) {
   const m = c.lastMessage;
-  if (!m) return 'No messages yet';
+  if (!m) return <>No messages yet</>;
   const who = m.senderId === meId ? 'You: ' : '';
-  if (m.deletedAt) return `${who}Message unsent`;
-  if (m.text) return `${who}${m.text}`;
-  if (m.share) return `${who}Shared a ${m.share.type}`;
-  return '';
+  if (m.deletedAt) return <>{who}Message unsent</>;
+  if (m.text) {
+    return (
+      <>
+        {who}
+        <UserText>{m.text}</UserText>
+      </>
+    );
+  }
+  if (m.share) return <>{`${who}Shared a ${m.share.type}`}</>;
+  return null;
 }
 
 function ConversationRow({ c, meId, active }: { c: Conversation; meId: string; active: boolean }) {
@@ -44,8 +53,12 @@ function ConversationRow({ c, meId, active }: { c: Conversation; meId: string; a
       >
         <Avatar username={other?.username ?? name} name={name} src={c.kind === 'direct' ? (other?.avatarUrl ?? null) : null} size={52} />
         <span className="convo-row__text">
-          <span className="convo-row__name">{name}</span>
-          <span className="convo-row__preview">{preview(c, meId)}</span>
+          <span className="convo-row__name">
+            <UserText>{name}</UserText>
+          </span>
+          <span className="convo-row__preview">
+            <Preview c={c} meId={meId} />
+          </span>
         </span>
         <span className="convo-row__meta">
           {c.lastMessageAt && <RelativeTime iso={c.lastMessageAt} />}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { IconClose } from '../../ui/icons.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import { InlineClip } from './InlineClip.tsx';
 import './sharing.css';
 
@@ -65,8 +66,12 @@ export function ShareCard({ share, quoted, onReply }: ShareCardProps) {
       <div className="share-card share-card--quoted" data-testid="share-card" data-status="available">
         {card.posterUrl ? <img className="share-card__thumb" src={card.posterUrl} alt="" /> : null}
         <span className="share-card__caption">
-          {name}
-          {card.caption ? `: ${card.caption}` : ''}
+          <UserText>{name}</UserText>
+          {card.caption ? (
+            <>
+              : <UserText>{card.caption}</UserText>
+            </>
+          ) : null}
         </span>
       </div>
     );
@@ -90,9 +95,9 @@ export function ShareCard({ share, quoted, onReply }: ShareCardProps) {
       <div className="share-card__meta">
         <Link to={`/u/${card.author.username}`} className="share-card__author">
           <Avatar username={card.author.username} name={name} src={card.author.avatarUrl} size={24} />
-          <span>{name}</span>
+          <UserText>{name}</UserText>
         </Link>
-        {card.caption ? <p className="share-card__caption">{card.caption}</p> : null}
+        {card.caption ? <p className="share-card__caption user-text">{card.caption}</p> : null}
         <div className="share-card__links">
           <Link to={`/video/${card.id}`}>Open</Link>
           {onReply ? (
@@ -133,8 +138,10 @@ function FullscreenClip({ src, poster, label, caption, author, onClose }: { src:
         <IconClose size={24} />
       </button>
       <div className="share-full__meta">
-        <strong>@{author}</strong>
-        {caption ? <p>{caption}</p> : null}
+        <strong>
+          <UserText>@{author}</UserText>
+        </strong>
+        {caption ? <p className="user-text">{caption}</p> : null}
         <span className="share-full__hint">Swipe down to return to the chat</span>
       </div>
     </div>

@@ -9,6 +9,7 @@ import { Sheet } from '../../ui/Sheet.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { SwitchRow } from '../../ui/Switch.tsx';
 import { useToast } from '../../ui/Toast.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import { newShareId, targetKey, targetName, useShareTargets, useShareVideo, videoLinkFor } from './sharing-api.ts';
 import './sharing.css';
 
@@ -90,7 +91,16 @@ export function ShareSheet({ videoId, open, onClose, link, initialNote }: ShareS
     const request = { videoId, conversationIds, userIds, note: note.trim() || undefined, asGroup: asGroup && canGroup, clientShareId: shareId };
     // Optimistic: the sheet closes at once; a failure comes back as a quiet message with a retry.
     onClose();
-    toast(`Sent to ${names.length === 1 ? names[0] : `${names.length} chats`}`, 'success');
+    toast(
+      names.length === 1 ? (
+        <>
+          Sent to <UserText>{names[0]}</UserText>
+        </>
+      ) : (
+        `Sent to ${names.length} chats`
+      ),
+      'success',
+    );
     share.mutate(request, {
       onError: (err) => toast(`Couldn’t send the clip: ${describeError(err)}`, 'error'),
     });
@@ -139,7 +149,9 @@ export function ShareSheet({ videoId, open, onClose, link, initialNote }: ShareS
         ) : items.length === 0 ? (
           <div className="share-state">
             {searching ? (
-              <p>No friends or chats match “{debounced}”.</p>
+              <p>
+                No friends or chats match “<UserText>{debounced}</UserText>”.
+              </p>
             ) : (
               <>
                 <p>Add friends to send them clips. You can still copy the link.</p>
@@ -164,7 +176,9 @@ export function ShareSheet({ videoId, open, onClose, link, initialNote }: ShareS
                         </span>
                       ) : null}
                     </span>
-                    <span className="share-tile__name">{targetName(t)}</span>
+                    <span className="share-tile__name">
+                      <UserText>{targetName(t)}</UserText>
+                    </span>
                   </button>
                 </li>
               );

@@ -1,15 +1,14 @@
-import { Video } from '@loop/contracts';
-import { useQuery } from '@tanstack/react-query';
-import { z } from 'zod';
 import { useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { api, ApiError } from '../../app/api.ts';
+import { ApiError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
 import { Button, ButtonLink } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { IconVideo } from '../../ui/icons.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
+import { UserText } from '../../ui/UserText.tsx';
+import { useVideo } from '../video/video-api.ts';
 import { ShareSheet } from './ShareSheet.tsx';
 import { videoIdFromShared } from './sharing-api.ts';
 
@@ -24,13 +23,10 @@ export function ShareTargetScreen() {
   const url = params.get('url');
   const text = params.get('text');
   const videoId = videoIdFromShared(url, text);
+  const shared = Array.from(text ?? url ?? '');
   const [open, setOpen] = useState(true);
-  const video = useQuery({
-    queryKey: ['video', videoId],
-    queryFn: ({ signal }) => api(`/videos/${videoId}`, { schema: z.object({ video: Video }), signal }),
-    enabled: videoId !== null,
-    retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2,
-  });
+  // The clip's page (where closing the sheet leads) reads the same cache entry.
+  const video = useVideo(videoId);
 
   if (!videoId) {
     return (
@@ -38,7 +34,14 @@ export function ShareTargetScreen() {
         <TopBar title="Share to Loop" back />
         <Page>
           <EmptyState icon={<IconVideo size={32} />} title="Only Loop clips can be shared here" action={<ButtonLink to="/">Back to Loop</ButtonLink>}>
-            Loop passes on clips from Loop links (…/v/123). This share had no such link{text || url ? `: ${text ?? url}` : '.'}
+            Loop passes on clips from Loop links (…/v/123). This share had no such link
+            {shared.length ? (
+              <>
+                : <UserText>{shared.length > 140 ? `${shared.slice(0, 140).join('')}…` : shared.join('')}</UserText>
+              </>
+            ) : (
+              '.'
+            )}
           </EmptyState>
         </Page>
       </>
@@ -60,11 +63,14 @@ export function ShareTargetScreen() {
           }
           skeleton={<Skeleton height={320} radius={12} />}
         >
-          {({ video: v }) => (
+          {(v) => (
             <div className="share-target">
               {v.posterUrl ? <img className="share-target__poster" src={v.posterUrl} alt="" /> : null}
-              <p>
-                <strong>@{v.author.username}</strong> {v.caption}
+              <p className="share-target__caption">
+                <strong>
+                  <UserText>@{v.author.username}</UserText>
+                </strong>{' '}
+                <UserText>{v.caption}</UserText>
               </p>
               <Button variant="primary" onClick={() => setOpen(true)}>
                 Choose who gets it

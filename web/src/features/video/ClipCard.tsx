@@ -1,8 +1,11 @@
 import type { Video } from '@loop/contracts';
 import { useRef, useState } from 'react';
 import { Link } from 'react-router';
+import { useSession } from '../../app/session.ts';
 import { Avatar } from '../../ui/Avatar.tsx';
+import { UserText } from '../../ui/UserText.tsx';
 import { formatCount } from '../accounts/format.ts';
+import { SignInSheet } from '../accounts/SignInSheet.tsx';
 import { ShareSheet } from '../sharing/ShareSheet.tsx';
 import { Caption } from './Caption.tsx';
 import { HlsVideo } from './HlsVideo.tsx';
@@ -21,13 +24,20 @@ export interface ClipCardProps {
 export function ClipCard({ video, active, preload, muted, onUnmute, onComments }: ClipCardProps) {
   const like = useLike();
   const save = useSave();
+  const signedOut = useSession().status === 'signed-out';
+  // What a signed-out person tried to do: they are asked to sign in first.
+  const [signInFor, setSignInFor] = useState<string | null>(null);
   const [burst, setBurst] = useState(0);
   const [sharing, setSharing] = useState(false);
+  const [captionOpen, setCaptionOpen] = useState(false);
+  const longCaption = video.caption.length > 90 || video.caption.includes('\n');
   const lastTap = useRef(0);
   const watched = useRef({ ms: 0, reported: false, completed: false });
   const videoRef = useRef<HTMLVideoElement | null>(null);
 
-  const toggleLike = (liked = !video.viewer.liked) => like.mutate({ video, liked });
+  const toggleLike = (liked = !video.viewer.liked) => (signedOut ? setSignInFor('Log in to like this clip') : like.mutate({ video, liked }));
+  const toggleSave = () => (signedOut ? setSignInFor('Log in to save this clip') : save.mutate({ video, saved: !video.viewer.saved }));
+  const openShare = () => (signedOut ? setSignInFor('Log in to send this clip') : setSharing(true));
 
   // A tap unmutes (browsers allow sound only after a gesture) or pauses; a double tap likes.
   const onTap = () => {
@@ -35,7 +45,7 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
     if (now - lastTap.current < 300) {
       lastTap.current = 0;
       if (!video.viewer.liked) toggleLike(true);
-      setBurst((b) => b + 1);
+      if (!signedOut) setBurst((b) => b + 1);
       return;
     }
     lastTap.current = now;
@@ -77,9 +87,16 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
       {muted && active ? <span className="clip__muted">Tap for sound</span> : null}
       <div className="clip__info">
         <Link to={`/u/${video.author.username}`} className="clip__author">
-          @{video.author.username}
+          <UserText>@{video.author.username}</UserText>
         </Link>
-        <Caption text={video.caption} entities={video.entities} />
+        <div className={longCaption && !captionOpen ? 'clip__caption clip__caption--clamped' : 'clip__caption'}>
+          <Caption text={video.caption} entities={video.entities} />
+        </div>
+        {longCaption ? (
+          <button type="button" className="clip__more" aria-expanded={captionOpen} onClick={() => setCaptionOpen((o) => !o)}>
+            {captionOpen ? 'less' : 'more'}
+          </button>
+        ) : null}
       </div>
       <div className="clip__rail">
         <Link to={`/u/${video.author.username}`} aria-label={`Profile of @${video.author.username}`}>
@@ -99,7 +116,7 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
           <span aria-hidden="true">💬</span>
           <span className="clip__count">{formatCount(video.counts.comments)}</span>
         </button>
-        <button type="button" className="clip__action" aria-label="Share" onClick={() => setSharing(true)}>
+        <button type="button" className="clip__action" aria-label="Share" onClick={openShare}>
           <span aria-hidden="true">➦</span>
           <span className="clip__count">{formatCount(video.counts.shares)}</span>
         </button>
@@ -108,7 +125,7 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
           className="clip__action"
           aria-pressed={video.viewer.saved}
           aria-label={video.viewer.saved ? 'Remove from saved' : 'Save'}
-          onClick={() => save.mutate({ video, saved: !video.viewer.saved })}
+          onClick={toggleSave}
         >
           <span className={video.viewer.saved ? 'clip__save clip__save--on' : 'clip__save'} aria-hidden="true">
             {video.viewer.saved ? '★' : '☆'}
@@ -119,7 +136,8 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
           <span className="clip__count">{formatCount(video.counts.views)}</span>
         </Link>
       </div>
-      <ShareSheet videoId={video.id} open={sharing} onClose={() => setSharing(false)} />
+      {signedOut ? null : <ShareSheet videoId={video.id} open={sharing} onClose={() => setSharing(false)} />}
+      <SignInSheet open={signInFor !== null} onClose={() => setSignInFor(null)} title={signInFor ?? ''} />
     </article>
   );
 }

@@ -64,7 +64,7 @@ export function CreateScreen() {
             <input type="file" accept="video/mp4,video/quicktime,video/webm,video/x-matroska,.mp4,.mov,.webm,.mkv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} disabled={busy} />
             <span>{file ? file.name : 'Choose a video (up to 10 minutes)'}</span>
           </label>
-          <TextArea label="Caption" optional value={caption} maxLength={2200} onChange={(e) => setCaption(e.target.value)} hint="#hashtags and @mentions become links" disabled={busy} />
+          <TextArea label="Caption" optional value={caption} maxLength={2200} onChange={(e) => setCaption(e.target.value)} hint="@mentions become links to their profiles" disabled={busy} />
           <ChoiceGroup
             legend="Who can watch"
             value={visibility}

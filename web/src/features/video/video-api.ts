@@ -3,6 +3,7 @@ import { type InfiniteData, useInfiniteQuery, useMutation, useQuery, useQueryCli
 import { useEffect } from 'react';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
+import { useToast } from '../../ui/Toast.tsx';
 import { chatSocket, useChatFrames, useChatStatus } from '../inbox/chat-socket.ts';
 
 export type FeedKind = 'for-you' | 'following' | 'friends';
@@ -14,6 +15,8 @@ export const videoKeys = {
   feed: (kind: FeedKind) => ['feed', kind] as const,
   video: (id: string) => ['video', id] as const,
   userVideos: (userId: string) => ['user-videos', userId] as const,
+  /** The signed-in person's liked or saved clips (their profile's tabs). */
+  mine: (list: 'liked' | 'saved') => ['my-videos', list] as const,
   comments: (id: string) => ['comments', id] as const,
 };
 
@@ -29,8 +32,9 @@ export function useFeed(kind: FeedKind) {
 
 const fetchVideo = (id: string, signal: AbortSignal) => api(`/videos/${id}`, { schema: VideoResult, signal }).then((r) => r.video);
 
-export function useVideo(id: string) {
-  return useQuery({ queryKey: videoKeys.video(id), queryFn: ({ signal }) => fetchVideo(id, signal) });
+/** One clip; every screen that shows it by id shares this cache entry (it holds the video itself, not `{ video }`). */
+export function useVideo(id: string | null) {
+  return useQuery({ queryKey: videoKeys.video(id ?? ''), queryFn: ({ signal }) => fetchVideo(id!, signal), enabled: id !== null });
 }
 
 const processed = (v: Video) => v.progress === 100 || v.status === 'failed';
@@ -77,11 +81,11 @@ export function useVideoProgress(id: string) {
   return query;
 }
 
-export function useUserVideos(userId: string | undefined) {
+/** A grid's clips, 30 at a time: someone's own (`/users/:id/videos`), or the signed-in person's liked or saved ones. */
+export function useVideoList(key: readonly unknown[], path: string) {
   return useInfiniteQuery({
-    queryKey: videoKeys.userVideos(userId ?? ''),
-    enabled: Boolean(userId),
-    queryFn: ({ pageParam, signal }) => api(`/users/${userId}/videos`, { query: { cursor: pageParam, limit: 30 }, schema: VideoPage, signal }),
+    queryKey: key,
+    queryFn: ({ pageParam, signal }) => api(path, { query: { cursor: pageParam, limit: 30 }, schema: VideoPage, signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -92,16 +96,18 @@ function useUpdateCachedVideo() {
   const qc = useQueryClient();
   return (video: Video) => {
     qc.setQueryData(videoKeys.video(video.id), video);
-    for (const [key, data] of qc.getQueriesData<InfiniteData<VideoPage>>({ predicate: (q) => q.queryKey[0] === 'feed' || q.queryKey[0] === 'user-videos' })) {
+    for (const [key, data] of qc.getQueriesData<InfiniteData<VideoPage>>({ predicate: (q) => ['feed', 'user-videos', 'my-videos'].includes(String(q.queryKey[0])) })) {
       if (!data) continue;
       qc.setQueryData(key, { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.map((v) => (v.id === video.id ? video : v)) })) });
     }
   };
 }
 
-/** Like / unlike, optimistic: the heart fills at once and rolls back if the server says no. */
+/** Like / unlike, optimistic: the heart fills at once and rolls back, with a quiet message, if the server says no. */
 export function useLike() {
   const update = useUpdateCachedVideo();
+  const qc = useQueryClient();
+  const toast = useToast();
   return useMutation({
     mutationFn: ({ video, liked }: { video: Video; liked: boolean }) =>
       api(`/videos/${video.id}/like`, { method: liked ? 'PUT' : 'DELETE', schema: VideoResult }).then((r) => r.video),
@@ -109,22 +115,36 @@ export function useLike() {
       if (video.viewer.liked === liked) return;
       update({ ...video, viewer: { ...video.viewer, liked }, counts: { ...video.counts, likes: video.counts.likes + (liked ? 1 : -1) } });
     },
-    onError: (_e, { video }) => update(video),
-    onSuccess: (video) => update(video),
+    onError: (_e, { video, liked }) => {
+      update(video);
+      toast(liked ? 'Couldn’t like this clip. Try again.' : 'Couldn’t remove your like. Try again.', 'error');
+    },
+    onSuccess: (video) => {
+      update(video);
+      void qc.invalidateQueries({ queryKey: videoKeys.mine('liked') });
+    },
   });
 }
 
 /** Save / unsave, optimistic like `useLike` (saves have no public count). */
 export function useSave() {
   const update = useUpdateCachedVideo();
+  const qc = useQueryClient();
+  const toast = useToast();
   return useMutation({
     mutationFn: ({ video, saved }: { video: Video; saved: boolean }) =>
       api(`/videos/${video.id}/save`, { method: saved ? 'PUT' : 'DELETE', schema: VideoResult }).then((r) => r.video),
     onMutate: ({ video, saved }) => {
       if (video.viewer.saved !== saved) update({ ...video, viewer: { ...video.viewer, saved } });
     },
-    onError: (_e, { video }) => update(video),
-    onSuccess: (video) => update(video),
+    onError: (_e, { video, saved }) => {
+      update(video);
+      toast(saved ? 'Couldn’t save this clip. Try again.' : 'Couldn’t remove it from your saved clips. Try again.', 'error');
+    },
+    onSuccess: (video) => {
+      update(video);
+      void qc.invalidateQueries({ queryKey: videoKeys.mine('saved') });
+    },
   });
 }
 

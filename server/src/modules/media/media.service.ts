@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CaptionEntity, Comment, EventsBody, Video, Visibility } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
-import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
+import { type CursorScope, decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { type Executor, inTransaction } from '../../platform/db/tx.ts';
 import { type Demuxer, FfmpegError, probe } from '../../platform/ffmpeg/ffmpeg.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
@@ -353,6 +353,7 @@ export async function listUserVideos(ctx: AppContext, viewerId: string | null, a
     authors: kinds.length ? [authorId] : [],
     friendAuthors: kinds.includes('friends') ? [authorId] : [],
     ownerId: viewerId === authorId ? authorId : null,
+    scope: { list: `videos:${authorId}`, viewer: viewerId },
     cursor: page.cursor,
     limit: page.limit,
   });
@@ -365,9 +366,9 @@ export async function listUserVideos(ctx: AppContext, viewerId: string | null, a
  */
 export async function listByAuthorsPage(
   ctx: AppContext,
-  q: { authors: readonly string[]; friendAuthors: readonly string[]; ownerId: string | null; cursor?: string; limit: number },
+  q: { authors: readonly string[]; friendAuthors: readonly string[]; ownerId: string | null; scope: CursorScope; cursor?: string; limit: number },
 ) {
-  const c = decodeCursor(q.cursor, 2);
+  const c = decodeCursor(q.scope, q.cursor, 2);
   const rows = await repo.listByAuthors(ctx.db, {
     authors: q.authors,
     friendAuthors: q.friendAuthors,
@@ -376,6 +377,7 @@ export async function listByAuthorsPage(
     limit: q.limit + 1,
   });
   const pageRows = toPage(
+    q.scope,
     rows,
     q.limit,
     (r) => r,
@@ -447,7 +449,8 @@ async function toCommentViews(ctx: AppContext, viewerId: string | null, rows: re
 
 export async function listComments(ctx: AppContext, viewerId: string | null, videoId: string, q: { cursor?: string; limit: number; replyToId?: string }) {
   await loadVisibleVideo(ctx, viewerId, videoId);
-  const c = decodeCursor(q.cursor, 2);
+  const scope = { list: `comments:${videoId}:${q.replyToId ?? ''}`, viewer: viewerId };
+  const c = decodeCursor(scope, q.cursor, 2);
   const hidden = viewerId ? await graph.blockedEitherWayIds(ctx, viewerId) : [];
   const rows = await repo.listComments(ctx.db, {
     videoId,
@@ -457,6 +460,7 @@ export async function listComments(ctx: AppContext, viewerId: string | null, vid
     limit: q.limit + 1,
   });
   const page = toPage(
+    scope,
     rows,
     q.limit,
     (r) => r,

@@ -54,6 +54,13 @@ describe(`ids beyond the bigint range are a 400 naming the field (${engine})`, (
     expectProblem(await s.api('POST', `/videos/${w.videoId}/shares`, { token: w.a.token, body: { userIds: [BIG] } }), 400, 'invalid_input', 'userIds.0');
   });
 
+  it('in a Loop link pasted into a message: plain text, not a card', async () => {
+    const text = `look ${s.ctx.config.publicUrl}/v/${BIG}`;
+    const res = await s.api('POST', `/conversations/${w.conversationId}/messages`, { token: w.a.token, body: { clientMsgId: 'big-link', text } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.message).toMatchObject({ text, share: null });
+  });
+
   it('in a comment like', async () => {
     expectProblem(await s.api('PUT', `/videos/${w.videoId}/comments/${BIG}/like`, { token: w.a.token }), 400, 'invalid_input', 'commentId');
   });

@@ -103,6 +103,15 @@ describe(`NUL and lone surrogates are a 400 naming the field (${engine})`, () =>
   });
 });
 
+describe(`dates PostgreSQL cannot store are a 400 (${engine})`, () => {
+  it('a birthdate in year 0 (which the calendar format allows and PostgreSQL does not)', async () => {
+    for (const birthdate of ['0000-01-01', '0001-01-01', '1899-12-31']) {
+      const res = await s.api('POST', '/auth/signup', { body: { username: `old_${Date.now().toString(36)}`, password: 'correct-horse-battery', birthdate } });
+      expectProblem(res, 400, 'invalid_input', 'birthdate');
+    }
+  });
+});
+
 describe(`malformed multipart is a 400 (${engine})`, () => {
   const truncated = '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\nContent-Type: video/mp4\r\n\r\nnot all of it';
 

@@ -33,8 +33,11 @@ export const Email = z.email('must be an email address').max(254);
 /** Any common notation; the server reads it as E.164 (with the account's region when it has no +country code). */
 export const Phone = z.string().trim().min(4, 'must be at least 4 characters').max(32, 'must be at most 32 characters');
 
-/** `YYYY-MM-DD`, a real calendar date in the past. */
-export const Birthdate = z.iso.date('must be a date as YYYY-MM-DD').refine((d) => new Date(`${d}T00:00:00Z`).getTime() < Date.now(), 'must be in the past');
+/** `YYYY-MM-DD`, a real calendar date in the past and no earlier than 1900 (year 0000 is not a date PostgreSQL stores). */
+export const Birthdate = z.iso
+  .date('must be a date as YYYY-MM-DD')
+  .refine((d) => d >= '1900-01-01', 'must be no earlier than 1900-01-01')
+  .refine((d) => new Date(`${d}T00:00:00Z`).getTime() < Date.now(), 'must be in the past');
 
 export const User = z.object({
   id: z.string(),

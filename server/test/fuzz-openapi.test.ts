@@ -102,45 +102,62 @@ const anyJson = fc.oneof(anyText, anyNumber, fc.boolean(), fc.constant(null), fc
 /** Ids of the seeded objects, those of the kind a field names first (`conversations/{id}`, `videoId`, `userIds`). */
 function realIds(name: string): string[] {
   const all = [w.a.id, w.b.id, w.c.id, w.conversationId, w.videoId, w.commentId];
-  if (/conversation/i.test(name)) return [w.conversationId, w.conversationId, ...all];
-  if (/video/i.test(name)) return [w.videoId, w.videoId, ...all];
-  if (/comment/i.test(name)) return [w.commentId, w.commentId, ...all];
-  if (/user|member/i.test(name)) return [w.b.id, w.c.id, ...all];
+  const mostly = (...ids: string[]) => [...ids, ...ids, ...ids, ...ids, ...all];
+  if (/conversation/i.test(name)) return mostly(w.conversationId);
+  if (/video/i.test(name)) return mostly(w.videoId);
+  if (/comment/i.test(name)) return mostly(w.commentId);
+  if (/user|member/i.test(name)) return mostly(w.b.id, w.c.id);
   return all;
 }
+/** Ids a route may meet: the seeded ones (most often), and both sides of the bigint maximum. */
 const idLike = (name: string) =>
-  fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...realIds(name)) }, { weight: 2, arbitrary: fc.constantFrom(...BIGINT_EDGES) }, { weight: 1, arbitrary: anyText });
+  fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...realIds(name)) }, { weight: 1, arbitrary: fc.constantFrom('9223372036854775807', '9223372036854775808', '1') });
 const EMOJI = ['👍', '❤️', '😂', '👍🏽', '🏳️‍🌈'];
-const cursorLike = () => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...Object.values(w.cursors)) }, { weight: 1, arbitrary: anyText });
+/** Dates a calendar format allows but a database may not (year 0), and the ends of the range. */
+const EDGE_DATES = ['0000-01-01', '0001-01-01', '1899-12-31', '1970-01-01', '9999-12-31', '2000-02-29'];
+const calendarDate = fc.date({ min: new Date('1800-01-01T00:00:00Z'), max: new Date(), noInvalidDate: true });
+const cursorLike = () => fc.constantFrom(...Object.values(w.cursors));
 
-/** A value that fits `schema` most of the time, and breaks it (type, size, content) the rest. */
+/**
+ * Bodies, queries and paths are built to fit the schema (so they reach the handler) and then
+ * spoiled one place at a time: a spoilt field is bad in one way while everything around it is
+ * good, which is where a missed check turns into a 500.
+ */
+const spoilt = fc.oneof({ weight: 3, arbitrary: anyText }, { weight: 1, arbitrary: anyJson });
+
+/** A fitting value most of the time, a spoilt one the rest (path and query parameters, array items). */
 function valueFor(schema: Schema | undefined, name: string, depth = 0): fc.Arbitrary<unknown> {
-  const fitting = fittingValue(schema ?? {}, name, depth);
-  return fc.oneof({ weight: 12, arbitrary: fitting }, { weight: 1, arbitrary: anyJson });
+  return fc.oneof({ weight: 4, arbitrary: fittingValue(schema ?? {}, name, depth) }, { weight: 1, arbitrary: spoilt });
 }
 
+/** A value of the schema's type and shape, leaning to its edges (ids at the bigint limit, year 0, the largest count). */
 function fittingValue(schema: Schema, name: string, depth: number): fc.Arbitrary<unknown> {
   const alternatives = schema.anyOf ?? schema.oneOf;
   if (alternatives) return fc.oneof(...alternatives.map((alt: Schema) => fittingValue(alt, name, depth)));
   if (Array.isArray(schema.type)) return fc.oneof(...schema.type.map((t: string) => fittingValue({ ...schema, type: t }, name, depth)));
-  if (schema.enum) return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...schema.enum) }, { weight: 1, arbitrary: anyText });
+  if (schema.enum) return fc.constantFrom(...schema.enum);
   if (schema.const !== undefined) return fc.constant(schema.const);
   switch (schema.type) {
     case 'string':
       if (/cursor/i.test(name)) return cursorLike();
       if (String(schema.pattern ?? '').includes('[1-9][0-9]') || /(^id$|Id$|Ids$)/i.test(name)) return idLike(name);
-      if (name === 'emoji') return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...EMOJI) }, { weight: 1, arbitrary: anyText });
-      if (schema.format === 'date-time') return fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyText);
-      if (schema.format === 'email') return fc.oneof({ weight: 3, arbitrary: fc.emailAddress() }, { weight: 1, arbitrary: anyText });
-      return fc.oneof({ weight: 3, arbitrary: plausibleString(schema) }, { weight: 1, arbitrary: anyText });
+      if (name === 'emoji') return fc.constantFrom(...EMOJI);
+      if (schema.format === 'date-time') return fc.oneof(calendarDate.map((d) => d.toISOString()), fc.constantFrom(...EDGE_DATES.map((d) => `${d}T00:00:00Z`)));
+      if (schema.format === 'date') return fc.oneof(calendarDate.map((d) => d.toISOString().slice(0, 10)), fc.constantFrom(...EDGE_DATES));
+      if (schema.format === 'email') return fc.tuple(fc.stringMatching(/^[a-z0-9._]{1,12}$/), fc.constantFrom('example.com', 'loop.test')).map(([u, d]) => `${u}@${d}`);
+      if (name === 'phone') return fc.integer({ min: 100, max: 199 }).map((n) => `+1 202 555 0${n}`);
+      return plausibleString(schema);
     case 'integer':
-    case 'number':
-      // Small values first: seqs, limits and counts of the seeded data are small.
+    case 'number': {
+      // Small values first (seqs, limits and counts of the seeded data are small), then the bounds.
+      const min = Math.max(schema.minimum ?? -1000, -1e6);
+      const max = Math.min(schema.maximum ?? 1000, 1e6);
       return fc.oneof(
-        { weight: 2, arbitrary: fc.integer({ min: Math.max(schema.minimum ?? 0, -1e6), max: Math.min((schema.minimum ?? 0) + 5, schema.maximum ?? 1e6) }) },
-        { weight: 1, arbitrary: fc.integer({ min: Math.max(schema.minimum ?? -1000, -1e6), max: Math.min(schema.maximum ?? 1000, 1e6) }) },
-        { weight: 1, arbitrary: anyNumber },
+        { weight: 3, arbitrary: fc.integer({ min, max: Math.min(min + 5, max) }) },
+        { weight: 1, arbitrary: fc.integer({ min, max }) },
+        { weight: 1, arbitrary: fc.constantFrom(schema.minimum ?? 0, schema.maximum ?? Number.MAX_SAFE_INTEGER) },
       );
+    }
     case 'boolean':
       return fc.boolean();
     case 'null':
@@ -151,14 +168,16 @@ function fittingValue(schema: Schema, name: string, depth: number): fc.Arbitrary
       const over = Math.min((schema.maxItems ?? 100) + 1, 2500);
       // One past maxItems, unless the item is itself huge (2,001 copies of 300 KiB would not fit in memory).
       const overfull = item.map((x) => ((JSON.stringify(x)?.length ?? 0) > 1000 ? [x] : Array(over).fill(x)));
-      return fc.oneof({ weight: 5, arbitrary: fc.array(item, { maxLength: 5 }) }, { weight: 1, arbitrary: overfull });
+      return fc.oneof({ weight: 6, arbitrary: fc.array(item, { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 5, 5) }) }, { weight: 1, arbitrary: overfull });
     }
     case 'object': {
       if (depth > 4) return fc.constant({});
-      const props = Object.fromEntries(Object.entries<Schema>(schema.properties ?? {}).map(([k, v]) => [k, valueFor(v, k, depth + 1)]));
+      const entries = Object.entries<Schema>(schema.properties ?? {});
+      const props = Object.fromEntries(entries.map(([k, v]) => [k, fittingValue(v, k, depth + 1)]));
       const record = fc.record(props, { requiredKeys: (schema.required ?? []).filter((k: string) => k in props) });
-      const extra = fc.tuple(fc.constantFrom('unknown', 'bio\u0000', '__proto__', 'constructor'), anyJson);
-      return fc.oneof({ weight: 5, arbitrary: record }, { weight: 1, arbitrary: fc.tuple(record, extra).map(([r, [k, v]]) => ({ ...(r as object), [k]: v })) });
+      // Half the time one field (or a field that should not be there) is spoilt.
+      const spoil = fc.option(fc.tuple(fc.constantFrom(...entries.map(([k]) => k), 'unknown', 'bio\u0000', 'constructor'), spoilt), { nil: undefined });
+      return fc.tuple(record, spoil).map(([r, sp]) => (sp ? { ...(r as object), [sp[0]]: sp[1] } : r));
     }
     default:
       return anyJson;

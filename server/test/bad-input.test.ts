@@ -177,6 +177,7 @@ describe(`the framework’s own refusals answer problem+json (${engine})`, () =>
       expectProblem(res, 400, 'bad_url');
       expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-request-id')).toBe(res.body.requestId);
     }
   });
 

@@ -173,7 +173,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     frameworkErrors: (err, req, reply) => {
       // Fastify does not follow these answers to their end, so their log line is written here.
       reply.raw.once('finish', () => requestLog.requestCompleted(null, req, reply));
-      sendProblem(reply.headers(headers), err, req);
+      sendProblem(reply.headers(headers).header('x-request-id', req.id), err, req);
     },
     clientErrorHandler: answerClientError,
   });

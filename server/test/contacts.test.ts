@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dumpDatabase } from './db-dump.ts';
 import { engine, startTestServer, type TestServer } from './harness.ts';
 
 const BUDGET = 2100;
@@ -10,20 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
 });
-
-/** Every row of every table in the database, as the text a query could read back. */
-async function dumpDatabase(): Promise<string> {
-  const tables = await sql<{ schema: string; name: string }>`
-    SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-    WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`.execute(s.ctx.db);
-  expect(tables.rows.map((t) => t.name)).toContain('contact_hashes');
-  const parts: string[] = [];
-  for (const t of tables.rows) {
-    const rows = await sql<{ j: string }>`SELECT row_to_json(t)::text AS j FROM ${sql.table(`${t.schema}.${t.name}`)} t`.execute(s.ctx.db);
-    parts.push(...rows.rows.map((r) => r.j));
-  }
-  return parts.join('\n').toLowerCase();
-}
 
 const countHashes = async (ownerId: string) =>
   Number((await sql<{ n: string }>`SELECT count(*) AS n FROM contact_hashes WHERE owner_id = ${ownerId}`.execute(s.ctx.db)).rows[0]!.n);
@@ -50,7 +37,7 @@ describe(`contact sync (${engine})`, () => {
     expect(up.body.matches.map((u: any) => u.id).sort()).toEqual([found.id, british.id].sort());
     expect(up.body).toMatchObject({ accepted: 5, invalid: 1 });
 
-    const dump = await dumpDatabase();
+    const dump = await dumpDatabase(s);
     const forms = [
       '+1 (201) 555-0123', '+12015550123', '2015550123', '12015550123', '020 7183 8750', '+442071838750', '442071838750', '02071838750', '2071838750',
       'hidden.person@example.com', 'later.joiner@example.com', '+12025550199', '12025550199', '2025550199',

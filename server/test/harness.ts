@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { loadConfig } from '../src/app/config.ts';
 import { type AppContext, createContext } from '../src/app/context.ts';
 import { buildHttpApp } from '../src/app/http.ts';
@@ -78,12 +79,12 @@ const TEST_ENV = {
   SUGGESTION_MODEL_REFIT_HOURS: '0',
 };
 
-export async function startTestServer(opts: { env?: Record<string, string>; postgresUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; postgresUrl?: string; log?: Logger } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-test-'));
   const serverUrl = opts.postgresUrl ?? TEST_DATABASE_URL;
   const database = serverUrl ? await createFreshDatabase(serverUrl) : null;
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...(database && { DATABASE_URL: database.url }), ...opts.env });
-  const ctx = await createContext(config, { pgliteDataDir: 'memory://' });
+  const ctx = await createContext(config, { pgliteDataDir: 'memory://', ...(opts.log && { log: opts.log }) });
   const app = await buildHttpApp(ctx);
   const worker = config.worker.enabled ? startAppWorker(ctx) : null;
   await app.listen({ port: 0, host: '127.0.0.1' });

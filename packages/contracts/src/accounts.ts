@@ -13,11 +13,31 @@ export const Password = z
   .min(8, 'must be at least 8 characters')
   .max(256, 'must be at most 256 characters');
 
-export const DisplayName = z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters');
+/**
+ * Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) reorder the
+ * characters after them: "abc\u202Egnp.exe" shows as "abcexe.png". A name is shown beside other
+ * text everywhere, so it may not carry them (the marks U+200E/U+200F reorder nothing and stay).
+ */
+export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+export const stripBidiControls = (s: string) => s.replace(BIDI_CONTROLS, '');
+
+export const DisplayName = z
+  .string()
+  .overwrite(stripBidiControls)
+  .trim()
+  .min(1, 'must not be empty')
+  .max(50, 'must be at most 50 characters');
 export const Bio = z.string().max(300, 'must be at most 300 characters');
 
-/** `YYYY-MM-DD`, a real calendar date in the past. */
-export const Birthdate = z.iso.date('must be a date as YYYY-MM-DD').refine((d) => new Date(`${d}T00:00:00Z`).getTime() < Date.now(), 'must be in the past');
+export const Email = z.email('must be an email address').max(254);
+/** Any common notation; the server reads it as E.164 (with the account's region when it has no +country code). */
+export const Phone = z.string().trim().min(4, 'must be at least 4 characters').max(32, 'must be at most 32 characters');
+
+/** `YYYY-MM-DD`, a real calendar date in the past and no earlier than 1900 (year 0000 is not a date PostgreSQL stores). */
+export const Birthdate = z.iso
+  .date('must be a date as YYYY-MM-DD')
+  .refine((d) => d >= '1900-01-01', 'must be no earlier than 1900-01-01')
+  .refine((d) => new Date(`${d}T00:00:00Z`).getTime() < Date.now(), 'must be in the past');
 
 export const User = z.object({
   id: z.string(),
@@ -54,8 +74,8 @@ export const SignupBody = z.object({
   password: Password,
   displayName: DisplayName.optional(),
   birthdate: Birthdate.optional(),
-  email: z.email('must be an email address').max(254).optional(),
-  phone: z.string().trim().min(4).max(32).optional(),
+  email: Email.optional(),
+  phone: Phone.optional(),
 });
 export type SignupBody = z.infer<typeof SignupBody>;
 
@@ -66,7 +86,25 @@ export const LoginBody = z.object({
 
 export const AuthResult = z.object({ user: User, token: z.string() });
 
-export const Me = z.object({ user: User, settings: Settings, age: z.number().int().nullable() });
+/** The signed-in person's own account: `email` and `phone` are theirs alone (never in a public `user`). */
+export const Me = z.object({
+  user: User,
+  settings: Settings,
+  age: z.number().int().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+});
+export type Me = z.infer<typeof Me>;
+
+/** `POST /me/password`: the new password follows the sign-up rules; every other session ends. */
+export const ChangePasswordBody = z
+  .object({ currentPassword: z.string().min(1, 'is required').max(256), newPassword: Password })
+  .strict();
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
+/** `PUT /me/email`, `PUT /me/phone`: add or change the address contact discovery matches. */
+export const SetEmailBody = z.object({ email: Email }).strict();
+export const SetPhoneBody = z.object({ phone: Phone }).strict();
 
 export const UpdateProfileBody = z
   .object({ displayName: DisplayName.optional(), bio: Bio.optional() })

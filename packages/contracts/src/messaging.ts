@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { User } from './accounts.ts';
-import { Id } from './common.ts';
+import { Id, unstorableText } from './common.ts';
 
 /** Longest message text, in characters (UTF-16 code units, as the web counts them). */
 export const MESSAGE_TEXT_MAX = 4000;
@@ -20,14 +20,18 @@ export const ClientMsgId = z
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 
-// Postgres text cannot hold NUL; refusing it here keeps it a 400 instead of a 500.
+// Frames over the WebSocket are not HTTP bodies (whose strings the server checks for all
+// routes): message text refuses what PostgreSQL cannot store here, for both.
 export const MessageText = z
   .string()
   .max(MESSAGE_TEXT_MAX, `must be at most ${MESSAGE_TEXT_MAX} characters`)
-  .refine((t) => !t.includes('\u0000'), 'must not contain NUL characters')
+  .superRefine((t, ctx) => {
+    const problem = unstorableText(t);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .refine((t) => t.trim().length > 0, 'must not be empty');
 
-export const ShareRef = z.object({ type: ShareType, id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id') });
+export const ShareRef = z.object({ type: ShareType, id: Id });
 export type ShareRef = z.infer<typeof ShareRef>;
 
 /** A reaction is one emoji (with its modifiers), not free text. */

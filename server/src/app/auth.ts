@@ -41,6 +41,12 @@ export function requireUser(req: FastifyRequest): string {
   return req.auth.userId;
 }
 
+/** The signed-in session (user and token hash), or 401: for changes that treat this session apart from the others. */
+export function requireSession(req: FastifyRequest): Auth {
+  if (!req.auth) throw unauthorized();
+  return req.auth;
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

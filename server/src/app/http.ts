@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -17,13 +19,21 @@ import { AppError } from './errors.ts';
 import { registerGateway, WS_MAX_PAYLOAD } from './gateway.ts';
 import { healthRoutes } from './health.ts';
 import { publicMediaRoutes } from './public-media.ts';
+import { OneLineRequestLog } from './request-log.ts';
+import { robotsRoute } from './robots.ts';
+import { registerTextGuard } from './text-guard.ts';
 import { sharePageRoutes } from '../modules/sharing/share-page.ts';
 
 const JSON_BODY_LIMIT = 256 * 1024;
 
-/** Headers every response carries, HTML or JSON, success or error. */
-export function contentSecurityPolicy(extraMediaOrigins: readonly string[] = []): string {
+/**
+ * The Content-Security-Policy of every response. Scripts and connections stay on this origin:
+ * WebSockets only to this host (`ws:`/`wss:` alone would allow any host, a way out for data).
+ */
+export function contentSecurityPolicy(publicUrl: string, extraMediaOrigins: readonly string[] = []): string {
   const media = ["'self'", 'blob:', 'data:', ...extraMediaOrigins].join(' ');
+  const site = new URL(publicUrl);
+  const socketOrigin = `${site.protocol === 'https:' ? 'wss:' : 'ws:'}//${site.host}`;
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -31,7 +41,7 @@ export function contentSecurityPolicy(extraMediaOrigins: readonly string[] = [])
     "style-src 'self' 'unsafe-inline'",
     `img-src ${media}`,
     `media-src ${media}`,
-    "connect-src 'self' ws: wss:",
+    `connect-src 'self' ${socketOrigin}`,
     "worker-src 'self' blob:",
     "manifest-src 'self'",
     "font-src 'self' data:",
@@ -42,10 +52,23 @@ export function contentSecurityPolicy(extraMediaOrigins: readonly string[] = [])
   ].join('; ');
 }
 
+/** The security headers every answer carries, also those Fastify gives before any hook runs (a bad URL). */
+function securityHeaders(ctx: AppContext): Record<string, string> {
+  return {
+    'content-security-policy': contentSecurityPolicy(ctx.config.publicUrl),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'cross-origin-opener-policy': 'same-origin',
+    'permissions-policy': 'camera=(self), microphone=(self), geolocation=()',
+    ...(ctx.config.publicUrl.startsWith('https://') && { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
+  };
+}
+
 function problem(status: number, code: string, detail: string, requestId: string, extra: Partial<Problem> = {}): Problem {
   return {
     type: `urn:loop:problem:${code}`,
-    title: TITLES[status] ?? 'Error',
+    title: TITLES[status] ?? STATUS_CODES[status] ?? 'Error',
     status,
     detail,
     code,
@@ -67,6 +90,17 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+};
+
+/** Stable codes for the framework's own refusals (others become their Fastify code, lower-cased). */
+const FRAMEWORK_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_content_length',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_BAD_URL: 'bad_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'url_too_long',
 };
 
 /** Turns any thrown error into problem+json. The only place (with the gateway) that does. */
@@ -96,11 +130,25 @@ export function errorToProblem(err: unknown, requestId: string): { problem: Prob
   const fe = err as Partial<FastifyError> & { code?: string };
   const status = fe.statusCode;
   if (status && status >= 400 && status < 500) {
-    const code = fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError) ? 'malformed_json' : (fe.code ?? 'bad_request').toLowerCase().replace(/^fst_(err_)?/, '');
+    const code = FRAMEWORK_CODES[fe.code ?? ''] ?? (err instanceof SyntaxError ? 'malformed_json' : (fe.code ?? 'bad_request').toLowerCase().replace(/^fst_(err_)?/, ''));
     const detail = status === 413 ? 'The request body is too large' : (fe.message ?? 'Bad request');
     return { problem: problem(status, code, detail, requestId), headers: {}, log: false };
   }
   return { problem: problem(500, 'internal_error', 'Something went wrong on our side', requestId), headers: {}, log: true };
+}
+
+/**
+ * A request Node's HTTP parser could not read (a bad header byte, a broken request line) never
+ * reaches Fastify: it gets a problem+json written to the socket, then the connection closes.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout'] : [400, 'malformed_request'];
+  const body = JSON.stringify(problem(status, code, 'The request could not be read as HTTP', randomUUID()));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 export function sendProblem(reply: FastifyReply, err: unknown, req: FastifyRequest) {
@@ -111,12 +159,23 @@ export function sendProblem(reply: FastifyReply, err: unknown, req: FastifyReque
 
 /** Builds the HTTP server: plugins, security, auth, modules, the web app. Does not listen. */
 export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
+  const headers = securityHeaders(ctx);
+  const requestLog = new OneLineRequestLog();
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    logController: requestLog,
     genReqId: () => randomUUID(),
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: ctx.config.trustProxy,
     forceCloseConnections: true,
+    // Refusals Fastify makes before routing (a bad %-escape, an over-long parameter) answer
+    // problem+json like every other error, with the same headers.
+    frameworkErrors: (err, req, reply) => {
+      // Fastify does not follow these answers to their end, so their log line is written here.
+      reply.raw.once('finish', () => requestLog.requestCompleted(null, req, reply));
+      sendProblem(reply.headers(headers).header('x-request-id', req.id), err, req);
+    },
+    clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -136,16 +195,9 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
 
-  const csp = contentSecurityPolicy();
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    reply.header('content-security-policy', csp);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(self), microphone=(self), geolocation=()');
-    if (ctx.config.publicUrl.startsWith('https://')) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    reply.headers(headers);
 
     const origin = req.headers.origin;
     if (origin && ctx.config.corsOrigins.includes(origin)) {
@@ -167,6 +219,8 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     await enforceApiRateLimits(ctx, req, reply);
   });
 
+  registerTextGuard(app);
+
   const hasWebApp = fs.existsSync(path.join(ctx.config.webDistDir, 'index.html'));
   app.setErrorHandler((err, req, reply) => sendProblem(reply, err, req));
   app.setNotFoundHandler((req, reply) => {
@@ -181,6 +235,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(publicMediaRoutes(ctx));
+  await app.register(robotsRoute);
   await app.register(sharePageRoutes(ctx));
   if (hasWebApp) {
     await app.register(fastifyStatic, {

@@ -7,7 +7,7 @@ import { mediaRoutes } from './media/media.routes.ts';
 import { messagingRoutes } from './messaging/messaging.routes.ts';
 import { sharingRoutes } from './sharing/sharing.routes.ts';
 // Imported for their registrations with accounts (profile counts, relationships, blocks;
-// contact matching at signup).
+// contact matching when an account gets an email or phone).
 import './graph/graph.service.ts';
 import './graph/contacts.service.ts';
 // Register the demo clips, friends and chats with the embedded first run.

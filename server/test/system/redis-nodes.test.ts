@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshDatabase, startTestServer, type TestServer } from '../harness.ts';
+import { connectWs } from '../ws-client.ts';
 
 // Two Loop nodes sharing one PostgreSQL database and one Redis, as in production.
 const PG = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -51,5 +52,16 @@ describe('two nodes with PostgreSQL and Redis', () => {
     const blocked = await a.api('POST', '/auth/login', { body: { username: u.username, password: u.password } });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('a password changed on one node ends the other sessions on the other node at once, sockets closed with 4001', async () => {
+    const u = await a.make.user();
+    const other = (await b.api('POST', '/auth/login', { body: { username: u.username, password: u.password } })).body.token as string;
+    const socket = await connectWs(b.url, { token: other });
+    const changed = await a.api('POST', '/me/password', { token: u.token, body: { currentPassword: u.password, newPassword: 'a-much-better-passphrase' } });
+    expect(changed.status).toBe(204);
+    expect((await socket.closed).code).toBe(4001);
+    expect((await b.api('GET', '/me', { token: other })).status).toBe(401);
+    expect((await b.api('GET', '/me', { token: u.token })).status).toBe(200);
   });
 });

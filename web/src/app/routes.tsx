@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import { ChangePasswordScreen } from '../features/accounts/ChangePasswordScreen.tsx';
+import { ContactInfoScreen } from '../features/accounts/ContactInfoScreen.tsx';
 import { EditProfileScreen } from '../features/accounts/EditProfileScreen.tsx';
 import { HandleRoute, OwnProfileScreen, UserProfileScreen } from '../features/accounts/ProfileScreen.tsx';
 import { LoginScreen } from '../features/accounts/LoginScreen.tsx';
@@ -51,6 +53,9 @@ export const routes: AppRoute[] = [
   { path: '/profile/edit', element: <EditProfileScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/settings', element: <SettingsScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/settings/blocked', element: <BlockedAccountsScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/settings/password', element: <ChangePasswordScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/settings/email', element: <ContactInfoScreen key="email" kind="email" />, access: 'signed-in', chrome: 'app' },
+  { path: '/settings/phone', element: <ContactInfoScreen key="phone" kind="phone" />, access: 'signed-in', chrome: 'app' },
   { path: '/search', element: <SearchScreen />, access: 'any', chrome: 'app' },
   // The installed PWA's Web Share Target (manifest share_target).
   { path: '/share', element: <ShareTargetScreen />, access: 'signed-in', chrome: 'app' },

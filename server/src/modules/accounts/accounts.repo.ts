@@ -183,3 +183,23 @@ export async function touchSession(db: Executor, tokenHash: Buffer) {
 export async function deleteSession(db: Executor, tokenHash: Buffer) {
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
 }
+
+/** Ends every session of a user but one; answers the token hashes that ended. */
+export async function deleteOtherSessions(db: Executor, userId: string, keepTokenHash: Buffer): Promise<Buffer[]> {
+  const rows = await db.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '<>', keepTokenHash).returning('token_hash').execute();
+  return rows.map((r) => Buffer.from(r.token_hash));
+}
+
+export async function setPasswordHash(db: Executor, userId: string, passwordHash: string) {
+  await db.updateTable('users').set({ password_hash: passwordHash, updated_at: sql`now()` }).where('id', '=', userId).execute();
+}
+
+/** Sets (or with nulls, removes) a user's email or phone: its keyed hash and sealed copy together. */
+export async function setIdentifier(db: Executor, userId: string, kind: 'email' | 'phone', hash: Buffer | null, sealed: Buffer | null) {
+  const patch = kind === 'email' ? { email_hash: hash, email_enc: sealed } : { phone_hash: hash, phone_enc: sealed };
+  await db
+    .updateTable('users')
+    .set({ ...patch, updated_at: sql`now()` })
+    .where('id', '=', userId)
+    .execute();
+}

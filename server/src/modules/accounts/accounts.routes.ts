@@ -1,9 +1,12 @@
 import {
   AuthResult,
+  ChangePasswordBody,
   LoginBody,
   Me,
   Profile,
   Settings,
+  SetEmailBody,
+  SetPhoneBody,
   SignupBody,
   UpdateProfileBody,
   UpdateSettingsBody,
@@ -14,9 +17,10 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { clearSessionCookie, requireUser, setSessionCookie } from '../../app/auth.ts';
+import { clearSessionCookie, requireSession, requireUser, setSessionCookie } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../app/errors.ts';
+import { readMultipart } from '../../app/multipart.ts';
 import * as accounts from './accounts.service.ts';
 import { AVATAR_MAX_BYTES } from './avatars.ts';
 
@@ -51,6 +55,33 @@ export function accountsRoutes(ctx: AppContext): FastifyPluginAsync {
       accounts.updateProfile(ctx, requireUser(req), req.body),
     );
 
+    app.post(
+      '/me/password',
+      {
+        schema: {
+          tags,
+          description:
+            'Changes the password (same rules as sign-up). A wrong `currentPassword` is 403 `wrong_password` and counts against the login failure budget. Every other session of the account ends; this one stays.',
+          body: ChangePasswordBody,
+        },
+      },
+      async (req, reply) => {
+        await accounts.changePassword(ctx, requireSession(req), req.body);
+        return reply.code(204).send();
+      },
+    );
+
+    // The email and phone that contact discovery matches: add or change (409 `email_taken` /
+    // `phone_taken` when another account has it), or remove.
+    app.put('/me/email', { schema: { tags, body: SetEmailBody, response: { 200: Me } } }, async (req) =>
+      accounts.setIdentifier(ctx, requireUser(req), 'email', req.body.email),
+    );
+    app.delete('/me/email', { schema: { tags, response: { 200: Me } } }, async (req) => accounts.setIdentifier(ctx, requireUser(req), 'email', null));
+    app.put('/me/phone', { schema: { tags, body: SetPhoneBody, response: { 200: Me } } }, async (req) =>
+      accounts.setIdentifier(ctx, requireUser(req), 'phone', req.body.phone),
+    );
+    app.delete('/me/phone', { schema: { tags, response: { 200: Me } } }, async (req) => accounts.setIdentifier(ctx, requireUser(req), 'phone', null));
+
     app.patch(
       '/me/settings',
       { schema: { tags, body: UpdateSettingsBody, response: { 200: z.object({ user: User, settings: Settings }) } } },
@@ -63,10 +94,13 @@ export function accountsRoutes(ctx: AppContext): FastifyPluginAsync {
       async (req) => {
         const userId = requireUser(req);
         if (!req.isMultipart()) throw new AppError('invalid_input', 400, 'file: send the image as multipart/form-data', { field: 'file' });
-        const part = await req.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1 } });
-        if (!part) throw new AppError('invalid_input', 400, 'file: is required', { field: 'file' });
-        // toBuffer() throws a 413 error once the stream passes the size limit.
-        const bytes = await part.toBuffer();
+        let bytes = null as Buffer | null;
+        await readMultipart(req, { fileSize: AVATAR_MAX_BYTES }, async (part) => {
+          // toBuffer() throws a 413 error once the stream passes the size limit.
+          if (part.fieldname === 'file') bytes = await part.toBuffer();
+          else part.file.resume();
+        });
+        if (!bytes) throw new AppError('invalid_input', 400, 'file: is required', { field: 'file' });
         return accounts.setAvatar(ctx, userId, bytes);
       },
     );
@@ -75,9 +109,10 @@ export function accountsRoutes(ctx: AppContext): FastifyPluginAsync {
       accounts.removeAvatar(ctx, requireUser(req)),
     );
 
-    app.get('/users/search', { schema: { tags, querystring: UserSearchQuery, response: { 200: page(User) } } }, async (req) =>
-      accounts.searchUsers(ctx, req.query.q, req.query, await accounts.hiddenUserIds(ctx, req.auth?.userId ?? null)),
-    );
+    app.get('/users/search', { schema: { tags, querystring: UserSearchQuery, response: { 200: page(User) } } }, async (req) => {
+      const viewerId = req.auth?.userId ?? null;
+      return accounts.searchUsers(ctx, viewerId, req.query.q, req.query, await accounts.hiddenUserIds(ctx, viewerId));
+    });
 
     app.get(
       '/users/:username',

@@ -1,4 +1,4 @@
-import type { Profile, Settings, SignupBody, User } from '@loop/contracts';
+import type { ChangePasswordBody, Me, Profile, Settings, SignupBody, User } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound, rateLimited } from '../../app/errors.ts';
 import { hashToken, newToken } from '../../platform/crypto/secret-box.ts';
@@ -41,17 +41,34 @@ async function startSession(ctx: AppContext, userId: string, userAgent: string |
   return token;
 }
 
+/** The password rules of sign-up and of a password change (length and characters are the contract's). */
+function assertStrongPassword(username: string, password: string, field: string) {
+  if (isCommonPassword(password)) {
+    throw new AppError('weak_password', 400, `${field}: is too common; choose one that is harder to guess`, { field });
+  }
+  if (password.toLowerCase().includes(username.toLowerCase())) {
+    throw new AppError('weak_password', 400, `${field}: must not contain the username`, { field });
+  }
+}
+
+const identifierTakenError = (kind: 'email' | 'phone') =>
+  new AppError(`${kind}_taken`, 409, `${kind}: already belongs to an account`, { field: kind });
+
+/** A unique index refused the row (two requests raced for one name or address): the 409 for what was taken. */
+function takenError(err: unknown): AppError | null {
+  const e = err as { code?: string; constraint?: string };
+  if (e?.code !== '23505') return null;
+  if (e.constraint?.includes('email')) return identifierTakenError('email');
+  if (e.constraint?.includes('phone')) return identifierTakenError('phone');
+  return new AppError('username_taken', 409, 'username: is already taken', { field: 'username' });
+}
+
 /** Creates an account and signs it in. */
 export async function signup(ctx: AppContext, body: SignupBody, client: { ip: string; userAgent?: string }) {
   const limit = await ctx.rateLimiter.hit(`signup-ip:${client.ip}`, ctx.config.rateLimits.signupPerIp, HOUR);
   if (!limit.allowed) throw rateLimited(limit.retryAfterSec);
 
-  if (isCommonPassword(body.password)) {
-    throw new AppError('weak_password', 400, 'password: is too common; choose one that is harder to guess', { field: 'password' });
-  }
-  if (body.password.toLowerCase().includes(body.username)) {
-    throw new AppError('weak_password', 400, 'password: must not contain the username', { field: 'password' });
-  }
+  assertStrongPassword(body.username, body.password, 'password');
   if (body.birthdate && ageOn(body.birthdate) < MIN_AGE) {
     throw new AppError('too_young', 400, `birthdate: you must be at least ${MIN_AGE} to use Loop`, { field: 'birthdate' });
   }
@@ -67,12 +84,8 @@ export async function signup(ctx: AppContext, body: SignupBody, client: { ip: st
   }
   const emailHash = email ? identifierHash(ctx, 'email', email) : null;
   const phoneHash = phone ? identifierHash(ctx, 'phone', phone) : null;
-  if (emailHash && (await repo.identifierTaken(ctx.db, 'email_hash', emailHash))) {
-    throw new AppError('email_taken', 409, 'email: already belongs to an account', { field: 'email' });
-  }
-  if (phoneHash && (await repo.identifierTaken(ctx.db, 'phone_hash', phoneHash))) {
-    throw new AppError('phone_taken', 409, 'phone: already belongs to an account', { field: 'phone' });
-  }
+  if (emailHash && (await repo.identifierTaken(ctx.db, 'email_hash', emailHash))) throw identifierTakenError('email');
+  if (phoneHash && (await repo.identifierTaken(ctx.db, 'phone_hash', phoneHash))) throw identifierTakenError('phone');
 
   const passwordHash = await hashPassword(body.password);
   let user: repo.UserRow;
@@ -88,46 +101,56 @@ export async function signup(ctx: AppContext, body: SignupBody, client: { ip: st
         phone_hash: phoneHash,
         phone_enc: phone ? ctx.secrets.seal(phone) : null,
       });
-      for (const hook of signupHooks) await hook(ctx, tx, { userId: created.id, emailHash, phoneHash });
+      for (const hook of identifierHooks) await hook(ctx, tx, { userId: created.id, emailHash, phoneHash });
       return created;
     });
   } catch (err) {
-    // Two signups racing for one username: the unique index decides, the loser gets 409.
-    if ((err as { code?: string }).code === '23505') {
-      throw new AppError('username_taken', 409, 'username: is already taken', { field: 'username' });
-    }
-    throw err;
+    // Two signups racing for one username or address: the unique index decides, the loser gets 409.
+    throw takenError(err) ?? err;
   }
   const token = await startSession(ctx, user.id, client.userAgent);
   return { user: toUserView(user), token };
 }
 
-type SignupHook = (
+type IdentifierHook = (
   ctx: AppContext,
   tx: Tx,
-  joined: { userId: string; emailHash: Buffer | null; phoneHash: Buffer | null },
+  added: { userId: string; emailHash: Buffer | null; phoneHash: Buffer | null },
 ) => Promise<void>;
-const signupHooks: SignupHook[] = [];
-/** Lets another module react to a new account inside the signup transaction (contact matching does). */
-export function onSignup(hook: SignupHook) {
-  signupHooks.push(hook);
+const identifierHooks: IdentifierHook[] = [];
+/**
+ * Lets another module react, inside the same transaction, when an account gets an email or a
+ * phone: at sign-up, or added later in settings (contact matching does).
+ */
+export function onIdentifiersAdded(hook: IdentifierHook) {
+  identifierHooks.push(hook);
+}
+
+/**
+ * Checks a password within the account's failure budget (RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT
+ * a minute). The budget is claimed before the check, in one atomic step (an INCR, in Redis when
+ * there are several nodes), so concurrent guesses cannot all pass a look taken before any of
+ * them failed; a right password gives its claim back. Once the budget is spent, even the right
+ * password is refused (429) until the window ends. `user` is undefined for an unknown username,
+ * which costs the same argon2 time.
+ */
+async function checkPasswordWithinBudget(ctx: AppContext, username: string, user: repo.UserRow | undefined, password: string): Promise<boolean> {
+  const failKey = `login-fail:${username.toLowerCase()}`;
+  const claim = await ctx.rateLimiter.hit(failKey, ctx.config.rateLimits.loginFailuresPerAccount, MINUTE);
+  if (!claim.allowed) throw rateLimited(claim.retryAfterSec);
+  let ok = false;
+  if (user) ok = await verifyPassword(user.password_hash, password);
+  else await burnPasswordCheck(password);
+  if (ok) await ctx.rateLimiter.release(failKey);
+  return ok;
 }
 
 /** Checks a username and password; rate-limited per IP and per account. */
 export async function login(ctx: AppContext, body: { username: string; password: string }, client: { ip: string; userAgent?: string }) {
-  const limits = ctx.config.rateLimits;
-  const perIp = await ctx.rateLimiter.hit(`login-ip:${client.ip}`, limits.loginPerIp, MINUTE);
+  const perIp = await ctx.rateLimiter.hit(`login-ip:${client.ip}`, ctx.config.rateLimits.loginPerIp, MINUTE);
   if (!perIp.allowed) throw rateLimited(perIp.retryAfterSec);
-  const failKey = `login-fail:${body.username}`;
-  const failures = await ctx.rateLimiter.peek(failKey, limits.loginFailuresPerAccount, MINUTE);
-  if (!failures.allowed) throw rateLimited(failures.retryAfterSec);
-
   const user = await repo.findUserByUsername(ctx.db, body.username);
-  let ok = false;
-  if (user) ok = await verifyPassword(user.password_hash, body.password);
-  else await burnPasswordCheck(body.password);
-  if (!user || !ok) {
-    await ctx.rateLimiter.hit(failKey, limits.loginFailuresPerAccount, MINUTE);
+  if (!user || !(await checkPasswordWithinBudget(ctx, body.username, user, body.password))) {
     // The same answer whether or not the username exists.
     throw new AppError('invalid_credentials', 401, 'Wrong username or password');
   }
@@ -138,6 +161,53 @@ export async function login(ctx: AppContext, body: { username: string; password:
 export async function logout(ctx: AppContext, tokenHash: Buffer) {
   await repo.deleteSession(ctx.db, tokenHash);
   await revokeCachedSession(ctx, tokenHash);
+}
+
+/**
+ * POST /me/password. A wrong current password counts against the same failure budget as a
+ * wrong login (else this would be a way around it). Every other session of the account ends:
+ * its rows go, every node forgets it and closes its sockets (4001); the calling session stays.
+ */
+export async function changePassword(ctx: AppContext, session: { userId: string; tokenHash: Buffer }, body: ChangePasswordBody) {
+  const user = await requireUserRow(ctx, session.userId);
+  assertStrongPassword(user.username, body.newPassword, 'newPassword');
+  if (body.newPassword === body.currentPassword) {
+    throw new AppError('same_password', 400, 'newPassword: must differ from the current password', { field: 'newPassword' });
+  }
+  if (!(await checkPasswordWithinBudget(ctx, user.username, user, body.currentPassword))) {
+    throw new AppError('wrong_password', 403, 'currentPassword: is not the password of this account', { field: 'currentPassword' });
+  }
+  const passwordHash = await hashPassword(body.newPassword);
+  const ended = await inTransaction(ctx.db, async (tx) => {
+    await repo.setPasswordHash(tx, user.id, passwordHash);
+    return repo.deleteOtherSessions(tx, user.id, session.tokenHash);
+  });
+  await Promise.all(ended.map((tokenHash) => revokeCachedSession(ctx, tokenHash)));
+}
+
+/**
+ * PUT|DELETE /me/email and /me/phone: adds, changes or removes the address contact discovery
+ * matches, stored exactly as at sign-up (a keyed hash to match, a sealed copy for the owner).
+ * Whoever uploaded it before now finds this person (the identifier hooks run).
+ */
+export async function setIdentifier(ctx: AppContext, userId: string, kind: 'email' | 'phone', raw: string | null): Promise<Me> {
+  const row = await requireUserRow(ctx, userId);
+  let value: string | null = null;
+  if (raw !== null) {
+    value = kind === 'email' ? normaliseEmail(raw) : normalisePhone(raw, row.region);
+    if (!value) throw new AppError('invalid_input', 400, 'phone: is not a valid phone number (use +country code)', { field: 'phone' });
+  }
+  const hash = value ? identifierHash(ctx, kind, value) : null;
+  try {
+    await inTransaction(ctx.db, async (tx) => {
+      await repo.setIdentifier(tx, userId, kind, hash, value ? ctx.secrets.seal(value) : null);
+      const added = { userId, emailHash: kind === 'email' ? hash : null, phoneHash: kind === 'phone' ? hash : null };
+      if (hash) for (const hook of identifierHooks) await hook(ctx, tx, added);
+    });
+  } catch (err) {
+    throw takenError(err) ?? err;
+  }
+  return getMe(ctx, userId);
 }
 
 const TOUCH_EVERY_MS = 10 * MINUTE;
@@ -177,9 +247,15 @@ async function requireUserRow(ctx: AppContext, userId: string) {
   return row;
 }
 
-export async function getMe(ctx: AppContext, userId: string) {
+export async function getMe(ctx: AppContext, userId: string): Promise<Me> {
   const row = await requireUserRow(ctx, userId);
-  return { user: toUserView(row), settings: settingsOf(row), age: row.birthdate ? ageOn(row.birthdate) : null };
+  return {
+    user: toUserView(row),
+    settings: settingsOf(row),
+    age: row.birthdate ? ageOn(row.birthdate) : null,
+    email: row.email_enc ? ctx.secrets.open(Buffer.from(row.email_enc)) : null,
+    phone: row.phone_enc ? ctx.secrets.open(Buffer.from(row.phone_enc)) : null,
+  };
 }
 
 export type MessagingPrefs = { age: number | null; dmPolicy: Settings['dmPolicy'] };
@@ -291,15 +367,17 @@ export async function getProfile(ctx: AppContext, viewerId: string | null, usern
 
 export async function searchUsers(
   ctx: AppContext,
+  viewerId: string | null,
   q: string,
   page: { cursor?: string; limit: number },
   excludeIds: readonly string[] = [],
 ) {
-  const after = decodeCursor(page.cursor, 3);
+  const scope = { list: `user-search:${q}`, viewer: viewerId };
+  const after = decodeCursor(scope, page.cursor, 3);
   const rows = await repo.searchUsers(ctx.db, q, {
     limit: page.limit,
     after: after ? { rank: Number(after[0]), sim: Number(after[1]), id: String(after[2]) } : null,
     excludeIds,
   });
-  return toPage(rows, page.limit, toUserView, (r) => [r.rank, r.sim, String(r.id)]);
+  return toPage(scope, rows, page.limit, toUserView, (r) => [r.rank, r.sim, String(r.id)]);
 }

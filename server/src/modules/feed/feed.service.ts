@@ -20,6 +20,7 @@ export async function followingFeed(ctx: AppContext, viewerId: string, page: { c
     authors: shown.map((f) => f.id),
     friendAuthors: shown.filter((f) => f.friend).map((f) => f.id),
     ownerId: null,
+    scope: { list: 'feed:following', viewer: viewerId },
     ...page,
   });
   return build(viewerId);
@@ -29,7 +30,7 @@ export async function followingFeed(ctx: AppContext, viewerId: string, page: { c
 export async function friendsFeed(ctx: AppContext, viewerId: string, page: { cursor?: string; limit: number }) {
   const [friends, hidden] = await Promise.all([graph.friendIds(ctx, viewerId), excludeAuthors(ctx, viewerId)]);
   const authors = friends.filter((id) => !hidden.has(id));
-  const build = await media.listByAuthorsPage(ctx, { authors, friendAuthors: authors, ownerId: null, ...page });
+  const build = await media.listByAuthorsPage(ctx, { authors, friendAuthors: authors, ownerId: null, scope: { list: 'feed:friends', viewer: viewerId }, ...page });
   return build(viewerId);
 }
 
@@ -58,7 +59,8 @@ function advance(list: Candidate[], shown: Set<string>, kept: (c: Candidate) => 
  * (no two in a row across pages) and the ids already shown past those positions.
  */
 export async function forYouFeed(ctx: AppContext, viewerId: string | null, page: { cursor?: string; limit: number }) {
-  const c = decodeCursor(page.cursor, 6);
+  const scope = { list: 'feed:for-you', viewer: viewerId };
+  const c = decodeCursor(scope, page.cursor, 6);
   let hotPos = c && c[1] !== '' ? { score: Number(c[0]), id: String(c[1]) } : null;
   let freshPos = c && c[3] !== '' ? { createdAt: String(c[2]), id: String(c[3]) } : null;
   let lastAuthor = c && c[4] !== '' ? String(c[4]) : null;
@@ -124,7 +126,7 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const nextCursor =
     hotDone && freshDone
       ? null
-      : encodeCursor([
+      : encodeCursor(scope, [
           hotDone ? 'end' : (hotPos?.score ?? ''),
           hotDone ? '' : (hotPos?.id ?? ''),
           freshDone ? 'end' : (freshPos?.createdAt ?? ''),

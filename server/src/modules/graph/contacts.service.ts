@@ -2,7 +2,7 @@ import type { UploadContactsBody, User } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../app/errors.ts';
 import { inTransaction } from '../../platform/db/tx.ts';
-import { getMe, identifierHash, onSignup } from '../accounts/accounts.service.ts';
+import { getMe, identifierHash, onIdentifiersAdded } from '../accounts/accounts.service.ts';
 import { normaliseEmail, normalisePhone } from '../accounts/identifiers.ts';
 import { toUserView } from '../accounts/user-view.ts';
 import * as repo from './contacts.repo.ts';
@@ -68,8 +68,8 @@ export async function deleteContacts(ctx: AppContext, userId: string) {
   });
 }
 
-// A person joining whose phone or email someone uploaded becomes that someone's suggestion.
-onSignup(async (ctx, tx, joined) => {
+// A person whose phone or email someone uploaded (on joining, or added later) becomes that someone's suggestion.
+onIdentifiersAdded(async (ctx, tx, joined) => {
   const owners = new Set<string>();
   if (joined.phoneHash) for (const o of await repo.ownersOf(tx, 'phone', joined.phoneHash)) owners.add(o);
   if (joined.emailHash) for (const o of await repo.ownersOf(tx, 'email', joined.emailHash)) owners.add(o);

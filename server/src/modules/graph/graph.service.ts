@@ -208,7 +208,8 @@ export async function listConnections(ctx: AppContext, viewerId: string | null, 
     const allowed = viewerId ? (await repo.edgesBetween(ctx.db, viewerId, userId)).a_follows_b : false;
     if (!allowed) throw forbidden('private_account', 'This account is private: only its followers see its lists');
   }
-  const after = decodeCursor(page.cursor, 2);
+  const scope = { list: `${kind}:${userId}`, viewer: viewerId };
+  const after = decodeCursor(scope, page.cursor, 2);
   const rows = await repo.listConnections(ctx.db, kind, userId, {
     limit: page.limit,
     after: after ? { at: String(after[0]), id: String(after[1]) } : null,
@@ -216,6 +217,7 @@ export async function listConnections(ctx: AppContext, viewerId: string | null, 
   });
   const rels = await relationshipsTo(ctx, viewerId, rows.map((r) => String(r.id)));
   return toPage(
+    scope,
     rows,
     page.limit,
     (r) => ({ ...toUserView(r), relationship: rels.get(String(r.id)) ?? noRelationship }),
@@ -225,9 +227,11 @@ export async function listConnections(ctx: AppContext, viewerId: string | null, 
 
 /** GET /me/follow-requests: people asking to follow the viewer, newest first. */
 export async function listFollowRequests(ctx: AppContext, viewerId: string, page: PageQuery) {
-  const after = decodeCursor(page.cursor, 2);
+  const scope = { list: 'follow-requests', viewer: viewerId };
+  const after = decodeCursor(scope, page.cursor, 2);
   const rows = await repo.listFollowRequests(ctx.db, viewerId, page.limit, after ? { at: String(after[0]), id: String(after[1]) } : null);
   return toPage(
+    scope,
     rows,
     page.limit,
     (r) => ({ user: toUserView(r), requestedAt: new Date(r.at).toISOString() }),
@@ -237,9 +241,11 @@ export async function listFollowRequests(ctx: AppContext, viewerId: string, page
 
 /** GET /me/blocks: the people the viewer blocked, newest first (Settings lists them to unblock). */
 export async function listBlockedAccounts(ctx: AppContext, viewerId: string, page: PageQuery) {
-  const after = decodeCursor(page.cursor, 2);
+  const scope = { list: 'blocks', viewer: viewerId };
+  const after = decodeCursor(scope, page.cursor, 2);
   const rows = await repo.listBlocked(ctx.db, viewerId, page.limit, after ? { at: String(after[0]), id: String(after[1]) } : null);
   return toPage(
+    scope,
     rows,
     page.limit,
     (r) => ({ user: toUserView(r), blockedAt: new Date(r.at).toISOString() }),

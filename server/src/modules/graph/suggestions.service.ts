@@ -137,7 +137,8 @@ function scheduleIfStale(ctx: AppContext, userId: string, state: { computed_at: 
 
 /** GET /me/suggestions: best first, keyset-paged on (score, id). */
 export async function listSuggestions(ctx: AppContext, userId: string, page: { cursor?: string; limit: number }) {
-  const after = decodeCursor(page.cursor, 2);
+  const scope = { list: 'suggestions', viewer: userId };
+  const after = decodeCursor(scope, page.cursor, 2);
   const position = after ? { score: Number(after[0]), id: String(after[1]) } : null;
   // The state and the page are read side by side (one round trip of latency, not two); only
   // a person who never had a list waits for it to be computed, then reads again.
@@ -147,6 +148,7 @@ export async function listSuggestions(ctx: AppContext, userId: string, page: { c
     rows = await repo.readPage(ctx.db, userId, page.limit, position);
   }
   return toPage(
+    scope,
     rows,
     page.limit,
     (r): Suggestion => ({

@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { requireUser } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
+import { readMultipart } from '../../app/multipart.ts';
 import * as media from './media.service.ts';
 import { forgetUpload, loadOwnUpload, stagedUploadPath, uploadRoutes } from './uploads.ts';
 
@@ -44,17 +45,14 @@ async function receiveMultipart(ctx: AppContext, req: FastifyRequest) {
   const max = ctx.config.media.maxBytes;
   await fs.mkdir(media.stagingDir(ctx), { recursive: true });
   const file = path.join(media.stagingDir(ctx), `form-${randomBytes(12).toString('hex')}`);
-  const fields: Record<string, string> = {};
   let gotFile = false;
   try {
-    for await (const part of req.parts({ limits: { fileSize: max, files: 1 } })) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file') throw new AppError('invalid_input', 400, `${part.fieldname}: unexpected file field`, { field: part.fieldname });
-        await pipeline(part.file, createWriteStream(file));
-        if (part.file.truncated) throw new AppError('file_too_large', 413, `file: must be at most ${max} bytes`, { field: 'file' });
-        gotFile = true;
-      } else fields[part.fieldname] = String(part.value);
-    }
+    const fields = await readMultipart(req, { fileSize: max }, async (part) => {
+      if (part.fieldname !== 'file') throw new AppError('invalid_input', 400, `${part.fieldname}: unexpected file field`, { field: part.fieldname });
+      await pipeline(part.file, createWriteStream(file));
+      if (part.file.truncated) throw new AppError('file_too_large', 413, `file: must be at most ${max} bytes`, { field: 'file' });
+      gotFile = true;
+    });
     if (!gotFile) throw new AppError('invalid_input', 400, 'file: is required', { field: 'file' });
     return { file, fields: parseWith(VideoFields, fields) };
   } catch (err) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CaptionEntity, Comment, EventsBody, Video, Visibility } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
-import { decodeCursor, encodeCursor, toPage } from '../../platform/db/pagination.ts';
+import { type CursorScope, decodeCursor, encodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { type Executor, inTransaction } from '../../platform/db/tx.ts';
 import { type Demuxer, FfmpegError, probe } from '../../platform/ffmpeg/ffmpeg.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
@@ -369,6 +369,7 @@ export async function listUserVideos(ctx: AppContext, viewerId: string | null, a
     authors: kinds.length ? [authorId] : [],
     friendAuthors: kinds.includes('friends') ? [authorId] : [],
     ownerId: viewerId === authorId ? authorId : null,
+    scope: { list: `videos:${authorId}`, viewer: viewerId },
     cursor: page.cursor,
     limit: page.limit,
   });
@@ -381,9 +382,9 @@ export async function listUserVideos(ctx: AppContext, viewerId: string | null, a
  */
 export async function listByAuthorsPage(
   ctx: AppContext,
-  q: { authors: readonly string[]; friendAuthors: readonly string[]; ownerId: string | null; cursor?: string; limit: number },
+  q: { authors: readonly string[]; friendAuthors: readonly string[]; ownerId: string | null; scope: CursorScope; cursor?: string; limit: number },
 ) {
-  const c = decodeCursor(q.cursor, 2);
+  const c = decodeCursor(q.scope, q.cursor, 2);
   const rows = await repo.listByAuthors(ctx.db, {
     authors: q.authors,
     friendAuthors: q.friendAuthors,
@@ -392,6 +393,7 @@ export async function listByAuthorsPage(
     limit: q.limit + 1,
   });
   const pageRows = toPage(
+    q.scope,
     rows,
     q.limit,
     (r) => r,
@@ -432,7 +434,8 @@ const FLAGGED_SCAN_ROUNDS = 3;
  */
 export async function listFlaggedVideos(ctx: AppContext, viewerId: string, list: 'liked' | 'saved', page: { cursor?: string; limit: number }) {
   const table = list === 'liked' ? 'video_likes' : 'video_saves';
-  const c = decodeCursor(page.cursor, 2);
+  const scope: CursorScope = { list: `me:${list}`, viewer: viewerId };
+  const c = decodeCursor(scope, page.cursor, 2);
   const position = (r: { flagged_at: Date; id: string }) => [new Date(r.flagged_at).toISOString(), String(r.id)];
   let before = c ? { createdAt: String(c[0]), id: String(c[1]) } : null;
   const visible: Awaited<ReturnType<typeof repo.listFlagged>> = [];
@@ -447,9 +450,9 @@ export async function listFlaggedVideos(ctx: AppContext, viewerId: string, list:
     }
     const [createdAt, id] = position(last);
     before = { createdAt: createdAt!, id: id! };
-    scannedPast = encodeCursor([createdAt!, id!]);
+    scannedPast = encodeCursor(scope, [createdAt!, id!]);
   }
-  const kept = toPage(visible, page.limit, (r) => r, position);
+  const kept = toPage(scope, visible, page.limit, (r) => r, position);
   // Not enough visible clips within the scan: go on after the last row read.
   const nextCursor = kept.nextCursor ?? scannedPast;
   return { items: await toVideoViews(ctx, viewerId, kept.items), nextCursor };
@@ -497,7 +500,8 @@ async function toCommentViews(ctx: AppContext, viewerId: string | null, rows: re
 
 export async function listComments(ctx: AppContext, viewerId: string | null, videoId: string, q: { cursor?: string; limit: number; replyToId?: string }) {
   await loadVisibleVideo(ctx, viewerId, videoId);
-  const c = decodeCursor(q.cursor, 2);
+  const scope = { list: `comments:${videoId}:${q.replyToId ?? ''}`, viewer: viewerId };
+  const c = decodeCursor(scope, q.cursor, 2);
   const hidden = viewerId ? await graph.blockedEitherWayIds(ctx, viewerId) : [];
   const rows = await repo.listComments(ctx.db, {
     videoId,
@@ -507,6 +511,7 @@ export async function listComments(ctx: AppContext, viewerId: string | null, vid
     limit: q.limit + 1,
   });
   const page = toPage(
+    scope,
     rows,
     q.limit,
     (r) => r,

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { unstorableText } from '@loop/contracts';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { requireUser } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
@@ -33,7 +34,11 @@ function parseMetadata(header: string | undefined): Record<string, string> {
   for (const pair of header.split(',').slice(0, 20)) {
     const [key, value] = pair.trim().split(' ');
     if (!key || !/^[A-Za-z0-9_.-]{1,64}$/.test(key)) throw new AppError('invalid_input', 400, 'Upload-Metadata: is malformed', { field: 'Upload-Metadata' });
-    out[key] = value ? Buffer.from(value, 'base64').toString('utf8').slice(0, 2200) : '';
+    const text = value ? Buffer.from(value, 'base64').toString('utf8').slice(0, 2200) : '';
+    // Stored as jsonb, which refuses NUL (and a pair cut in two by the slice above).
+    const problem = unstorableText(text);
+    if (problem) throw new AppError('invalid_input', 400, `Upload-Metadata: ${key} ${problem}`, { field: 'Upload-Metadata' });
+    out[key] = text;
   }
   return out;
 }

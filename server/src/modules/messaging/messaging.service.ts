@@ -305,7 +305,8 @@ export async function getConversation(ctx: AppContext, userId: string, id: strin
 
 /** The inbox or the Requests folder, most recent first. Declined requests show in neither. */
 export async function listConversations(ctx: AppContext, userId: string, q: { folder: 'inbox' | 'requests'; cursor?: string; limit: number }) {
-  const cursor = decodeCursor(q.cursor, 2);
+  const scope = { list: `conversations:${q.folder}`, viewer: userId };
+  const cursor = decodeCursor(scope, q.cursor, 2);
   const rows = await repo.listConversationsFor(ctx.db, userId, {
     states: q.folder === 'inbox' ? ['active'] : ['request'],
     limit: q.limit,
@@ -316,7 +317,7 @@ export async function listConversations(ctx: AppContext, userId: string, q: { fo
   const last = kept[kept.length - 1];
   return {
     items: await toConversations(ctx, userId, kept),
-    nextCursor: more && last ? encodeCursor([new Date(last.activity_at).toISOString(), String(last.id)]) : null,
+    nextCursor: more && last ? encodeCursor(scope, [new Date(last.activity_at).toISOString(), String(last.id)]) : null,
   };
 }
 
@@ -729,7 +730,8 @@ export async function listHistory(
 ) {
   await requireMember(ctx, userId, conversationId);
   let { beforeSeq, afterSeq } = q;
-  const cursor = decodeCursor(q.cursor, 2);
+  const scope = { list: `messages:${conversationId}`, viewer: userId };
+  const cursor = decodeCursor(scope, q.cursor, 2);
   if (cursor) {
     const [dir, seq] = cursor;
     if (dir === 'b') beforeSeq = Number(seq);
@@ -743,7 +745,7 @@ export async function listHistory(
   const edge = forward ? kept[kept.length - 1] : kept[0];
   return {
     items: await toMessages(ctx, userId, kept),
-    nextCursor: more && edge ? encodeCursor([forward ? 'a' : 'b', Number(edge.seq)]) : null,
+    nextCursor: more && edge ? encodeCursor(scope, [forward ? 'a' : 'b', Number(edge.seq)]) : null,
   };
 }
 
@@ -768,7 +770,8 @@ export async function conversationSeqs(ctx: AppContext, userId: string): Promise
  */
 export async function searchConversation(ctx: AppContext, userId: string, conversationId: string, q: { q: string; cursor?: string; limit: number }) {
   const { conversation } = await requireMember(ctx, userId, conversationId);
-  const cursor = decodeCursor(q.cursor, 1);
+  const scope = { list: `message-search:${conversationId}`, viewer: userId };
+  const cursor = decodeCursor(scope, q.cursor, 1);
   const beforeSeq = cursor ? Number(cursor[0]) : Number(conversation.last_seq) + 1;
   if (!Number.isSafeInteger(beforeSeq) || beforeSeq < 1) throw new AppError('invalid_cursor', 400, 'cursor: is not a cursor this list gave out', { field: 'cursor' });
   const rows = await repo.searchMessages(ctx.db, conversationId, q.q, { beforeSeq, limit: q.limit });
@@ -779,7 +782,7 @@ export async function searchConversation(ctx: AppContext, userId: string, conver
   let next: number | null = null;
   if (more && last) next = Number(last.seq);
   else if (windowStart > 1) next = windowStart;
-  return { items: await toMessages(ctx, userId, kept), nextCursor: next === null ? null : encodeCursor([next]) };
+  return { items: await toMessages(ctx, userId, kept), nextCursor: next === null ? null : encodeCursor(scope, [next]) };
 }
 
 /**

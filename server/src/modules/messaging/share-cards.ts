@@ -1,4 +1,4 @@
-import type { ShareType, ShareView } from '@loop/contracts';
+import { ShareRef, type ShareType, type ShareView } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { blockedEitherWayIds } from '../graph/graph.service.ts';
 import { getUserViews } from '../accounts/accounts.service.ts';
@@ -47,7 +47,9 @@ export function registerShareLinkDetector(detector: ShareLinkDetector) {
 export function detectShareLink(ctx: AppContext, text: string): { type: ShareType; id: string } | null {
   for (const detect of linkDetectors) {
     const found = detect(ctx, text);
-    if (found) return found;
+    // Only a link naming an object the way a share must (an id in range) becomes a card;
+    // `/v/99999999999999999999` stays text rather than reaching a bigint column.
+    if (found && ShareRef.safeParse(found).success) return found;
   }
   return null;
 }

@@ -10,12 +10,16 @@ export interface RateVerdict {
 /**
  * Fixed-window counters keyed by purpose and subject ("login-fail:alice").
  * In-process by default; Redis when several nodes must share the counts.
+ *
+ * There is deliberately no "look without counting": a check followed by a separate count lets
+ * every concurrent request pass the check before any of them counts. Claim first with `hit`
+ * (one atomic step), and `release` the claim if it turned out not to count.
  */
 export interface RateLimiter {
-  /** Counts one event and says whether it is still within `limit` for the window. */
+  /** Counts one event, atomically, and says whether it is still within `limit` for the window. */
   hit(key: string, limit: number, windowMs: number): Promise<RateVerdict>;
-  /** Says whether the key is already at its limit, without counting. */
-  peek(key: string, limit: number, windowMs: number): Promise<RateVerdict>;
+  /** Gives back one event counted by `hit` in the current window (nothing when the window is gone). */
+  release(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,19 +40,15 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
     }
     return w;
   };
-  const verdict = (w: { count: number; resetAt: number }, limit: number, counted: boolean): RateVerdict => ({
-    allowed: counted ? w.count <= limit : w.count < limit,
-    count: w.count,
-    retryAfterSec: Math.max(1, Math.ceil((w.resetAt - now()) / 1000)),
-  });
   return {
     async hit(key, limit, windowMs) {
       const w = current(key, windowMs);
       w.count += 1;
-      return verdict(w, limit, true);
+      return { allowed: w.count <= limit, count: w.count, retryAfterSec: Math.max(1, Math.ceil((w.resetAt - now()) / 1000)) };
     },
-    async peek(key, limit, windowMs) {
-      return verdict(current(key, windowMs), limit, false);
+    async release(key) {
+      const w = windows.get(key);
+      if (w && w.resetAt > now() && w.count > 0) w.count -= 1;
     },
     async close() {
       clearInterval(sweep);
@@ -56,27 +56,21 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
   };
 }
 
+// Decrements only a window that still exists: a DECR on an expired key would create one without a TTL.
+const RELEASE = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0";
+
 export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
-  const read = async (key: string, windowMs: number, increment: boolean) => {
-    const k = `${prefix}rl:${key}`;
-    const m = redis.multi();
-    if (increment) m.incr(k);
-    else m.get(k);
-    m.pexpire(k, windowMs, 'NX');
-    m.pttl(k);
-    const res = (await m.exec()) ?? [];
-    const count = Number(res[0]?.[1] ?? 0);
-    const ttl = Number(res[2]?.[1] ?? windowMs);
-    return { count, retryAfterSec: Math.max(1, Math.ceil((ttl > 0 ? ttl : windowMs) / 1000)) };
-  };
+  const keyOf = (key: string) => `${prefix}rl:${key}`;
   return {
     async hit(key, limit, windowMs) {
-      const r = await read(key, windowMs, true);
-      return { ...r, allowed: r.count <= limit };
+      // MULTI/EXEC: the increment and the expiry are one atomic step, shared by every node.
+      const res = (await redis.multi().incr(keyOf(key)).pexpire(keyOf(key), windowMs, 'NX').pttl(keyOf(key)).exec()) ?? [];
+      const count = Number(res[0]?.[1] ?? 0);
+      const ttl = Number(res[2]?.[1] ?? windowMs);
+      return { count, allowed: count <= limit, retryAfterSec: Math.max(1, Math.ceil((ttl > 0 ? ttl : windowMs) / 1000)) };
     },
-    async peek(key, limit, windowMs) {
-      const r = await read(key, windowMs, false);
-      return { ...r, allowed: r.count < limit };
+    async release(key) {
+      await redis.eval(RELEASE, 1, keyOf(key));
     },
     async close() {},
   };

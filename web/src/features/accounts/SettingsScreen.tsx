@@ -61,6 +61,24 @@ export function SettingsScreen() {
               <span className="settings__row-text">Edit profile</span>
               <IconChevron size={20} />
             </Link>
+            <Link to="/settings/email" className="settings__row">
+              <span className="settings__row-text">
+                <span>Email</span>
+                <span className="settings__row-hint settings__row-value">{me.email ?? 'Add one so friends can find you'}</span>
+              </span>
+              <IconChevron size={20} />
+            </Link>
+            <Link to="/settings/phone" className="settings__row">
+              <span className="settings__row-text">
+                <span>Phone number</span>
+                <span className="settings__row-hint settings__row-value">{me.phone ?? 'Add one so friends can find you'}</span>
+              </span>
+              <IconChevron size={20} />
+            </Link>
+            <Link to="/settings/password" className="settings__row">
+              <span className="settings__row-text">Change password</span>
+              <IconChevron size={20} />
+            </Link>
           </div>
 
           <h2 className="group-title">Privacy</h2>

@@ -1,4 +1,4 @@
-import { AuthResult, Profile, type Settings, type SignupBody, User, page } from '@loop/contracts';
+import { AuthResult, type ChangePasswordBody, Me, Profile, type Settings, type SignupBody, User, page } from '@loop/contracts';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { z } from 'zod';
@@ -123,6 +123,21 @@ export function useRemoveAvatar() {
   return useMutation({
     mutationFn: () => api('/me/avatar', { method: 'DELETE', schema: z.object({ user: User }) }),
     onSuccess: ({ user }) => putUser(qc, user),
+  });
+}
+
+/** POST /me/password; the other devices are signed out by the server, this one stays. Errors are shown by the screen. */
+export function useChangePassword() {
+  return useMutation({ mutationFn: (body: ChangePasswordBody) => api('/me/password', { method: 'POST', json: body }) });
+}
+
+/** PUT (a value) or DELETE (null) /me/email or /me/phone; the answer is the whole `me`, cached as is. */
+export function useSetContact(kind: 'email' | 'phone') {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (value: string | null) =>
+      api(`/me/${kind}`, value === null ? { method: 'DELETE', schema: Me } : { method: 'PUT', json: { [kind]: value }, schema: Me }),
+    onSuccess: (me) => qc.setQueryData(meKey, me),
   });
 }
 

@@ -57,11 +57,7 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
 
     if (!v.has_poster) {
       const poster = path.join(work, 'poster.jpg');
-      const at = Math.min(1, v.duration_ms / 2000).toFixed(2);
-      await transcode(tools, demuxer, source, ['-ss', at, '-frames:v', '1', '-vf', 'scale=720:-2', '-q:v', '4', '-f', 'image2', poster], {
-        timeoutMs: Math.min(timeoutMs, 60_000),
-        signal: job.signal,
-      });
+      await renderPoster(ctx, demuxer, source, poster, v.duration_ms, job.signal);
       await ctx.storage.putFile(`${prefix}/poster.jpg`, poster, 'image/jpeg');
       v = await repo.updateVideo(ctx.db, videoId, { has_poster: true });
       if (!v) return cleanupDeleted(ctx, videoId);
@@ -112,6 +108,22 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The poster: the frame a second in (or halfway through a shorter clip). The clip's duration is
+ * the container's, and its picture may end sooner than its sound (a still image over a song, a
+ * single frame): a seek past the last frame makes ffmpeg write nothing and still exit 0. Then
+ * the first frame is the poster; a clip without any frame fails for good, with that reason.
+ */
+async function renderPoster(ctx: AppContext, demuxer: Demuxer, source: string, poster: string, durationMs: number, signal: AbortSignal) {
+  const opts = { timeoutMs: Math.min(ctx.config.media.ffmpegTimeoutMs, 60_000), signal };
+  const at = Math.min(1, durationMs / 2000).toFixed(2);
+  for (const seek of [['-ss', at], []]) {
+    await transcode(toolPaths(ctx), demuxer, source, [...seek, '-frames:v', '1', '-vf', 'scale=720:-2', '-q:v', '4', '-f', 'image2', poster], opts);
+    if (await exists(poster)) return;
+  }
+  throw new PermanentJobError('the video has no picture to make a poster from');
 }
 
 /** The job failed for good: a clip that never became playable is marked `failed`. */

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction } from '../src/platform/db/tx.ts';
+import { enqueue, type JobHandlers, startWorker } from '../src/platform/jobs/queue.ts';
+import { engine, startTestServer, type TestServer } from './harness.ts';
+
+// The durable job queue's worker (docs/media.md "Jobs"), on both engines.
+let s: TestServer;
+beforeAll(async () => {
+  // The app's own worker stays off: the test runs its own, with handlers that only watch.
+  s = await startTestServer({ env: { WORKER: 'false' } });
+});
+afterAll(() => s?.close());
+
+describe(`job worker (${engine})`, () => {
+  it('never runs more jobs at once than its concurrency, however jobs arrive', async () => {
+    let running = 0;
+    let most = 0;
+    const done: string[] = [];
+    const watch = async (id: string) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running -= 1;
+      done.push(id);
+    };
+    const handlers: JobHandlers<null> = {
+      'video.transcode': { run: (_ctx, p) => watch(p.videoId) },
+      'video.purge': { run: (_ctx, p) => watch(p.videoId) },
+    };
+    const worker = startWorker({ db: s.ctx.db, log: s.ctx.log }, null, handlers, { concurrency: 1, leaseMs: 30_000, pollMs: 1000 });
+    try {
+      // Each commit and each finished job wakes the worker, often while it is still claiming.
+      const ids = Array.from({ length: 40 }, (_, i) => `q${i}`);
+      const add = (id: string) => inTransaction(s.ctx.db, (tx) => enqueue(tx, { kind: 'video.purge', videoId: id, prefix: `videos/${id}` }));
+      for (let burst = 0; burst < ids.length; burst += 8) {
+        await Promise.all(ids.slice(burst, burst + 8).map(add));
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      while (done.length < ids.length) await new Promise((r) => setTimeout(r, 20));
+      expect(most).toBe(1);
+      expect(done.sort()).toEqual([...ids].sort());
+    } finally {
+      await worker.stop();
+    }
+  });
+});

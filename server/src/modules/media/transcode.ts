@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import { type Demuxer, FfmpegError, transcode } from '../../platform/ffmpeg/ffmpeg.ts';
-import { type JobRun, PermanentJobError } from '../../platform/jobs/queue.ts';
+import { inTransaction } from '../../platform/db/tx.ts';
+import { enqueue, type JobRun, PermanentJobError } from '../../platform/jobs/queue.ts';
 import { bandwidthFor, codecsFor, ladderFor, masterPlaylist, type Rung, rungArgs } from './ladder.ts';
 import * as repo from './media.repo.ts';
 import { publishedPrefix, publishProgress, sourceKey, toolPaths, workDir } from './media.service.ts';
@@ -17,7 +18,9 @@ const CONTENT_TYPES: Record<string, string> = {
  * The `video.transcode` job. Idempotent and resumable: renditions already published (listed
  * on the row) are skipped, so a retry after a crash or a `kill -9` continues where the
  * last run stopped. The lowest rung goes first; once it is published the clip is `ready`
- * (playable) while the higher rungs are added to the master playlist one by one.
+ * (playable), and the higher rungs go to a new job at the back of the queue: when many clips
+ * wait (a busy hour, the demo's first run), every one of them plays before any gets its
+ * sharper rungs.
  */
 export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun) {
   let v = await repo.findVideo(ctx.db, videoId);
@@ -26,10 +29,13 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
   const done = new Set((v.renditions as repo.Rendition[]).map((r) => r.name));
   if (v.has_poster && rungs.every((r) => done.has(r.name))) return;
 
-  const work = workDir(ctx, videoId);
-  // A previous run may have died halfway through writing here.
+  // A directory of this run's own: another run of the same clip (the follow-up job on another
+  // node, or a run whose lease ran out while it still worked) never has its files pulled from
+  // under it. This one may exist from an earlier attempt that died halfway through writing.
+  const work = path.join(workDir(ctx, videoId), `${job.id}-${job.attempt}`);
   await fs.rm(work, { recursive: true, force: true });
   await fs.mkdir(work, { recursive: true });
+  let finished = false;
   try {
     let source = ctx.storage.localPath(sourceKey(videoId));
     if (!source || !(await exists(source))) {
@@ -84,16 +90,23 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
       await ctx.storage.put(`${prefix}/master.m3u8`, Buffer.from(masterPlaylist(renditions)), CONTENT_TYPES['.m3u8']!);
       done.add(rung.name);
       completed += weight(rung);
-      const finished = rungs.every((r) => done.has(r.name));
-      v = await repo.updateVideo(ctx.db, videoId, {
+      finished = rungs.every((r) => done.has(r.name));
+      const handOff = !finished && !v.ready_at;
+      const patch = {
         renditions,
-        status: 'ready',
+        status: 'ready' as const,
         failure_reason: null,
         progress: finished ? 100 : Math.max(v.progress, Math.floor(2 + (97 * completed) / total)),
         ...(v.ready_at ? {} : { ready_at: new Date() }),
+      };
+      v = await inTransaction(ctx.db, async (tx) => {
+        const row = await repo.updateVideo(tx, videoId, patch);
+        if (row && handOff) await enqueue(tx, { kind: 'video.transcode', videoId });
+        return row;
       });
       if (!v) return cleanupDeleted(ctx, videoId);
       await publishProgress(ctx, v);
+      if (handOff) return;
     }
     // Every rung is out: the original is no longer needed.
     await ctx.storage.delete(sourceKey(videoId));
@@ -106,7 +119,8 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
     }
     throw err;
   } finally {
-    await fs.rm(work, { recursive: true, force: true });
+    // The last run of a clip clears its whole work area (runs that died leave theirs behind).
+    await fs.rm(finished ? workDir(ctx, videoId) : work, { recursive: true, force: true });
   }
 }
 

@@ -21,7 +21,7 @@ import { checkIsoStructure, readHead, sniffContainer } from './media-sniff.ts';
 
 // ---- paths ----
 
-export const stagingDir = (ctx: AppContext) => path.join(ctx.config.dataDir, 'uploads');
+export const stagingDir = (ctx: Pick<AppContext, 'config'>) => path.join(ctx.config.dataDir, 'uploads');
 export const workDir = (ctx: AppContext, videoId: string) => path.join(ctx.config.dataDir, 'work', videoId);
 /** Storage layout: the original beside the published files; only `<token>/…` is ever served. */
 export const sourceKey = (videoId: string) => `videos/${videoId}/source`;

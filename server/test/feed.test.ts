@@ -167,4 +167,19 @@ describe('For You', () => {
     await s.api('POST', '/events', { token: picky.token, body: { events: open.map((key) => ({ type: 'not_interested', videoId: clip[key] })) } });
     expect((await s.api('GET', '/feed/for-you', { token: picky.token })).body).toEqual({ items: [], nextCursor: null });
   });
+
+  it('shows no clip again until ten others have been shown, when there are more than ten', async () => {
+    for (const key of ['p1', 'p2', 'p3', 'p4']) {
+      const author = await s.make.user();
+      clip[key] = (await uploadClip(s, author.token, makeClip(), { caption: key })).body.video.id;
+    }
+    await s.worker!.idle();
+    const open = ['f1', 's1', 'o1', 'm1', 'b1', 's2', 'v1', 's3', 'n1', 'p1', 'p2', 'p3', 'p4'];
+    // Someone new who reports nothing: each cycle shows every clip as new (hot and fresh mixed),
+    // then every clip again by score — in another order, yet none right after it was shown.
+    const newcomer = await s.make.user();
+    const seq = names(await forYouPages(newcomer.token, 40, 8));
+    for (let i = 0; i + 10 <= seq.length; i++) expect(new Set(seq.slice(i, i + 10)).size, seq.slice(i, i + 10).join(' ')).toBe(10);
+    for (let round = 0; (round + 1) * open.length <= seq.length; round++) expect(sorted(seq.slice(round * open.length, (round + 1) * open.length))).toEqual(sorted(open));
+  });
 });

@@ -35,4 +35,12 @@ describe('For You mix', () => {
     const list = [c('f', 'x', 'hot', 6), c('o', 'y', 'hot', 5), c('v', 'z', 'hot', 4), c('s1', 's', 'hot', 3), c('s2', 's', 'hot', 2), c('s3', 's', 'hot', 1)];
     expect(mix(list, [], 10, { relax: true }).map((x) => x.id)).toEqual(['f', 's1', 'o', 's2', 'v', 's3']);
   });
+
+  it('shows no clip again within the last ten; when only such clips are left, the one shown longest ago comes first', () => {
+    const list = [c('a', 'x', 'hot', 3), c('b', 'y', 'hot', 2), c('c', 'z', 'hot', 1)];
+    expect(mix(list, [], 3, { recent: ['c', 'a'] }).map((x) => x.id)).toEqual(['b']);
+    expect(mix(list, [], 3, { recent: ['c', 'a'], relax: true }).map((x) => x.id)).toEqual(['b', 'c', 'a']);
+    // A catalogue of one: it comes round again and again.
+    expect(mix([c('a', 'x', 'hot', 1)], [], 3, { recent: ['a'], relax: true }).map((x) => x.id)).toEqual(['a']);
+  });
 });

@@ -4,7 +4,7 @@ import * as graph from '../graph/graph.service.ts';
 import { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, viewerHistory } from '../media/feed-candidates.ts';
 import type { VideoRow } from '../media/media.repo.ts';
 import * as media from '../media/media.service.ts';
-import { type Candidate, mix, rank } from './feed-mix.ts';
+import { type Candidate, mix, RECENT, rank } from './feed-mix.ts';
 
 /**
  * The three feeds. Following and Friends are chronological (newest first, keyset pages).
@@ -41,8 +41,8 @@ const FRESH_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const MAX_ROUNDS = 12;
 /** The most candidates one stream fetches in a round (the window grows while rounds come back short). */
 const MAX_WINDOW = 1000;
-/** Ids the cursor carries at most (FeedQuery caps a cursor at 2,000 characters). */
-const MAX_CARRY = 50;
+/** Ids the cursor carries at most, beside the RECENT last shown (FeedQuery caps a cursor at 2,000 characters). */
+const MAX_CARRY = 40;
 
 /**
  * A cycle of For You has two phases, each with its candidate streams: first what is new to the
@@ -61,25 +61,33 @@ interface ForYouState {
   lastAuthor: string | null;
   /** Clips of the current phase shown already beyond its streams' positions. */
   carry: string[];
+  /** The last RECENT clips shown, oldest first: none comes again right away, in a new phase or cycle either. */
+  recent: string[];
 }
 
-const startOfCycle = (lastAuthor: string | null): ForYouState => ({ pos: { hot: null, fresh: null, again: null }, lastAuthor, carry: [] });
+const startOfCycle = (from?: ForYouState): ForYouState => ({
+  pos: { hot: null, fresh: null, again: null },
+  lastAuthor: from?.lastAuthor ?? null,
+  carry: [],
+  recent: from?.recent ?? [],
+});
 
 function readCursor(cursor: string | undefined): ForYouState {
-  const c = decodeCursor(cursor, 8);
-  if (!c) return startOfCycle(null);
+  const c = decodeCursor(cursor, 9);
+  if (!c) return startOfCycle();
   const pos = (key: string | number | undefined, id: string | number | undefined): Position =>
     key === 'end' ? 'end' : id === '' || id === undefined ? null : { key: key!, id: String(id) };
   return {
     pos: { hot: pos(c[0], c[1]), fresh: pos(c[2], c[3]), again: pos(c[4], c[5]) },
     lastAuthor: c[6] === '' ? null : String(c[6]),
     carry: c[7] === '' ? [] : String(c[7]).split(','),
+    recent: c[8] === '' ? [] : String(c[8]).split(','),
   };
 }
 
 function writeCursor(s: ForYouState): string {
   const pos = (p: Position) => (p === 'end' ? ['end', ''] : p ? [p.key, p.id] : ['', '']);
-  return encodeCursor([...pos(s.pos.hot), ...pos(s.pos.fresh), ...pos(s.pos.again), s.lastAuthor ?? '', s.carry.join(',')]);
+  return encodeCursor([...pos(s.pos.hot), ...pos(s.pos.fresh), ...pos(s.pos.again), s.lastAuthor ?? '', s.carry.join(','), s.recent.join(',')]);
 }
 
 /**
@@ -124,7 +132,7 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     const phase = PHASES.find((streams) => streams.some((s) => state.pos[s] !== 'end'));
     if (!phase) {
       if (cycleStart === picked.length) return { items: [], nextCursor: null };
-      state = startOfCycle(state.lastAuthor);
+      state = startOfCycle(state);
       cycleStart = picked.length;
       phasePicked = [];
       continue;
@@ -147,12 +155,17 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     const keep = (x: Candidate) => eligible(x) && !shown.has(x.id);
     // 3. rank
     const ranked = rank([...lists.hot, ...lists.again].filter(keep), lists.fresh.filter(keep));
-    // 4. mix — when these candidates are all this phase has, the author rule gives way rather than end the feed
+    // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed
     const exhausted = streams.every((s) => lists[s].length < asked(s));
-    const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, { lastAuthorId: state.lastAuthor, relax: exhausted || window >= MAX_WINDOW });
+    const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, {
+      lastAuthorId: state.lastAuthor,
+      recent: state.recent,
+      relax: exhausted || window >= MAX_WINDOW,
+    });
     picked.push(...out);
     phasePicked.push(...out.map((o) => o.id));
     if (out.length) state.lastAuthor = out[out.length - 1]!.authorId;
+    state.recent = [...state.recent, ...out.map((o) => o.id)].slice(-RECENT);
 
     const nowShown = new Set([...shown, ...out.map((o) => o.id)]);
     const carry: string[] = [];

@@ -2,7 +2,7 @@ import { buildHttpApp } from './app/http.ts';
 import { ConfigError, loadConfig } from './app/config.ts';
 import { createContext } from './app/context.ts';
 import { startAppWorker } from './app/worker.ts';
-import { seedDemoContent } from './modules/demo/demo-content.ts';
+import { prepareDemoContent, seedDemoContent } from './modules/demo/demo-content.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -15,10 +15,12 @@ async function main() {
     }
     throw err;
   }
+  // On a first run the demo clips start drawing while the embedded database is being created.
+  const demo = config.demoContent ? prepareDemoContent(config) : null;
   const ctx = await createContext(config);
   // The worker starts before the demo seed so the demo clips are transcoded as they arrive.
   const worker = config.worker.enabled ? startAppWorker(ctx) : null;
-  if (config.demoContent) await seedDemoContent(ctx);
+  if (demo) await seedDemoContent(ctx, demo);
   const app = await buildHttpApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   ctx.log.info({ url: config.publicUrl, database: ctx.dbEngine, redis: Boolean(config.redisUrl) }, 'Loop is running');

@@ -81,13 +81,30 @@ describe('Following and Friends', () => {
   });
 });
 
+/** Walks For You a given number of pages; every page must be full and lead on to another. */
+async function forYouPages(token: string | undefined, pages: number, limit: number) {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < pages; i++) {
+    const res: { status: number; body: any } = await s.api('GET', `/feed/for-you?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(limit);
+    expect(res.body.nextCursor).toEqual(expect.any(String));
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+  }
+  return items;
+}
+
+const names = (items: any[]) => items.map((v) => name(v.id));
+const sorted = (xs: string[]) => [...xs].sort();
+
 describe('For You', () => {
-  it('shows public clips only, never blocked, muted or own, never two in a row from one author, no repeats', async () => {
-    const items = await walk('/feed/for-you', viewer.token);
-    const names = items.map((v) => name(v.id));
-    expect(new Set(names).size).toBe(names.length);
-    expect(new Set(names)).toEqual(new Set(['f1', 's1', 'o1', 's2', 's3']));
-    for (let i = 1; i < items.length; i++) expect(items[i].author.id).not.toBe(items[i - 1].author.id);
+  it('shows what is new first: public clips only, never blocked, muted or own, no repeats, never two in a row from one author', async () => {
+    const items = await forYouPages(viewer.token, 3, 2);
+    const first = names(items.slice(0, 5));
+    expect(sorted(first)).toEqual(['f1', 'o1', 's1', 's2', 's3']);
+    for (let i = 1; i < 5; i++) expect(items[i].author.id).not.toBe(items[i - 1].author.id);
   });
 
   it('ranks engaged clips first and still gives a brand-new clip a slot on the first page', async () => {
@@ -97,13 +114,30 @@ describe('For You', () => {
     for (const f of fans.slice(0, 2)) expect((await s.api('POST', '/events', { token: f.token, body: { events: impressions } })).status).toBe(202);
     for (const f of fans) for (const key of ['f1', 'o1']) await s.api('PUT', `/videos/${clip[key]}/like`, { token: f.token });
     const fresh = await uploadClip(s, u.stranger!.token, makeClip(), { caption: 'brand new' });
+    clip.n1 = fresh.body.video.id;
     await s.worker!.idle();
     const first = (await s.api('GET', '/feed/for-you?limit=3', { token: viewer.token })).body.items.map((v: any) => v.id);
     expect(first.slice(0, 2).map(name).sort()).toEqual(['f1', 'o1']);
     expect(first).toContain(fresh.body.video.id);
   });
 
-  it('never repeats a watched clip and drops "not interested" ones', async () => {
+  it('never runs dry: someone who has seen every clip gets full pages of the best ones again, each clip once per round, for as long as they swipe', async () => {
+    const watcher = await s.make.user();
+    // Everything For You may show them (public clips of public accounts)…
+    const open = ['f1', 's1', 'o1', 'm1', 'b1', 's2', 'v1', 's3', 'n1'];
+    // …seen every way there is: shown, watched and watched to the end.
+    const events = open.flatMap((key) => ['impression', 'watch', 'completion'].map((type) => ({ type, videoId: clip[key], watchedMs: 1000 })));
+    expect((await s.api('POST', '/events', { token: watcher.token, body: { events } })).status).toBe(202);
+
+    const items = await forYouPages(watcher.token, 60, 5);
+    const seq = names(items);
+    // Round after round, every open clip exactly once, best first (the engaged f1 and o1 lead the first round).
+    for (let round = 0; (round + 1) * open.length <= seq.length; round++) expect(sorted(seq.slice(round * open.length, (round + 1) * open.length))).toEqual(sorted(open));
+    expect(sorted(seq.slice(0, 2))).toEqual(['f1', 'o1']);
+    for (let i = 1; i < seq.length; i++) expect(seq[i]).not.toBe(seq[i - 1]);
+  });
+
+  it('shows again what was watched but never a clip waved away, nor anything private, friends-only, muted or blocked; own clips come back too', async () => {
     await s.api('POST', '/events', {
       token: viewer.token,
       body: {
@@ -114,18 +148,38 @@ describe('For You', () => {
         ],
       },
     });
-    const names = (await walk('/feed/for-you', viewer.token, 5)).map((v) => name(v.id));
-    expect(names).not.toContain('s1');
-    expect(names).not.toContain('s2');
-    expect(names).not.toContain('o1');
-    expect(names).toContain('s3');
+    const seq = names(await forYouPages(viewer.token, 60, 5));
+    // First what is new to them…
+    expect(sorted(seq.slice(0, 3))).toEqual(['f1', 'n1', 's3']);
+    // …then, and from then on, the best clips again: the watched ones and their own among them.
+    expect(new Set(seq)).toEqual(new Set(['f1', 'n1', 's3', 's1', 's2', 'v1']));
   });
 
-  it('works signed out with public clips only', async () => {
-    const names = (await walk('/feed/for-you', undefined, 4)).map((v) => name(v.id));
-    expect(names).not.toContain('f2');
-    expect(names).not.toContain('f3');
-    expect(names).toContain('b1');
-    expect(names).toContain('v1');
+  it('works signed out with public clips only, and keeps going', async () => {
+    const seq = names(await forYouPages(undefined, 12, 4));
+    expect(sorted(seq.slice(0, 9))).toEqual(sorted(['f1', 's1', 'o1', 'm1', 'b1', 's2', 'v1', 's3', 'n1']));
+    expect(new Set(seq)).toEqual(new Set(seq.slice(0, 9)));
+  });
+
+  it('ends only when there is no clip left it may show', async () => {
+    const picky = await s.make.user();
+    const open = ['f1', 's1', 'o1', 'm1', 'b1', 's2', 'v1', 's3', 'n1'];
+    await s.api('POST', '/events', { token: picky.token, body: { events: open.map((key) => ({ type: 'not_interested', videoId: clip[key] })) } });
+    expect((await s.api('GET', '/feed/for-you', { token: picky.token })).body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('shows no clip again until ten others have been shown, when there are more than ten', async () => {
+    for (const key of ['p1', 'p2', 'p3', 'p4']) {
+      const author = await s.make.user();
+      clip[key] = (await uploadClip(s, author.token, makeClip(), { caption: key })).body.video.id;
+    }
+    await s.worker!.idle();
+    const open = ['f1', 's1', 'o1', 'm1', 'b1', 's2', 'v1', 's3', 'n1', 'p1', 'p2', 'p3', 'p4'];
+    // Someone new who reports nothing: each cycle shows every clip as new (hot and fresh mixed),
+    // then every clip again by score — in another order, yet none right after it was shown.
+    const newcomer = await s.make.user();
+    const seq = names(await forYouPages(newcomer.token, 40, 8));
+    for (let i = 0; i + 10 <= seq.length; i++) expect(new Set(seq.slice(i, i + 10)).size, seq.slice(i, i + 10).join(' ')).toBe(10);
+    for (let round = 0; (round + 1) * open.length <= seq.length; round++) expect(sorted(seq.slice(round * open.length, (round + 1) * open.length))).toEqual(sorted(open));
   });
 });

@@ -8,9 +8,11 @@ import type { MadeUser, TestServer } from './harness.ts';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-clips-'));
 const cache = new Map<string, string>();
 
-export function makeClip(opts: { width?: number; height?: number; seconds?: number; format?: 'mp4' | 'webm'; audio?: boolean; faststart?: boolean } = {}): string {
-  const { width = 144, height = 256, seconds = 1, format = 'mp4', audio = true, faststart = true } = opts;
-  const key = JSON.stringify({ width, height, seconds, format, audio, faststart });
+export function makeClip(
+  opts: { width?: number; height?: number; seconds?: number; format?: 'mp4' | 'webm'; audio?: boolean; faststart?: boolean; videoFrames?: number } = {},
+): string {
+  const { width = 144, height = 256, seconds = 1, format = 'mp4', audio = true, faststart = true, videoFrames } = opts;
+  const key = JSON.stringify({ width, height, seconds, format, audio, faststart, videoFrames });
   const hit = cache.get(key);
   if (hit) return hit;
   const out = path.join(dir, `clip-${cache.size}.${format}`);
@@ -18,7 +20,8 @@ export function makeClip(opts: { width?: number; height?: number; seconds?: numb
   if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`);
   if (format === 'mp4') args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', ...(audio ? ['-c:a', 'aac'] : []), ...(faststart ? ['-movflags', '+faststart'] : []));
   else args.push('-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', ...(audio ? ['-c:a', 'libopus'] : []));
-  args.push('-shortest', out);
+  // `videoFrames`: a picture that ends long before the sound (the sound sets the clip's length).
+  args.push(...(videoFrames ? ['-frames:v', String(videoFrames)] : ['-shortest']), out);
   execFileSync('ffmpeg', args);
   cache.set(key, out);
   return out;

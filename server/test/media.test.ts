@@ -78,6 +78,18 @@ describe('upload → transcode → play', () => {
     expect(leftoverFiles(s)).toEqual([]);
   });
 
+  it('makes a poster for a clip whose picture ends long before its sound (a single frame over 2 s of audio)', async () => {
+    const res = await uploadClip(s, alice.token, makeClip({ seconds: 2, videoFrames: 1 }), { visibility: 'public' });
+    expect(res.status).toBe(202);
+    await s.worker!.idle();
+    const { video } = (await s.api('GET', `/videos/${res.body.video.id}`, { token: alice.token })).body;
+    expect(video).toMatchObject({ status: 'ready', progress: 100 });
+    const poster = await fetch(s.url + video.posterUrl);
+    expect(poster.status).toBe(200);
+    expect(poster.headers.get('content-type')).toBe('image/jpeg');
+    expect((await fetch(s.url + video.hlsUrl)).status).toBe(200);
+  });
+
   it('accepts a resumable tus upload in pieces, then POST /videos { uploadId }', async () => {
     const bytes = fs.readFileSync(makeClip({ format: 'webm' }));
     const opts = await s.api('OPTIONS', '/uploads');

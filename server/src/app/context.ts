@@ -31,12 +31,15 @@ export interface ContextOptions {
   pgliteDataDir?: string;
 }
 
+/** Where the embedded database keeps its files (absent before the first run). */
+export const embeddedDbDir = (config: Config) => path.join(config.dataDir, 'db');
+
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
   const log = opts.log ?? pino({ level: config.logLevel });
   setCursorSecret(config.appSecret);
   const handle = await openDb({
     databaseUrl: config.databaseUrl,
-    pgliteDataDir: opts.pgliteDataDir ?? path.join(config.dataDir, 'db'),
+    pgliteDataDir: opts.pgliteDataDir ?? embeddedDbDir(config),
     poolSize: config.databasePoolSize,
     log,
   });

@@ -1,5 +1,8 @@
-import type { AppContext } from '../../app/context.ts';
+import fs from 'node:fs';
+import type { Config } from '../../app/config.ts';
+import { type AppContext, embeddedDbDir } from '../../app/context.ts';
 import { signup, updateProfile } from '../accounts/accounts.service.ts';
+import { seedDemoCommunity } from './demo-community.ts';
 
 /** The demo accounts a newcomer can sign in with (listed in the README). */
 export const DEMO_PASSWORD = 'loop-demo-2026';
@@ -8,6 +11,10 @@ export const DEMO_ACCOUNTS = [
   { username: 'leo', displayName: 'Leo Martins', bio: 'Street food and skate spots in Lisbon' },
   { username: 'sam', displayName: 'Sam Okafor', bio: 'Bedroom producer. Beats, loops, late nights.' },
   { username: 'ines', displayName: 'Inês Duarte', bio: 'Plants, pottery, and very slow cooking' },
+  { username: 'noor', displayName: 'Noor Haddad', bio: 'Night skies and maths that looks like art ✨' },
+  { username: 'kai', displayName: 'Kai Tanaka', bio: 'Pixel art, retro screens, tiny simulated worlds' },
+  { username: 'zoe', displayName: 'Zoé Laurent', bio: 'Film photographer. Colour is a feeling.' },
+  { username: 'ravi', displayName: 'Ravi Menon', bio: 'Runner, cyclist, spreadsheet enthusiast' },
 ] as const;
 
 /**
@@ -15,23 +22,47 @@ export const DEMO_ACCOUNTS = [
  * server database). Each module's service functions do the work, so demo data obeys the
  * same rules as real data.
  */
-export async function seedDemoContent(ctx: AppContext): Promise<boolean> {
+export async function seedDemoContent(ctx: AppContext, prepared: DemoPreparation = []): Promise<boolean> {
   const anyone = await ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (anyone) return false;
   const ids: Record<string, string> = {};
-  for (const a of DEMO_ACCOUNTS) {
-    const { user } = await signup(ctx, { username: a.username, password: DEMO_PASSWORD, displayName: a.displayName, birthdate: '1998-04-12' }, { ip: 'demo-seed' });
-    await updateProfile(ctx, user.id, { bio: a.bio });
-    ids[a.username] = user.id;
-  }
-  for (const seed of demoSeeders) await seed(ctx, ids);
+  // At once: password hashing runs on the thread pool, and the demo clips wait for their authors.
+  await Promise.all(
+    DEMO_ACCOUNTS.map(async (a) => {
+      const { user } = await signup(ctx, { username: a.username, password: DEMO_PASSWORD, displayName: a.displayName, birthdate: '1998-04-12' }, { ip: 'demo-seed' });
+      await updateProfile(ctx, user.id, { bio: a.bio });
+      ids[a.username] = user.id;
+    }),
+  );
+  for (const [i, seeder] of demoSeeders.entries()) await seeder.seed(ctx, ids, prepared[i]);
+  await seedDemoCommunity(ctx, ids);
   ctx.log.info({ accounts: DEMO_ACCOUNTS.map((a) => a.username) }, 'demo content created');
   return true;
 }
 
-type DemoSeeder = (ctx: AppContext, userIds: Record<string, string>) => Promise<void>;
+interface DemoSeeder {
+  seed(ctx: AppContext, userIds: Record<string, string>, prepared: unknown): Promise<void>;
+  prepare?(config: Config): unknown;
+}
 const demoSeeders: DemoSeeder[] = [];
-/** Modules add their demo data (follows, clips, chats) after the accounts exist. */
-export function addDemoSeeder(seed: DemoSeeder) {
-  demoSeeders.push(seed);
+
+/**
+ * Modules add their demo data (follows, clips, chats) after the accounts exist. `prepare`, if
+ * given, starts slow work that needs no database (drawing the clips) before the database is
+ * even open; `seed` gets what it returned, or nothing when it did not run.
+ */
+export function addDemoSeeder<P>(seed: (ctx: AppContext, userIds: Record<string, string>, prepared: P | undefined) => Promise<void>, prepare?: (config: Config) => P) {
+  demoSeeders.push({ seed: seed as DemoSeeder['seed'], prepare });
+}
+
+/** What the seeders prepared, in their order. */
+export type DemoPreparation = unknown[];
+
+/**
+ * On a first run (no embedded database yet, so the demo content will be created) starts every
+ * seeder's preparation, to overlap with creating the database. Otherwise prepares nothing.
+ */
+export function prepareDemoContent(config: Config): DemoPreparation {
+  if (fs.existsSync(embeddedDbDir(config))) return [];
+  return demoSeeders.map((s) => s.prepare?.(config));
 }

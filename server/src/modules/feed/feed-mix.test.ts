@@ -18,7 +18,29 @@ describe('For You mix', () => {
   });
 
   it('does not repeat a clip that is both hot and fresh, and respects the previous page', () => {
-    const out = mix([c('1', 'a', 'hot', 2), c('2', 'b', 'hot', 1)], [c('1', 'a', 'fresh')], 5, 'a');
+    const out = mix([c('1', 'a', 'hot', 2), c('2', 'b', 'hot', 1)], [c('1', 'a', 'fresh')], 5, { lastAuthorId: 'a' });
     expect(out.map((x) => x.id)).toEqual(['2', '1']);
+  });
+
+  it('lets clips by the author just shown wait while more candidates may come, and shows them when there are no others', () => {
+    const onlyA = [c('1', 'a', 'hot', 2), c('2', 'a', 'hot', 1)];
+    expect(mix(onlyA, [], 5, { lastAuthorId: 'a' })).toEqual([]);
+    expect(mix(onlyA, [], 5, { lastAuthorId: 'a', relax: true }).map((x) => x.id)).toEqual(['1', '2']);
+    // Relaxing never reorders what the rule can place: b still comes between the two a's.
+    const ab = [c('1', 'a', 'hot', 3), c('2', 'a', 'hot', 2), c('3', 'b', 'hot', 1)];
+    expect(mix(ab, [], 5, { relax: true }).map((x) => x.id)).toEqual(['1', '3', '2']);
+  });
+
+  it('spreads an author’s clips out when it knows every candidate, so the rule can hold to the end', () => {
+    const list = [c('f', 'x', 'hot', 6), c('o', 'y', 'hot', 5), c('v', 'z', 'hot', 4), c('s1', 's', 'hot', 3), c('s2', 's', 'hot', 2), c('s3', 's', 'hot', 1)];
+    expect(mix(list, [], 10, { relax: true }).map((x) => x.id)).toEqual(['f', 's1', 'o', 's2', 'v', 's3']);
+  });
+
+  it('shows no clip again within the last ten; when only such clips are left, the one shown longest ago comes first', () => {
+    const list = [c('a', 'x', 'hot', 3), c('b', 'y', 'hot', 2), c('c', 'z', 'hot', 1)];
+    expect(mix(list, [], 3, { recent: ['c', 'a'] }).map((x) => x.id)).toEqual(['b']);
+    expect(mix(list, [], 3, { recent: ['c', 'a'], relax: true }).map((x) => x.id)).toEqual(['b', 'c', 'a']);
+    // A catalogue of one: it comes round again and again.
+    expect(mix([c('a', 'x', 'hot', 1)], [], 3, { recent: ['a'], relax: true }).map((x) => x.id)).toEqual(['a']);
   });
 });

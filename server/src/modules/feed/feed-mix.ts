@@ -1,12 +1,13 @@
 /**
  * The pure stages of For You (no I/O, unit-tested): rank and mix. Candidates arrive from
- * two sources — "hot" (ranked by the decayed engagement score) and "fresh" (recent clips
- * still within their impression budget) — already filtered.
+ * their sources — "hot" (ranked by the decayed engagement score), "fresh" (recent clips still
+ * within their impression budget) and, once those run out, "again" (clips shown before, best
+ * first) — already filtered.
  */
 export interface Candidate {
   id: string;
   authorId: string;
-  source: 'hot' | 'fresh';
+  source: 'hot' | 'fresh' | 'again';
   score: number;
 }
 
@@ -18,30 +19,70 @@ export function rank(hot: Candidate[], fresh: Candidate[]) {
   return { hot: [...hot].sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1)), fresh };
 }
 
+/** A clip is not shown again until this many others have been (unless there are not that many). */
+export const RECENT = 10;
+
+export interface MixOptions {
+  /** The author of the clip shown just before this page (the rule holds across pages). */
+  lastAuthorId?: string | null;
+  /** The clips shown last, oldest first (at most RECENT): they wait until others have been shown. */
+  recent?: readonly string[];
+  /**
+   * The lists are all there is (their sources are exhausted). Then the mix plans ahead — an
+   * author with just over half of what is left goes next, so their clips can still be spread
+   * out — and when only clips by the author just shown, or shown lately, are left it shows
+   * them anyway (the one shown longest ago first) rather than end the feed. Without it such
+   * clips wait, as a later fetch may bring others.
+   */
+  relax?: boolean;
+}
+
 /**
  * Interleaves the two ranked lists into a page of `limit`: fresh clips take every
- * FRESH_EVERY-th slot (or any slot when hot runs dry), no clip appears twice, and never two
- * clips in a row from one author (a clip that would break that waits for a later slot).
+ * FRESH_EVERY-th slot (or any slot when hot runs dry), no clip appears twice, never two clips
+ * in a row from one author, and no clip again within RECENT clips (a clip that would break
+ * either waits for a later slot).
  */
-export function mix(hot: Candidate[], fresh: Candidate[], limit: number, lastAuthorId: string | null = null): Candidate[] {
+export function mix(hot: Candidate[], fresh: Candidate[], limit: number, opts: MixOptions = {}): Candidate[] {
   const out: Candidate[] = [];
-  const used = new Set<string>();
   const queues = { hot: [...hot], fresh: [...fresh] };
-  let prev = lastAuthorId;
-  const take = (q: Candidate[]) => {
-    const i = q.findIndex((c) => !used.has(c.id) && c.authorId !== prev);
-    if (i < 0) return null;
-    return q.splice(i, 1)[0]!;
+  // A clip in both lists is shown once, as hot.
+  const inHot = new Set(hot.map((c) => c.id));
+  queues.fresh = queues.fresh.filter((c) => !inHot.has(c.id));
+  let prev = opts.lastAuthorId ?? null;
+  const recent = (opts.recent ?? []).slice(-RECENT);
+  const left = new Map<string, number>();
+  for (const c of [...queues.hot, ...queues.fresh]) left.set(c.authorId, (left.get(c.authorId) ?? 0) + 1);
+  const take = (q: Candidate[], fits: (c: Candidate) => boolean) => {
+    const i = q.findIndex(fits);
+    return i < 0 ? null : q.splice(i, 1)[0]!;
+  };
+  // Only when nothing fits the rules: the clip shown longest ago (or never), by another author if possible.
+  const takeLeastRecent = () => {
+    const cost = (c: Candidate) => recent.lastIndexOf(c.id) * 2 + (c.authorId === prev ? 1 : 0);
+    const all = [...queues.hot, ...queues.fresh];
+    if (!all.length) return null;
+    const best = all.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+    return take(queues.hot, (c) => c === best) ?? take(queues.fresh, (c) => c === best);
   };
   while (out.length < limit) {
     const wantFresh = (out.length + 1) % FRESH_EVERY === 0;
-    const first = wantFresh ? queues.fresh : queues.hot;
-    const second = wantFresh ? queues.hot : queues.fresh;
-    const next = take(first) ?? take(second);
+    const [first, second] = wantFresh ? [queues.fresh, queues.hot] : [queues.hot, queues.fresh];
+    let fits = (c: Candidate) => c.authorId !== prev && !recent.includes(c.id);
+    if (opts.relax) {
+      const remaining = queues.hot.length + queues.fresh.length;
+      // Exactly one more than half: only starting with this author now keeps them apart. (More
+      // than that cannot be kept apart anyway; then rank decides.)
+      const [crowded] = [...left].filter(([a, n]) => a !== prev && 2 * n === remaining + 1);
+      if (crowded) fits = (c) => c.authorId === crowded[0] && !recent.includes(c.id);
+    }
+    const next = take(first, fits) ?? take(second, fits) ?? (opts.relax ? takeLeastRecent() : null);
     if (!next) break;
-    used.add(next.id);
     out.push(next);
+    left.set(next.authorId, left.get(next.authorId)! - 1);
     prev = next.authorId;
+    recent.push(next.id);
+    if (recent.length > RECENT) recent.shift();
   }
   return out;
 }

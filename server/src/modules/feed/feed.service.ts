@@ -1,13 +1,16 @@
 import type { AppContext } from '../../app/context.ts';
-import { decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
+import { type CursorScope, decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
 import * as graph from '../graph/graph.service.ts';
+import { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, viewerHistory } from '../media/feed-candidates.ts';
+import type { VideoRow } from '../media/media.repo.ts';
 import * as media from '../media/media.service.ts';
-import { type Candidate, mix, rank } from './feed-mix.ts';
+import { type Candidate, mix, RECENT, rank } from './feed-mix.ts';
 
 /**
  * The three feeds. Following and Friends are chronological (newest first, keyset pages).
- * For You runs four separate stages — candidates → rank → filter → mix — so a learned
- * ranker can later replace `rank` without touching the rest (docs/feed.md).
+ * For You runs four separate stages — candidates → rank → rules → mix — so a learned
+ * ranker can later replace `rank`, or add candidate sources, without touching the rest
+ * (docs/feed.md). It never runs dry: once nothing new is left it shows the best clips again.
  */
 
 const excludeAuthors = async (ctx: AppContext, viewerId: string) => new Set(await graph.mutedOrBlockedIds(ctx, viewerId));
@@ -35,12 +38,64 @@ export async function friendsFeed(ctx: AppContext, viewerId: string, page: { cur
 }
 
 const FRESH_WINDOW_MS = 7 * 24 * 3600 * 1000;
-const MAX_ROUNDS = 4;
+/** Candidate rounds per page at most (filters may remove many; a small catalogue wraps round within one page). */
+const MAX_ROUNDS = 12;
+/** The most candidates one stream fetches in a round (the window grows while rounds come back short). */
+const MAX_WINDOW = 1000;
+/** Ids the cursor carries at most, beside the RECENT last shown (FeedQuery caps a cursor at 2,000 characters). */
+const MAX_CARRY = 40;
+
+/**
+ * A cycle of For You has two phases, each with its candidate streams: first what is new to the
+ * viewer (hot and fresh), then — so the feed never runs dry — every clip again, best first,
+ * the viewer's own included. When both are through, the next cycle begins (bringing whatever
+ * became new meanwhile).
+ */
+const PHASES: ForYouStream[][] = [['hot', 'fresh'], ['again']];
+
+/** A stream's position: null before its first clip, 'end' once it has nothing more this cycle. */
+type Position = StreamPosition | null | 'end';
+
+interface ForYouState {
+  pos: Record<ForYouStream, Position>;
+  /** The author of the last clip shown: no two in a row, across pages too. */
+  lastAuthor: string | null;
+  /** Clips of the current phase shown already beyond its streams' positions. */
+  carry: string[];
+  /** The last RECENT clips shown, oldest first: none comes again right away, in a new phase or cycle either. */
+  recent: string[];
+}
+
+const startOfCycle = (from?: ForYouState): ForYouState => ({
+  pos: { hot: null, fresh: null, again: null },
+  lastAuthor: from?.lastAuthor ?? null,
+  carry: [],
+  recent: from?.recent ?? [],
+});
+
+function readCursor(scope: CursorScope, cursor: string | undefined): ForYouState {
+  const c = decodeCursor(scope, cursor, 9);
+  if (!c) return startOfCycle();
+  const pos = (key: string | number | undefined, id: string | number | undefined): Position =>
+    key === 'end' ? 'end' : id === '' || id === undefined ? null : { key: key!, id: String(id) };
+  return {
+    pos: { hot: pos(c[0], c[1]), fresh: pos(c[2], c[3]), again: pos(c[4], c[5]) },
+    lastAuthor: c[6] === '' ? null : String(c[6]),
+    carry: c[7] === '' ? [] : String(c[7]).split(','),
+    recent: c[8] === '' ? [] : String(c[8]).split(','),
+  };
+}
+
+function writeCursor(scope: CursorScope, s: ForYouState): string {
+  const pos = (p: Position) => (p === 'end' ? ['end', ''] : p ? [p.key, p.id] : ['', '']);
+  return encodeCursor(scope, [...pos(s.pos.hot), ...pos(s.pos.fresh), ...pos(s.pos.again), s.lastAuthor ?? '', s.carry.join(','), s.recent.join(',')]);
+}
 
 /**
  * Where one candidate stream may continue from: just before its first candidate that was
  * kept but not shown (mix deferred it, e.g. same author twice), so nothing is skipped over;
  * the clips shown beyond that point are carried in the cursor so they are not shown again.
+ * Should that list outgrow the cursor, the stream moves past the deferred clip instead.
  */
 function advance(list: Candidate[], shown: Set<string>, kept: (c: Candidate) => boolean) {
   let last: Candidate | undefined;
@@ -51,71 +106,84 @@ function advance(list: Candidate[], shown: Set<string>, kept: (c: Candidate) => 
     if (!stopped) last = c;
     else if (shown.has(c.id)) beyond.push(c.id);
   }
+  if (beyond.length > MAX_CARRY) return { last: list.findLast((c) => shown.has(c.id)), beyond: [], all: false };
   return { last, beyond, all: !stopped };
 }
 
 /**
- * For You. Cursor: where each candidate stream stopped, the author of the last clip shown
- * (no two in a row across pages) and the ids already shown past those positions.
+ * For You. Each round takes candidates from the current phase's streams, applies the rules
+ * (never a clip the viewer marked "not interested"; in the first phase nothing they watched;
+ * nothing shown already in this phase), ranks and mixes them. The cursor holds each stream's
+ * position, the last author shown and the clips shown beyond the positions.
  */
 export async function forYouFeed(ctx: AppContext, viewerId: string | null, page: { cursor?: string; limit: number }) {
-  const scope = { list: 'feed:for-you', viewer: viewerId };
-  const c = decodeCursor(scope, page.cursor, 6);
-  let hotPos = c && c[1] !== '' ? { score: Number(c[0]), id: String(c[1]) } : null;
-  let freshPos = c && c[3] !== '' ? { createdAt: String(c[2]), id: String(c[3]) } : null;
-  let lastAuthor = c && c[4] !== '' ? String(c[4]) : null;
-  let hotDone = Boolean(c && c[0] === 'end');
-  let freshDone = Boolean(c && c[2] === 'end');
-  const shownBefore = new Set(c && c[5] !== '' ? String(c[5]).split(',') : []);
-
-  const hidden = viewerId ? await excludeAuthors(ctx, viewerId) : new Set<string>();
-  if (viewerId) hidden.add(viewerId); // your own clips are on your profile, not in For You
-  const excluded = [...hidden];
+  const scope: CursorScope = { list: 'feed:for-you', viewer: viewerId };
+  let state = readCursor(scope, page.cursor);
+  const hidden = viewerId ? [...(await excludeAuthors(ctx, viewerId))] : [];
+  // Your own clips are on your profile: For You brings them back only among the clips shown again.
+  const excludedIn = (phase: ForYouStream[]) => (phase === PHASES[0] && viewerId ? [...hidden, viewerId] : hidden);
+  const freshSince = new Date(Date.now() - FRESH_WINDOW_MS);
   const picked: Candidate[] = [];
-  const rows = new Map<string, Awaited<ReturnType<typeof media.forYouCandidates>>['rows'][number]>();
-  let carry: string[] = [];
+  const rows = new Map<string, VideoRow>();
+  let phasePicked: string[] = [];
+  let window = page.limit * 3 + 5;
+  // How many clips had been picked when a cycle began in this request (a cycle that yields none: nothing to show).
+  let cycleStart: number | null = page.cursor ? null : 0;
 
-  for (let round = 0; round < MAX_ROUNDS && picked.length < page.limit && !(hotDone && freshDone); round++) {
+  for (let round = 0; round < MAX_ROUNDS && picked.length < page.limit; round++) {
+    const phase = PHASES.find((streams) => streams.some((s) => state.pos[s] !== 'end'));
+    if (!phase) {
+      if (cycleStart === picked.length) return { items: [], nextCursor: null };
+      state = startOfCycle(state);
+      cycleStart = picked.length;
+      phasePicked = [];
+      continue;
+    }
+    const streams = phase.filter((s) => state.pos[s] !== 'end');
+    const asked = (s: ForYouStream) => (s === 'fresh' ? Math.ceil(window / 2) : window);
+
     // 1. candidates
-    const want = (page.limit - picked.length) * 3 + 5;
-    const freshWant = Math.ceil(want / 2);
-    const cand = await media.forYouCandidates(ctx, {
-      hotBelow: hotPos,
-      freshBefore: freshPos,
-      skipHot: hotDone,
-      skipFresh: freshDone,
-      excludeAuthors: excluded,
-      hotLimit: want,
-      freshLimit: freshWant,
-      freshSince: new Date(Date.now() - FRESH_WINDOW_MS),
+    const cand = await forYouCandidates(ctx, {
+      streams: Object.fromEntries(streams.map((s) => [s, { after: state.pos[s] as StreamPosition | null, limit: asked(s) }])),
+      excludeAuthors: excludedIn(phase),
+      freshSince,
     });
     for (const r of cand.rows) rows.set(String(r.id), r);
-    // 2. filter: nothing the viewer watched or waved away, nothing shown already
-    const seen = viewerId ? await media.seenBy(ctx, viewerId, cand.rows.map((r) => String(r.id))) : new Set<string>();
-    const shown = new Set([...shownBefore, ...picked.map((p) => p.id)]);
-    const keep = (x: Candidate) => !seen.has(x.id) && !shown.has(x.id);
+    const lists = cand.lists;
+    // 2. rules
+    const history = viewerId ? await viewerHistory(ctx, viewerId, cand.rows.map((r) => String(r.id))) : null;
+    const eligible = (x: Candidate) => !history || (!history.dismissed.has(x.id) && !(phase === PHASES[0] && history.watched.has(x.id)));
+    const shown = new Set([...state.carry, ...phasePicked]);
+    const keep = (x: Candidate) => eligible(x) && !shown.has(x.id);
     // 3. rank
-    const ranked = rank(cand.hot.filter(keep), cand.fresh.filter(keep));
-    // 4. mix
-    const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, lastAuthor);
+    const ranked = rank([...lists.hot, ...lists.again].filter(keep), lists.fresh.filter(keep));
+    // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed
+    const exhausted = streams.every((s) => lists[s].length < asked(s));
+    const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, {
+      lastAuthorId: state.lastAuthor,
+      recent: state.recent,
+      relax: exhausted || window >= MAX_WINDOW,
+    });
     picked.push(...out);
-    if (out.length) lastAuthor = out[out.length - 1]!.authorId;
+    phasePicked.push(...out.map((o) => o.id));
+    if (out.length) state.lastAuthor = out[out.length - 1]!.authorId;
+    state.recent = [...state.recent, ...out.map((o) => o.id)].slice(-RECENT);
 
     const nowShown = new Set([...shown, ...out.map((o) => o.id)]);
-    const stillKept = (x: Candidate) => !seen.has(x.id);
-    const h = advance(cand.hot, nowShown, stillKept);
-    const f = advance(cand.fresh, nowShown, stillKept);
-    if (h.last) hotPos = { score: rows.get(h.last.id)!.hot_score, id: h.last.id };
-    if (f.last) freshPos = { createdAt: new Date(rows.get(f.last.id)!.created_at).toISOString(), id: f.last.id };
-    if (h.all && cand.hot.length < want) hotDone = true;
-    if (f.all && cand.fresh.length < freshWant) freshDone = true;
-    carry = [...h.beyond, ...f.beyond];
-    if (!out.length) {
-      // Only clips by the author just shown are left: rather than break the
-      // no-two-in-a-row rule, the feed ends here (a refresh starts it afresh).
-      if (!picked.length) hotDone = freshDone = true;
-      break;
+    const carry: string[] = [];
+    for (const s of streams) {
+      const a = advance(lists[s], nowShown, eligible);
+      if (a.last) state.pos[s] = positionIn(s, rows.get(a.last.id)!);
+      if (a.all && lists[s].length < asked(s)) state.pos[s] = 'end';
+      carry.push(...a.beyond);
     }
+    state.carry = [...new Set(carry)];
+    if (streams.every((s) => state.pos[s] === 'end')) {
+      state.carry = [];
+      phasePicked = [];
+    }
+    // Rules or the author rule held back most of this round: look further in the next.
+    window = Math.min(window * 4, MAX_WINDOW);
   }
 
   const items = await media.toVideoViews(
@@ -123,16 +191,5 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     viewerId,
     picked.map((p) => rows.get(p.id)!),
   );
-  const nextCursor =
-    hotDone && freshDone
-      ? null
-      : encodeCursor(scope, [
-          hotDone ? 'end' : (hotPos?.score ?? ''),
-          hotDone ? '' : (hotPos?.id ?? ''),
-          freshDone ? 'end' : (freshPos?.createdAt ?? ''),
-          freshDone ? '' : (freshPos?.id ?? ''),
-          lastAuthor ?? '',
-          [...new Set(carry)].join(','),
-        ]);
-  return { items, nextCursor };
+  return { items, nextCursor: writeCursor(scope, state) };
 }

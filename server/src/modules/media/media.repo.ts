@@ -252,20 +252,26 @@ export async function listByAuthors(
 }
 
 /**
- * For You candidates: the hottest open clips (public, by a public account) below a score
- * (keyset on hot_score, id), leaving out the clips still in the fresh pool (so the two
- * streams never overlap). The candidates are picked from `videos_open_hot` alone (it holds
- * every column the filters need); only the chosen rows are read from the table.
+ * For You candidates: open clips (public, by a public account) by score, below a position
+ * (keyset on hot_score, id). `notFresh` leaves out the clips still in the fresh pool (so the
+ * hot and fresh streams never overlap); without it every open clip is listed (the re-show
+ * stream). The candidates are picked from `videos_open_hot` alone (it holds every column the
+ * filters need); only the chosen rows are read from the table.
  */
-export async function listHotPublic(
+export async function listOpenByScore(
   db: Executor,
-  q: { below: { score: number; id: string } | null; excludeAuthors: readonly string[]; freshSince: Date; maxImpressions: number; limit: number },
+  q: {
+    below: { score: number; id: string } | null;
+    excludeAuthors: readonly string[];
+    notFresh: { since: Date; maxImpressions: number } | null;
+    limit: number;
+  },
 ) {
   const res = await sql<VideoRow>`
     SELECT v.* FROM (
       SELECT id FROM videos
        WHERE status = 'ready' AND visibility = 'public' AND NOT author_private
-         AND NOT (created_at >= ${q.freshSince} AND impressions_count < ${q.maxImpressions})
+         AND ${q.notFresh ? sql`NOT (created_at >= ${q.notFresh.since} AND impressions_count < ${q.notFresh.maxImpressions})` : sql`true`}
          AND ${q.below ? sql`(hot_score, id) < (${q.below.score}::float8, ${q.below.id}::bigint)` : sql`true`}
          AND NOT (author_id = ANY(${bigints(q.excludeAuthors)}::bigint[]))
        ORDER BY hot_score DESC, id DESC
@@ -295,15 +301,18 @@ export async function listFreshPublic(
   return res.rows;
 }
 
-/** Which of `videoIds` the viewer has watched or marked "not interested". */
-export async function seenAmong(db: Executor, viewerId: string, videoIds: readonly string[]): Promise<Set<string>> {
-  if (!videoIds.length) return new Set();
+/** Which of `videoIds` the viewer has watched, and which they marked "not interested". */
+export async function seenAmong(db: Executor, viewerId: string, videoIds: readonly string[]) {
+  const watched = new Set<string>();
+  const dismissed = new Set<string>();
+  if (!videoIds.length) return { watched, dismissed };
   const ids = `{${videoIds.join(',')}}`;
-  const res = await sql<{ id: string }>`
-    SELECT DISTINCT video_id::text AS id FROM video_views WHERE viewer_id = ${viewerId} AND video_id = ANY(${ids}::bigint[])
-    UNION
-    SELECT video_id::text FROM video_not_interested WHERE user_id = ${viewerId} AND video_id = ANY(${ids}::bigint[])`.execute(db);
-  return new Set(res.rows.map((r) => r.id));
+  const res = await sql<{ id: string; dismissed: boolean }>`
+    SELECT DISTINCT video_id::text AS id, false AS dismissed FROM video_views WHERE viewer_id = ${viewerId} AND video_id = ANY(${ids}::bigint[])
+    UNION ALL
+    SELECT video_id::text, true FROM video_not_interested WHERE user_id = ${viewerId} AND video_id = ANY(${ids}::bigint[])`.execute(db);
+  for (const r of res.rows) (r.dismissed ? dismissed : watched).add(r.id);
+  return { watched, dismissed };
 }
 
 // ---- viewer flags and engagement ----

@@ -21,7 +21,7 @@ import { checkIsoStructure, readHead, sniffContainer } from './media-sniff.ts';
 
 // ---- paths ----
 
-export const stagingDir = (ctx: AppContext) => path.join(ctx.config.dataDir, 'uploads');
+export const stagingDir = (ctx: Pick<AppContext, 'config'>) => path.join(ctx.config.dataDir, 'uploads');
 export const workDir = (ctx: AppContext, videoId: string) => path.join(ctx.config.dataDir, 'work', videoId);
 /** Storage layout: the original beside the published files; only `<token>/…` is ever served. */
 export const sourceKey = (videoId: string) => `videos/${videoId}/source`;
@@ -590,51 +590,3 @@ export async function recordEvents(ctx: AppContext, userId: string, body: Events
   });
   return { accepted: events.length };
 }
-
-// ---- feed support (the feed module composes these; it never reads media tables) ----
-
-/**
- * For You candidate streams, disjoint by construction: "fresh" = public clips of the last
- * week still under their impression budget (newest first); "hot" = every other public clip
- * (by decayed engagement score). A clip graduates from fresh to hot once it has been shown
- * enough times.
- */
-export async function forYouCandidates(
-  ctx: AppContext,
-  q: {
-    hotBelow: { score: number; id: string } | null;
-    freshBefore: { createdAt: string; id: string } | null;
-    skipHot: boolean;
-    skipFresh: boolean;
-    excludeAuthors: readonly string[];
-    hotLimit: number;
-    freshLimit: number;
-    freshSince: Date;
-  },
-) {
-  const [hotRows, freshRows] = await Promise.all([
-    q.skipHot
-      ? []
-      : repo.listHotPublic(ctx.db, {
-          below: q.hotBelow,
-          excludeAuthors: q.excludeAuthors,
-          freshSince: q.freshSince,
-          maxImpressions: ctx.config.media.freshImpressionBudget,
-          limit: q.hotLimit,
-        }),
-    q.skipFresh
-      ? []
-      : repo.listFreshPublic(ctx.db, {
-          before: q.freshBefore,
-          maxImpressions: ctx.config.media.freshImpressionBudget,
-          since: q.freshSince,
-          excludeAuthors: q.excludeAuthors,
-          limit: q.freshLimit,
-        }),
-  ]);
-  const cand = (source: 'hot' | 'fresh') => (r: repo.VideoRow) => ({ id: String(r.id), authorId: String(r.author_id), source, score: r.hot_score });
-  return { hot: hotRows.map(cand('hot')), fresh: freshRows.map(cand('fresh')), rows: [...hotRows, ...freshRows] };
-}
-
-/** Clips among `videoIds` the viewer watched or marked "not interested". */
-export const seenBy = (ctx: AppContext, viewerId: string, videoIds: readonly string[]) => repo.seenAmong(ctx.db, viewerId, videoIds);

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import { type Demuxer, FfmpegError, transcode } from '../../platform/ffmpeg/ffmpeg.ts';
-import { type JobRun, PermanentJobError } from '../../platform/jobs/queue.ts';
+import { inTransaction } from '../../platform/db/tx.ts';
+import { enqueue, type JobRun, PermanentJobError } from '../../platform/jobs/queue.ts';
 import { bandwidthFor, codecsFor, ladderFor, masterPlaylist, type Rung, rungArgs } from './ladder.ts';
 import * as repo from './media.repo.ts';
 import { publishedPrefix, publishProgress, sourceKey, toolPaths, workDir } from './media.service.ts';
@@ -17,7 +18,9 @@ const CONTENT_TYPES: Record<string, string> = {
  * The `video.transcode` job. Idempotent and resumable: renditions already published (listed
  * on the row) are skipped, so a retry after a crash or a `kill -9` continues where the
  * last run stopped. The lowest rung goes first; once it is published the clip is `ready`
- * (playable) while the higher rungs are added to the master playlist one by one.
+ * (playable), and the higher rungs go to a new job at the back of the queue: when many clips
+ * wait (a busy hour, the demo's first run), every one of them plays before any gets its
+ * sharper rungs.
  */
 export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun) {
   let v = await repo.findVideo(ctx.db, videoId);
@@ -26,10 +29,13 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
   const done = new Set((v.renditions as repo.Rendition[]).map((r) => r.name));
   if (v.has_poster && rungs.every((r) => done.has(r.name))) return;
 
-  const work = workDir(ctx, videoId);
-  // A previous run may have died halfway through writing here.
+  // A directory of this run's own: another run of the same clip (the follow-up job on another
+  // node, or a run whose lease ran out while it still worked) never has its files pulled from
+  // under it. This one may exist from an earlier attempt that died halfway through writing.
+  const work = path.join(workDir(ctx, videoId), `${job.id}-${job.attempt}`);
   await fs.rm(work, { recursive: true, force: true });
   await fs.mkdir(work, { recursive: true });
+  let finished = false;
   try {
     let source = ctx.storage.localPath(sourceKey(videoId));
     if (!source || !(await exists(source))) {
@@ -57,11 +63,7 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
 
     if (!v.has_poster) {
       const poster = path.join(work, 'poster.jpg');
-      const at = Math.min(1, v.duration_ms / 2000).toFixed(2);
-      await transcode(tools, demuxer, source, ['-ss', at, '-frames:v', '1', '-vf', 'scale=720:-2', '-q:v', '4', '-f', 'image2', poster], {
-        timeoutMs: Math.min(timeoutMs, 60_000),
-        signal: job.signal,
-      });
+      await renderPoster(ctx, demuxer, source, poster, v.duration_ms, job.signal);
       await ctx.storage.putFile(`${prefix}/poster.jpg`, poster, 'image/jpeg');
       v = await repo.updateVideo(ctx.db, videoId, { has_poster: true });
       if (!v) return cleanupDeleted(ctx, videoId);
@@ -88,16 +90,23 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
       await ctx.storage.put(`${prefix}/master.m3u8`, Buffer.from(masterPlaylist(renditions)), CONTENT_TYPES['.m3u8']!);
       done.add(rung.name);
       completed += weight(rung);
-      const finished = rungs.every((r) => done.has(r.name));
-      v = await repo.updateVideo(ctx.db, videoId, {
+      finished = rungs.every((r) => done.has(r.name));
+      const handOff = !finished && !v.ready_at;
+      const patch = {
         renditions,
-        status: 'ready',
+        status: 'ready' as const,
         failure_reason: null,
         progress: finished ? 100 : Math.max(v.progress, Math.floor(2 + (97 * completed) / total)),
         ...(v.ready_at ? {} : { ready_at: new Date() }),
+      };
+      v = await inTransaction(ctx.db, async (tx) => {
+        const row = await repo.updateVideo(tx, videoId, patch);
+        if (row && handOff) await enqueue(tx, { kind: 'video.transcode', videoId });
+        return row;
       });
       if (!v) return cleanupDeleted(ctx, videoId);
       await publishProgress(ctx, v);
+      if (handOff) return;
     }
     // Every rung is out: the original is no longer needed.
     await ctx.storage.delete(sourceKey(videoId));
@@ -110,8 +119,25 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
     }
     throw err;
   } finally {
-    await fs.rm(work, { recursive: true, force: true });
+    // The last run of a clip clears its whole work area (runs that died leave theirs behind).
+    await fs.rm(finished ? workDir(ctx, videoId) : work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The poster: the frame a second in (or halfway through a shorter clip). The clip's duration is
+ * the container's, and its picture may end sooner than its sound (a still image over a song, a
+ * single frame): a seek past the last frame makes ffmpeg write nothing and still exit 0. Then
+ * the first frame is the poster; a clip without any frame fails for good, with that reason.
+ */
+async function renderPoster(ctx: AppContext, demuxer: Demuxer, source: string, poster: string, durationMs: number, signal: AbortSignal) {
+  const opts = { timeoutMs: Math.min(ctx.config.media.ffmpegTimeoutMs, 60_000), signal };
+  const at = Math.min(1, durationMs / 2000).toFixed(2);
+  for (const seek of [['-ss', at], []]) {
+    await transcode(toolPaths(ctx), demuxer, source, [...seek, '-frames:v', '1', '-vf', 'scale=720:-2', '-q:v', '4', '-f', 'image2', poster], opts);
+    if (await exists(poster)) return;
+  }
+  throw new PermanentJobError('the video has no picture to make a poster from');
 }
 
 /** The job failed for good: a clip that never became playable is marked `failed`. */

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -44,12 +45,21 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called with seconds of output written so far (from `-progress pipe:1`). */
   onProgress?: (outSeconds: number) => void;
+  /** A niceness (1–19) for work that should yield the CPU to everything else. */
+  niceness?: number;
 }
 
 /** Spawns a tool with a hard time limit; resolves with stdout, rejects with the stderr tail. */
 export function runTool(bin: string, args: string[], opts: RunOptions): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    if (opts.niceness && child.pid) {
+      try {
+        os.setPriority(child.pid, opts.niceness);
+      } catch {
+        // Not allowed here: it just runs at normal priority.
+      }
+    }
     let stdout = '';
     let stderr = '';
     let killedFor: string | null = null;

@@ -91,23 +91,41 @@ export function startWorker<C>(deps: { db: Db; log: Logger }, ctx: C, handlers: 
     }
   };
 
+  // One claim loop at a time. A wake (a commit, a finished job) that comes while the loop awaits
+  // a claim makes it look once more; starting a second loop instead would let both see the same
+  // free slot, and the worker would run more jobs than `concurrency` (ffmpeg fighting for cores).
+  let claiming = false;
+  let lookAgain = false;
+
   async function tick() {
     timer = null;
-    while (!stopped && running < opts.concurrency) {
-      let job: repo.ClaimedJob | null;
-      try {
-        job = await repo.claimJob(db, workerId, opts.leaseMs);
-      } catch (err) {
-        log.warn({ err }, 'job claim failed');
-        break;
-      }
-      lastPollEmpty = !job;
-      if (!job) break;
-      running += 1;
-      void execute(job).finally(() => {
-        running -= 1;
-        schedule(0);
-      });
+    if (claiming) {
+      lookAgain = true;
+      return;
+    }
+    claiming = true;
+    try {
+      do {
+        lookAgain = false;
+        while (!stopped && running < opts.concurrency) {
+          let job: repo.ClaimedJob | null;
+          try {
+            job = await repo.claimJob(db, workerId, opts.leaseMs);
+          } catch (err) {
+            log.warn({ err }, 'job claim failed');
+            break;
+          }
+          lastPollEmpty = !job;
+          if (!job) break;
+          running += 1;
+          void execute(job).finally(() => {
+            running -= 1;
+            schedule(0);
+          });
+        }
+      } while (lookAgain && !stopped);
+    } finally {
+      claiming = false;
     }
     notifyIdle();
     schedule(opts.pollMs);

@@ -47,13 +47,15 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
 
   const active = videos[activeIndex];
   useEffect(() => {
-    if (active && !seen.current.has(active.id)) {
-      seen.current.add(active.id);
+    // By position: For You shows a clip again once there is nothing new, and that is an impression too.
+    const slot = `${kind}:${activeIndex}:${active?.id}`;
+    if (active && !seen.current.has(slot)) {
+      seen.current.add(slot);
       trackEvent({ type: 'impression', videoId: active.id });
     }
     // Near the end: fetch the next page.
     if (activeIndex >= videos.length - 3 && feed.hasNextPage && !feed.isFetchingNextPage) void feed.fetchNextPage();
-  }, [active, activeIndex, videos.length, feed]);
+  }, [active, activeIndex, videos.length, feed, kind]);
 
   const go = useCallback((delta: number) => {
     const root = scroller.current;
@@ -124,7 +126,8 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
           </div>
         ) : (
           videos.map((v, i) => (
-            <div key={v.id} className="feed__item" data-index={i}>
+            // A clip may come round again further down For You: the position is the key.
+            <div key={`${i}:${v.id}`} className="feed__item" data-index={i}>
               <ClipCard
                 video={v}
                 active={i === activeIndex}

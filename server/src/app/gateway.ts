@@ -1,9 +1,8 @@
 import { CLIENT_FRAME_TYPES, ClientFrame, type Message, type ServerFrame } from '@loop/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { authenticate, liveSessionKeys } from '../modules/accounts/accounts.service.ts';
-import { onSessionRevoked, sessionKey } from '../modules/accounts/session-cache.ts';
-import * as messaging from '../modules/messaging/messaging.service.ts';
+import { authenticate, liveSessionKeys, onSessionRevoked, sessionKey } from '../modules/accounts/index.ts';
+import * as messaging from '../modules/messaging/index.ts';
 import { isAllowedOrigin } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';

@@ -1,0 +1,33 @@
+import type { LoopModule } from '../../app/wiring.ts';
+import { messagingDemo } from './messaging-demo.ts';
+import { messagingRoutes } from './messaging.routes.ts';
+import { userShareCards } from './share-cards.ts';
+
+/**
+ * Messaging: conversations, messages with gap-free seqs, reactions, read marks, typing and
+ * share cards; owns the conversation tables. Provides the profile card (`user` shares); other
+ * kinds of cards come from the modules that own those objects.
+ */
+export const messagingModule: LoopModule = {
+  name: 'messaging',
+  provides: {
+    routes: [messagingRoutes],
+    shareCards: { user: userShareCards },
+    demo: messagingDemo,
+  },
+};
+
+export {
+  conversationSeqs,
+  createConversation,
+  markRead,
+  memberIdsOf,
+  messagesAfter,
+  messagesById,
+  recentChatActivity,
+  recentConversations,
+  sendMessage,
+  sendMessagesTogether,
+  sendTyping,
+} from './messaging.service.ts';
+export type { ShareCardProvider } from './share-cards.ts';

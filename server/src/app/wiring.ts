@@ -1,6 +1,7 @@
 import { JOB_KINDS, type JobKind, type ShareType } from '@loop/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { JobHandler, JobHandlers } from '../platform/jobs/queue.ts';
+import type { RealtimeFeature } from '../platform/realtime/frames.ts';
 import type { GraphLens, IdentifierHook, PrivacyHook } from '../modules/accounts/index.ts';
 import type { VideoCounter } from '../modules/graph/index.ts';
 import type { ShareCardProvider } from '../modules/messaging/index.ts';
@@ -31,6 +32,8 @@ export interface Provides extends Partial<SingleProviders> {
   routes?: RoutesFactory[];
   /** Mounted at the site root (pages such as /v/:id). */
   siteRoutes?: RoutesFactory[];
+  /** Client frames it handles and its passes over outgoing frames (platform/realtime/frames.ts). */
+  frames?: RealtimeFeature<AppContext>;
   /** Handlers of durable job kinds; every kind has exactly one, across all modules. */
   jobs?: { [K in JobKind]?: JobHandler<AppContext, K> };
   /** Idempotent periodic work the worker runs (about hourly). */
@@ -58,6 +61,7 @@ export interface Wiring extends SingleProviders {
   routes: RoutesFactory[];
   siteRoutes: RoutesFactory[];
   jobs: JobHandlers<AppContext>;
+  frames: Array<RealtimeFeature<AppContext>>;
   housekeeping: Array<(ctx: AppContext) => Promise<void>>;
   shareCards: ReadonlyMap<ShareType, ShareCardProvider>;
   privacyHooks: PrivacyHook[];
@@ -84,6 +88,7 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
     names,
     routes: [] as RoutesFactory[],
     siteRoutes: [] as RoutesFactory[],
+    frames: [] as Array<RealtimeFeature<AppContext>>,
     housekeeping: [] as Wiring['housekeeping'],
     privacyHooks: [] as PrivacyHook[],
     identifierHooks: [] as IdentifierHook[],
@@ -112,6 +117,7 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
     wiring.routes.push(...(p.routes ?? []));
     wiring.siteRoutes.push(...(p.siteRoutes ?? []));
     wiring.housekeeping.push(...(p.housekeeping ?? []));
+    if (p.frames) wiring.frames.push(p.frames);
     wiring.privacyHooks.push(...(p.privacyHooks ?? []));
     wiring.identifierHooks.push(...(p.identifierHooks ?? []));
     if (p.demo) wiring.demoSeeders.push(p.demo);

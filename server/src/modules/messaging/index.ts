@@ -1,5 +1,6 @@
 import type { LoopModule } from '../../app/wiring.ts';
 import { messagingDemo } from './messaging-demo.ts';
+import { messagingFrames } from './messaging.frames.ts';
 import { messagingRoutes } from './messaging.routes.ts';
 import { userShareCards } from './share-cards.ts';
 
@@ -12,22 +13,11 @@ export const messagingModule: LoopModule = {
   name: 'messaging',
   provides: {
     routes: [messagingRoutes],
+    frames: messagingFrames,
     shareCards: { user: userShareCards },
     demo: messagingDemo,
   },
 };
 
-export {
-  conversationSeqs,
-  createConversation,
-  markRead,
-  memberIdsOf,
-  messagesAfter,
-  messagesById,
-  recentChatActivity,
-  recentConversations,
-  sendMessage,
-  sendMessagesTogether,
-  sendTyping,
-} from './messaging.service.ts';
+export { createConversation, memberIdsOf, messagesById, recentChatActivity, recentConversations, sendMessagesTogether } from './messaging.service.ts';
 export type { ShareCardProvider } from './share-cards.ts';

@@ -54,6 +54,8 @@ describe('module boundaries', () => {
     expect(checkBoundaries(withFile(fromApp)).map((v) => v.detail)).toEqual([
       'imports ../modules/media/media.service.ts: another module is reached only through modules/media/index.ts',
     ]);
+    const fromPlatform = { path: 'platform/realtime/transport.ts', text: "import { authenticate } from '../../modules/accounts/index.ts';" };
+    expect(checkBoundaries(withFile(fromPlatform)).map((v) => v.rule)).toEqual(['platform_import']);
   });
 });
 

@@ -5,7 +5,8 @@ import path from 'node:path';
  * The module boundaries as a checker (ARCHITECTURE.md "modules"): a module owns the tables its
  * repos declare in the Kysely `Database` map; no other module's code names them in SQL, and
  * code outside a module reaches it only through its public `index.ts`. Plain text analysis of
- * the sources, so it runs as a fast unit test and can be pointed at a fixture.
+ * the sources, so it runs as a fast unit test and can be pointed at a fixture. platform/ imports
+ * no module at all.
  */
 
 export interface SourceFile {
@@ -17,7 +18,7 @@ export interface SourceFile {
 export interface Violation {
   file: string;
   line: number;
-  rule: 'foreign_table' | 'inner_import' | 'unowned_table';
+  rule: 'foreign_table' | 'inner_import' | 'platform_import';
   detail: string;
 }
 
@@ -76,6 +77,10 @@ export function checkBoundaries(files: readonly SourceFile[], owners = tableOwne
       const target = path.posix.normalize(path.posix.join(path.posix.dirname(f.path), spec));
       const theirs = moduleOf(target);
       if (!theirs || theirs === mine) continue;
+      if (f.path.startsWith('platform/')) {
+        out.push({ file: f.path, line: lineAt(text, m.index), rule: 'platform_import', detail: `imports ${spec}: platform/ holds mechanisms with no product knowledge` });
+        continue;
+      }
       if (target === `modules/${theirs}/index.ts`) continue;
       out.push({ file: f.path, line: lineAt(text, m.index), rule: 'inner_import', detail: `imports ${spec}: another module is reached only through modules/${theirs}/index.ts` });
     }

@@ -2,6 +2,7 @@ import { type Message, ReadFrame, SendFrame, TypingFrame } from '@loop/contracts
 import type { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { MAX_QUEUED_FRAMES, type RealtimeConnection } from '../../platform/realtime/connection.ts';
+import type { FrameBytes } from '../../platform/realtime/channels.ts';
 import type { Frame, RealtimeFeature } from '../../platform/realtime/frames.ts';
 import { conversationSeqs, markRead, messagesAfter, sendMessage, sendTyping } from './messaging.service.ts';
 
@@ -36,7 +37,7 @@ function ackText(clientMsgId: string, message: Message): string {
   return `{"type":"ack","clientMsgId":${JSON.stringify(clientMsgId)},"conversationId":"${message.conversationId}","seq":${message.seq},"messageId":"${message.id}"}`;
 }
 
-function passMessage(ctx: AppContext, conn: RealtimeConnection, frame: MessageFrame, text: string | undefined): boolean {
+function passMessage(ctx: AppContext, conn: RealtimeConnection, frame: MessageFrame, text: FrameBytes | undefined): boolean {
   const { conversationId, seq } = frame.message;
   const cursors = cursorsOf(conn);
   let cursor = cursors.get(conversationId);

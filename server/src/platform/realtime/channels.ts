@@ -2,9 +2,12 @@ import type { Logger } from 'pino';
 import type { PubSub } from '../pubsub/pubsub.ts';
 import type { Frame } from './frames.ts';
 
+/** A frame's JSON as it is written: made once per frame, shared by every socket that gets it. */
+export type FrameBytes = string | Buffer;
+
 /** Whoever receives a channel's frames on this node (a connection). */
 export interface ChannelMember {
-  receive(frame: Frame, text: string): void;
+  receive(frame: Frame, bytes: FrameBytes): void;
 }
 
 /** Members handed frames per turn of the event loop when a room fans out: bounds how long one turn takes. */
@@ -14,15 +17,15 @@ interface Channel {
   members: Set<ChannelMember>;
   ready: Promise<() => Promise<void>>;
   /** Frames published while a fan-out pass was running: the next pass takes them all. */
-  queued: Array<[Frame, string]>;
+  queued: Array<[Frame, FrameBytes]>;
   passing: boolean;
 }
 
 /**
  * The channels sockets on this node have joined, each subscribed once on pub/sub however many
  * sockets joined it (reference-counted; the last to leave unsubscribes). A frame published on a
- * channel arrives with its JSON, made once by the publisher, and that same text goes to every
- * member.
+ * channel arrives with its JSON, made once by the publisher; it is encoded to bytes once and
+ * those same bytes go to every member (a string would be encoded again for each socket).
  *
  * A channel with few members (a person's, a conversation's) gets each frame at once. A room
  * with thousands is handed frames in passes: a pass gives every member everything queued since
@@ -69,11 +72,12 @@ export class ChannelHub {
   }
 
   private publishedOn(ch: Channel, frame: Frame, text: string) {
+    const bytes = ch.members.size > 1 ? Buffer.from(text) : text;
     if (!ch.passing && ch.members.size <= this.chunk) {
-      for (const m of ch.members) m.receive(frame, text);
+      for (const m of ch.members) m.receive(frame, bytes);
       return;
     }
-    ch.queued.push([frame, text]);
+    ch.queued.push([frame, bytes]);
     if (!ch.passing) this.pass(ch);
   }
 
@@ -93,7 +97,7 @@ export class ChannelHub {
         const m = members[i]!;
         // Left during the pass: nothing more for it.
         if (!ch.members.has(m)) continue;
-        for (const [frame, text] of frames) m.receive(frame, text);
+        for (const [frame, bytes] of frames) m.receive(frame, bytes);
       }
       if (i < members.length) return void setImmediate(step);
       // The next pass starts in a turn of its own, so no turn hands out more than one chunk.

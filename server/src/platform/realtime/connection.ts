@@ -1,5 +1,9 @@
 import type { WebSocket } from 'ws';
+import type { FrameBytes } from './channels.ts';
 import type { Frame } from './frames.ts';
+
+/** Bytes handed to `ws` are still a text frame. */
+const AS_TEXT = { binary: false } as const;
 
 /** What a connection needs from the transport that owns it. */
 export interface ConnectionHost {
@@ -25,7 +29,7 @@ export class RealtimeConnection {
   alive = true;
   closed = false;
   /** Frames that arrived before `hello` finished: let through once it has. */
-  early: Array<[Frame, string | undefined]> = [];
+  early: Array<[Frame, FrameBytes | undefined]> = [];
   readonly channels = new Set<string>();
   tokens: number;
   refilledAt = Date.now();
@@ -65,8 +69,8 @@ export class RealtimeConnection {
     this.sendText(JSON.stringify(frame));
   }
 
-  /** Sends JSON already made (a channel's frame is serialised once for everyone). */
-  sendText(text: string) {
+  /** Sends JSON already made (a channel's frame is serialised and encoded once for everyone). */
+  sendText(text: FrameBytes) {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     // A client that does not read would make the server buffer without limit: cut it off. What
     // counts is what is still unsent from earlier turns of the event loop: a batch may hand one
@@ -76,7 +80,7 @@ export class RealtimeConnection {
       this.host.drop(this, undefined, undefined, 'slow websocket reader disconnected');
       return;
     }
-    this.ws.send(text);
+    this.ws.send(text, AS_TEXT);
   }
 
   error(code: string, detail: string, extra: { clientMsgId?: string; field?: string } = {}) {

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { FrameBytes } from './channels.ts';
 import type { RealtimeConnection } from './connection.ts';
 
 /** Any frame on the socket: a JSON object with a `type`. The app's unions are in packages/contracts (realtime.ts). */
@@ -30,7 +31,7 @@ export interface ClientFrameHandler<C, F extends Frame = Frame> {
  * and JSON go to everyone in the channel). Returns true to send it as is; false when it took
  * the frame over (held it, dropped a duplicate, sent something else).
  */
-export type OutgoingFilter<C> = (ctx: C, conn: RealtimeConnection, frame: Frame, text: string | undefined) => boolean;
+export type OutgoingFilter<C> = (ctx: C, conn: RealtimeConnection, frame: Frame, bytes: FrameBytes | undefined) => boolean;
 
 /** What a module plugs into the real-time core (its `frames` in index.ts). */
 export interface RealtimeFeature<C> {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { ZodType } from 'zod';
 import type { PubSub } from '../pubsub/pubsub.ts';
-import { ChannelHub } from './channels.ts';
+import { ChannelHub, type ChannelMember, type FrameBytes } from './channels.ts';
 import { type ConnectionHost, MAX_QUEUED_FRAMES, RealtimeConnection } from './connection.ts';
 import { buildFrameRegistry, type ClientFrameHandler, type Frame, type FrameRegistry, type RealtimeFeature } from './frames.ts';
 
@@ -64,7 +64,7 @@ export class RealtimeServer<C> implements ConnectionHost {
   private readonly corkedNow: RealtimeConnection[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly frameTypes: string;
-  private readonly members = new WeakMap<RealtimeConnection, { receive(frame: Frame, text: string): void }>();
+  private readonly members = new WeakMap<RealtimeConnection, ChannelMember>();
 
   constructor(private readonly opts: RealtimeOptions<C>) {
     this.registry = buildFrameRegistry(opts.features);
@@ -180,7 +180,7 @@ export class RealtimeServer<C> implements ConnectionHost {
   // ------------------------------------------------------------ outgoing
 
   /** A frame from a channel for this connection, with the JSON every member shares. */
-  private deliver(conn: RealtimeConnection, frame: Frame, text: string | undefined) {
+  private deliver(conn: RealtimeConnection, frame: Frame, text: FrameBytes | undefined) {
     if (conn.closed) return;
     if (!conn.ready) {
       if (conn.early.length >= MAX_QUEUED_FRAMES) return conn.overflow();

@@ -140,6 +140,7 @@ async function coreRounds(children: ChildProcess[]): Promise<Round[]> {
     helloSchema: z.object({ type: z.literal('hello') }),
     personalChannel: (userId) => `user:${userId}`,
     describeError: () => null,
+    ...(process.env.BENCH_CHUNK && { fanOutChunk: Number(process.env.BENCH_CHUNK) }),
   });
   const server = http.createServer();
   const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { JOB_KINDS } from '@loop/contracts';
 import { describe, expect, it } from 'vitest';
-import { checkBoundaries, readServerSources, type SourceFile, tableOwners } from './architecture.ts';
+import { checkBoundaries, moduleImports, readServerSources, type SourceFile, tableOwners } from './architecture.ts';
 import { appModules } from './modules.ts';
 import { assembleModules, type LoopModule, ModuleWiringError } from './wiring.ts';
 
@@ -78,10 +78,16 @@ describe('module wiring', () => {
     throw new Error('assembled although it should not have');
   };
 
+  it('each module declares as `uses` exactly the modules it imports', () => {
+    const imports = moduleImports(sources);
+    for (const m of appModules) expect([...(imports.get(m.name) ?? [])].sort(), m.name).toEqual([...(m.uses ?? [])].sort());
+  });
+
   it('refuses to start without a provider: no graph means no blocks, so no server', () => {
     const message = fails(appModules.filter((m) => m.name !== 'graph'));
     expect(message).toContain('"accounts" needs graphLens, which no listed module provides');
     expect(message).toContain('job kind "suggestions.fit" has no handler');
+    expect(message).toContain('"messaging" uses "graph", which is not listed');
   });
 
   it('refuses two providers of one thing and a module listed twice', () => {

@@ -88,6 +88,23 @@ export function checkBoundaries(files: readonly SourceFile[], owners = tableOwne
   return out;
 }
 
+/** For each module, the other modules whose index.ts its code imports at run time (`import type` aside). */
+export function moduleImports(files: readonly SourceFile[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const f of files) {
+    const mine = moduleOf(f.path);
+    if (!mine) continue;
+    const set = out.get(mine) ?? new Set<string>();
+    out.set(mine, set);
+    for (const m of stripComments(f.text).matchAll(/\bimport\s+(?!type\b)[^'"`;]*?\bfrom\s+['"]([^'"]+)['"]/g)) {
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(f.path), m[1]!));
+      const theirs = moduleOf(target);
+      if (theirs && theirs !== mine) set.add(theirs);
+    }
+  }
+  return out;
+}
+
 /** Every .ts source under server/src except tests, relative to it. */
 export function readServerSources(root: string): SourceFile[] {
   const out: SourceFile[] = [];

@@ -53,6 +53,8 @@ export interface LoopModule {
   provides: Provides;
   /** Single providers this module cannot work without. */
   needs?: ReadonlyArray<keyof SingleProviders>;
+  /** Modules whose index.ts this one calls: they must be listed too (the architecture test checks this matches the imports). */
+  uses?: readonly string[];
 }
 
 /** The modules joined: what every service reads from `ctx.modules`. */
@@ -124,6 +126,7 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
   }
   for (const m of modules) {
     for (const need of m.needs ?? []) if (!single[need]) problems.push(`"${m.name}" needs ${need}, which no listed module provides`);
+    for (const used of m.uses ?? []) if (!names.includes(used)) problems.push(`"${m.name}" uses "${used}", which is not listed`);
   }
   for (const kind of JOB_KINDS) if (!jobs[kind]) problems.push(`job kind "${kind}" has no handler in any listed module`);
   if (problems.length) throw new ModuleWiringError(`The modules do not fit together:\n  - ${problems.join('\n  - ')}`);

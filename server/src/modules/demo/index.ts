@@ -9,6 +9,7 @@ import { seedDemoCommunity } from './demo-community.ts';
 export const demoModule: LoopModule = {
   name: 'demo',
   provides: { demo: { seed: (ctx, ids) => seedDemoCommunity(ctx, ids) } },
+  uses: ['accounts', 'graph'],
 };
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD, type DemoPreparation, type DemoSeeder, prepareDemoContent, seedDemoContent } from './demo-content.ts';

@@ -29,6 +29,7 @@ export const graphModule: LoopModule = {
     ],
   },
   needs: ['videoCounter'],
+  uses: ['accounts'],
 };
 
 export {

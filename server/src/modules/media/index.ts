@@ -25,7 +25,7 @@ export const mediaModule: LoopModule = {
     },
     demo: mediaDemo,
   },
-  needs: [],
+  uses: ['accounts', 'graph'],
 };
 
 export { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, viewerHistory } from './feed-candidates.ts';

@@ -17,6 +17,7 @@ export const messagingModule: LoopModule = {
     shareCards: { user: userShareCards },
     demo: messagingDemo,
   },
+  uses: ['accounts', 'graph'],
 };
 
 export { createConversation, memberIdsOf, messagesById, recentChatActivity, recentConversations, sendMessagesTogether } from './messaging.service.ts';

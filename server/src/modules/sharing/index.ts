@@ -14,4 +14,5 @@ export const sharingModule: LoopModule = {
     siteRoutes: [sharePageRoutes],
     shareCards: { video: videoShareCards },
   },
+  uses: ['accounts', 'graph', 'media', 'messaging'],
 };

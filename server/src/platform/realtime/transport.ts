@@ -45,6 +45,8 @@ export interface RealtimeOptions<C> {
   sessions?: SessionPort;
   /** The channel of a person: every socket of theirs joins it at once. */
   personalChannel(userId: string): string;
+  /** Sockets a room hands frames to per turn of the event loop (default FAN_OUT_CHUNK). */
+  fanOutChunk?: number;
   /** A thrown error as the `error` frame the client may see, or null to log it and answer internal_error. */
   describeError(err: unknown): { code: string; detail: string; field?: string } | null;
 }
@@ -68,7 +70,7 @@ export class RealtimeServer<C> implements ConnectionHost {
 
   constructor(private readonly opts: RealtimeOptions<C>) {
     this.registry = buildFrameRegistry(opts.features);
-    this.hub = new ChannelHub(opts.pubsub, opts.log);
+    this.hub = new ChannelHub(opts.pubsub, opts.log, opts.fanOutChunk);
     this.maxBufferedBytes = opts.limits.maxBufferedBytes;
     this.frameTypes = ['hello', ...this.registry.client.keys(), 'ping'].join(', ');
     const heartbeat = setInterval(() => this.beat(), opts.limits.heartbeatMs);

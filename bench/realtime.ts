@@ -1,7 +1,7 @@
 // `npm run bench:realtime` (issue 12, acceptance 6): one live room with 10,000 sockets, 50
 // messages a second published into it, fanned out by the real-time core (platform/realtime:
 // the transport, a channel subscribed once on pub/sub, fan-out in passes of 500 sockets a turn,
-// writes corked per turn), beside a bare `ws` broadcast (one JSON.stringify, then
+// writes corked per turn), beside a bare `ws` broadcast (one JSON.stringify and encode, then
 // `send` to every client in one loop) measured in the same run. Reports deliveries/s,
 // publish→receive p50/p99, and the server's event-loop lag p99; then the core again at half
 // the load. The server runs in this process; the clients are child processes (bench/lib/room-crowd.ts).
@@ -111,15 +111,15 @@ async function connectAll(children: ChildProcess[], url: string, hello: boolean)
   console.log(`${SOCKETS} sockets open in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/** The baseline: a bare `ws` server that sends each frame, serialised once, to every client in one loop. */
+/** The baseline: a bare `ws` server that sends each frame, serialised and encoded once, to every client in one loop (ws's README broadcast). */
 async function bareRound(children: ChildProcess[], name: string): Promise<Round> {
   const server = http.createServer();
   const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
   const port = await listen(server);
   await connectAll(children, `ws://127.0.0.1:${port}/`, false);
   const round = await measure(children, name, RATE, (frame) => {
-    const text = JSON.stringify(frame);
-    for (const ws of wss.clients) ws.send(text);
+    const bytes = Buffer.from(JSON.stringify(frame));
+    for (const ws of wss.clients) ws.send(bytes, { binary: false });
   });
   await all(children, { cmd: 'close' });
   wss.close();
@@ -179,9 +179,9 @@ async function main() {
     `\`npm run bench:realtime\` — ${f(SOCKETS)} WebSocket clients (in ${CHILDREN} child processes) in one room; frames of about 130 bytes published`,
     `into it at ${RATE}/s for ${SECONDS} s per round, the server in the bench process. **Core**: each socket accepted by the transport`,
     '(`hello` → `ready`, budgets, heartbeats) and joined to channel `room:bench`; frames are published on pub/sub (in-process here),',
-    'serialised once by the publisher, and the channel fans out in passes of 500 sockets per event-loop turn, writes corked per',
-    'socket per turn. **Bare**: a `ws` server that serialises once and `send`s to every client in one loop, no auth, no',
-    'channels. Rounds run bare, core, core at half load, bare; the core is compared with the mean of the two bare rounds.',
+    'serialised and encoded once, and the channel fans out in passes of 500 sockets per event-loop turn, writes corked per',
+    'socket per turn. **Bare**: a `ws` server that serialises and encodes once and `send`s to every client in one loop (the',
+    'broadcast of ws\'s README), no auth, no channels. Rounds run bare, core, core at half load, bare; the core is compared with the mean of the two bare rounds.',
     'Latency is publish → the client has the frame (the clock of the same machine); lag is the server process\'s event-loop',
     'delay p99 (`monitorEventLoopDelay`).',
     '',

@@ -91,10 +91,14 @@ describe('module wiring', () => {
   });
 
   it('refuses two providers of one thing and a module listed twice', () => {
-    const rival: LoopModule = { name: 'rival', provides: { videoCounter: async () => 0, shareCards: { video: named('sharing').provides.shareCards!.video! } } };
+    const rival: LoopModule = {
+      name: 'rival',
+      provides: { videoCounter: async () => 0, shareCards: { video: named('sharing').provides.shareCards!.video! }, frames: { client: { typing: { schema: {} as never, handle: () => {} } } } },
+    };
     const message = fails([...appModules, rival, named('feed')]);
     expect(message).toContain('videoCounter is provided by both "media" and "rival"');
     expect(message).toContain('share cards of "video" are provided by both "sharing" and "rival"');
     expect(message).toContain('module "feed" is listed twice');
+    expect(message).toContain('client frame "typing" has two handlers');
   });
 });

@@ -1,7 +1,7 @@
 import { JOB_KINDS, type JobKind, type ShareType } from '@loop/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { JobHandler, JobHandlers } from '../platform/jobs/queue.ts';
-import type { RealtimeFeature } from '../platform/realtime/frames.ts';
+import { buildFrameRegistry, type RealtimeFeature } from '../platform/realtime/frames.ts';
 import type { GraphLens, IdentifierHook, PrivacyHook } from '../modules/accounts/index.ts';
 import type { VideoCounter } from '../modules/graph/index.ts';
 import type { ShareCardProvider } from '../modules/messaging/index.ts';
@@ -129,6 +129,11 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
     for (const used of m.uses ?? []) if (!names.includes(used)) problems.push(`"${m.name}" uses "${used}", which is not listed`);
   }
   for (const kind of JOB_KINDS) if (!jobs[kind]) problems.push(`job kind "${kind}" has no handler in any listed module`);
+  try {
+    buildFrameRegistry(wiring.frames);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   if (problems.length) throw new ModuleWiringError(`The modules do not fit together:\n  - ${problems.join('\n  - ')}`);
   return {
     ...wiring,

@@ -1,23 +1,27 @@
 import { buildHttpApp } from './app/http.ts';
 import { ConfigError, loadConfig } from './app/config.ts';
 import { createContext } from './app/context.ts';
+import { appModules } from './app/modules.ts';
 import { startAppWorker } from './app/worker.ts';
-import { prepareDemoContent, seedDemoContent } from './modules/demo/demo-content.ts';
+import { assembleModules, ModuleWiringError, type Wiring } from './app/wiring.ts';
+import { prepareDemoContent, seedDemoContent } from './modules/demo/index.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
+  let modules: Wiring;
   try {
     config = loadConfig();
+    modules = assembleModules(appModules);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof ModuleWiringError) {
       console.error(err.message);
       process.exit(78); // EX_CONFIG
     }
     throw err;
   }
   // On a first run the demo clips start drawing while the embedded database is being created.
-  const demo = config.demoContent ? prepareDemoContent(config) : null;
-  const ctx = await createContext(config);
+  const demo = config.demoContent ? prepareDemoContent(config, modules) : null;
+  const ctx = await createContext(config, { modules });
   // The worker starts before the demo seed so the demo clips are transcoded as they arrive.
   const worker = config.worker.enabled ? startAppWorker(ctx) : null;
   if (demo) await seedDemoContent(ctx, demo);

@@ -12,3 +12,5 @@ export const JobPayload = z.discriminatedUnion('kind', [
 ]);
 export type JobPayload = z.infer<typeof JobPayload>;
 export type JobKind = JobPayload['kind'];
+/** Every job kind (the modules' wiring checks each has a handler at start-up). */
+export const JOB_KINDS: readonly JobKind[] = JobPayload.options.map((o) => o.shape.kind.value);

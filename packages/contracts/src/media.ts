@@ -106,3 +106,4 @@ export const VideoProgressFrame = z.object({
   progress: z.number().int(),
   failureReason: z.string().optional(),
 });
+export type VideoProgressFrame = z.infer<typeof VideoProgressFrame>;

@@ -140,18 +140,14 @@ export const EditMessageBody = z.object({ text: MessageText });
 export const ReadBody = z.object({ seq: z.number().int().min(0) });
 export const AddMembersBody = z.object({ userIds: z.array(Id).min(1).max(GROUP_MAX_MEMBERS - 1) });
 
-// ---- WebSocket frames (API.md "WebSocket") ----
+// ---- WebSocket frames of messaging (the unions are in realtime.ts) ----
 
 const ConversationIdField = Id;
 
-export const HelloFrame = z.object({
-  type: z.literal('hello'),
-  /** conversationId → the last seq this client holds; at most 1,000 conversations. */
-  resume: z
-    .record(Id, z.number().int().min(0))
-    .refine((r) => Object.keys(r).length <= 1000, 'must name at most 1000 conversations')
-    .optional(),
-});
+/** What the client holds at `hello`: conversationId → its last seq; at most 1,000 conversations. */
+export const ResumeField = z
+  .record(Id, z.number().int().min(0))
+  .refine((r) => Object.keys(r).length <= 1000, 'must name at most 1000 conversations');
 export const SendFrame = z
   .object({
     type: z.literal('send'),
@@ -164,23 +160,13 @@ export const SendFrame = z
   .refine((b) => b.text !== undefined || b.share !== undefined, { message: 'a message needs text or a share', path: ['text'] });
 export const ReadFrame = z.object({ type: z.literal('read'), conversationId: ConversationIdField, seq: z.number().int().min(0) });
 export const TypingFrame = z.object({ type: z.literal('typing'), conversationId: ConversationIdField });
-export const PingFrame = z.object({ type: z.literal('ping') });
 
-/** Every frame a client may send. */
-export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, SendFrame, ReadFrame, TypingFrame, PingFrame]);
-export type ClientFrame = z.infer<typeof ClientFrame>;
-export const CLIENT_FRAME_TYPES = ['hello', 'send', 'read', 'typing', 'ping'] as const;
-
-/** Frames the server sends (documented in docs/messaging.md). */
-export type ServerFrame =
-  | { type: 'ready'; userId: string }
-  | { type: 'pong' }
+/** Frames messaging sends (documented in docs/messaging.md). */
+export type MessagingServerFrame =
   | { type: 'ack'; clientMsgId: string; conversationId: string; seq: number; messageId: string }
   | { type: 'message'; message: Message }
   | { type: 'message.updated'; message: Message }
   | { type: 'read'; conversationId: string; userId: string; seq: number }
   | { type: 'typing'; conversationId: string; userId: string; expiresInMs: number }
   | { type: 'conversation.updated'; conversation: Conversation }
-  | { type: 'conversation.removed'; conversationId: string }
-  | { type: 'resync' }
-  | { type: 'error'; code: string; detail: string; clientMsgId?: string; field?: string };
+  | { type: 'conversation.removed'; conversationId: string };

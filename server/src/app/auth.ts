@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from '../modules/accounts/accounts.service.ts';
+import { authenticate } from '../modules/accounts/index.ts';
 import type { AppContext } from './context.ts';
 import { AppError, rateLimited, unauthorized } from './errors.ts';
 

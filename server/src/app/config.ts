@@ -199,3 +199,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
   });
 }
+
+/** Where the embedded database keeps its files (absent before the first run). */
+export const embeddedDbDir = (config: Config) => path.join(config.dataDir, 'db');

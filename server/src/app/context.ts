@@ -9,7 +9,9 @@ import { createLocalPubSub, createRedisPubSub, type PubSub } from '../platform/p
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '../platform/rate-limit/rate-limiter.ts';
 import { createS3Storage } from '../platform/storage/s3-storage.ts';
 import { createLocalStorage, type Storage } from '../platform/storage/storage.ts';
-import type { Config } from './config.ts';
+import { appModules } from './modules.ts';
+import { assembleModules, type Wiring } from './wiring.ts';
+import { type Config, embeddedDbDir } from './config.ts';
 
 /** Everything a request handler or job needs, built once per process and passed down explicitly. */
 export interface AppContext {
@@ -21,6 +23,8 @@ export interface AppContext {
   storage: Storage;
   pubsub: PubSub;
   secrets: SecretBox;
+  /** The modules joined (app/modules.ts): their routes, jobs and what they provide to each other. */
+  modules: Wiring;
   /** Closes connections in reverse order of opening. */
   close(): Promise<void>;
 }
@@ -29,12 +33,15 @@ export interface ContextOptions {
   log?: Logger;
   /** Overrides where PGlite keeps its files (tests pass 'memory://'). */
   pgliteDataDir?: string;
+  /** The modules, already joined (main.ts joins them first to fail before opening anything); default app/modules.ts. */
+  modules?: Wiring;
 }
 
-/** Where the embedded database keeps its files (absent before the first run). */
-export const embeddedDbDir = (config: Config) => path.join(config.dataDir, 'db');
+export { embeddedDbDir };
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
+  // A module whose need nobody provides stops the start here, before anything is opened.
+  const modules = opts.modules ?? assembleModules(appModules);
   const log = opts.log ?? pino({ level: config.logLevel });
   setCursorSecret(config.appSecret);
   const handle = await openDb({
@@ -75,6 +82,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(path.join(config.dataDir, 'media')),
     pubsub,
     secrets: createSecretBox(config.appSecret),
+    modules,
     async close() {
       for (const close of closers.reverse()) {
         try {

@@ -12,17 +12,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Problem } from '@loop/contracts';
 import { isDbUnavailable } from '../platform/db/client.ts';
-import { moduleRoutes } from '../modules/index.ts';
 import { checkOrigin, enforceApiRateLimits, resolveAuth } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
-import { registerGateway, WS_MAX_PAYLOAD } from './gateway.ts';
+import { registerRealtime, WS_MAX_PAYLOAD } from './realtime.ts';
 import { healthRoutes } from './health.ts';
 import { publicMediaRoutes } from './public-media.ts';
 import { OneLineRequestLog } from './request-log.ts';
 import { robotsRoute } from './robots.ts';
 import { registerTextGuard } from './text-guard.ts';
-import { sharePageRoutes } from '../modules/sharing/share-page.ts';
 
 const JSON_BODY_LIMIT = 256 * 1024;
 
@@ -103,7 +101,7 @@ const FRAMEWORK_CODES: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: 'url_too_long',
 };
 
-/** Turns any thrown error into problem+json. The only place (with the gateway) that does. */
+/** Turns any thrown error into problem+json. The only place (with app/realtime.ts for frames) that does. */
 export function errorToProblem(err: unknown, requestId: string): { problem: Problem; headers: Record<string, string>; log: boolean } {
   if (err instanceof AppError) {
     const headers: Record<string, string> = {};
@@ -230,13 +228,13 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes(ctx));
-  for (const routes of moduleRoutes) await app.register(routes(ctx), { prefix: '/api/v1' });
-  await registerGateway(app, ctx);
+  for (const routes of ctx.modules.routes) await app.register(routes(ctx), { prefix: '/api/v1' });
+  await registerRealtime(app, ctx);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(publicMediaRoutes(ctx));
   await app.register(robotsRoute);
-  await app.register(sharePageRoutes(ctx));
+  for (const routes of ctx.modules.siteRoutes) await app.register(routes(ctx));
   if (hasWebApp) {
     await app.register(fastifyStatic, {
       root: ctx.config.webDistDir,

@@ -203,3 +203,46 @@ export async function setIdentifier(db: Executor, userId: string, kind: 'email' 
     .where('id', '=', userId)
     .execute();
 }
+
+export async function findAccountFlags(db: Executor, userId: string) {
+  return db.selectFrom('users').select(['id', 'private_account']).where('id', '=', userId).executeTakeFirst();
+}
+
+export async function anyUserExists(db: Executor): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+// Hashes travel as hex text arrays: both drivers pass text[] the same way. `= ANY(ARRAY(…))`
+// lets the planner use the hash indexes (an `IN (subquery)` inside an OR would scan users).
+const hexArray = (hashes: readonly Buffer[]) => sql`ANY(ARRAY(SELECT decode(h, 'hex') FROM unnest(${sql.val(hashes.map((h) => h.toString('hex')))}::text[]) AS h))`;
+
+/** Users whose own phone or email hash is among these and who allow discovery by contacts. */
+export async function findDiscoverableByIdentifiers(
+  db: Executor,
+  hashes: { phones: readonly Buffer[]; emails: readonly Buffer[] },
+  exceptId: string,
+  limit: number,
+): Promise<PublicUserRow[]> {
+  const { phones, emails } = hashes;
+  if (phones.length + emails.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .select(publicUserColumns)
+    .where('users.discoverable_by_contacts', '=', true)
+    .where('users.id', '<>', exceptId)
+    .where((eb) =>
+      eb.or([
+        ...(phones.length ? [sql<boolean>`users.phone_hash = ${hexArray(phones)}`] : []),
+        ...(emails.length ? [sql<boolean>`users.email_hash = ${hexArray(emails)}`] : []),
+      ]),
+    )
+    .orderBy('users.id')
+    .limit(limit)
+    .execute();
+}
+
+export async function findDiscoverableIds(db: Executor, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('users').select('id').where('id', 'in', ids).where('discoverable_by_contacts', '=', true).execute();
+  return rows.map((r) => String(r.id));
+}

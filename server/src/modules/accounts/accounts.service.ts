@@ -101,7 +101,7 @@ export async function signup(ctx: AppContext, body: SignupBody, client: { ip: st
         phone_hash: phoneHash,
         phone_enc: phone ? ctx.secrets.seal(phone) : null,
       });
-      for (const hook of identifierHooks) await hook(ctx, tx, { userId: created.id, emailHash, phoneHash });
+      for (const hook of ctx.modules.identifierHooks) await hook(ctx, tx, { userId: created.id, emailHash, phoneHash });
       return created;
     });
   } catch (err) {
@@ -112,19 +112,16 @@ export async function signup(ctx: AppContext, body: SignupBody, client: { ip: st
   return { user: toUserView(user), token };
 }
 
-type IdentifierHook = (
+/**
+ * What another module does, inside the same transaction, when an account gets an email or a
+ * phone: at sign-up, or added later in settings (contact matching does). Modules provide these
+ * as `identifierHooks` (app/wiring.ts).
+ */
+export type IdentifierHook = (
   ctx: AppContext,
   tx: Tx,
   added: { userId: string; emailHash: Buffer | null; phoneHash: Buffer | null },
 ) => Promise<void>;
-const identifierHooks: IdentifierHook[] = [];
-/**
- * Lets another module react, inside the same transaction, when an account gets an email or a
- * phone: at sign-up, or added later in settings (contact matching does).
- */
-export function onIdentifiersAdded(hook: IdentifierHook) {
-  identifierHooks.push(hook);
-}
 
 /**
  * Checks a password within the account's failure budget (RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT
@@ -202,7 +199,7 @@ export async function setIdentifier(ctx: AppContext, userId: string, kind: 'emai
     await inTransaction(ctx.db, async (tx) => {
       await repo.setIdentifier(tx, userId, kind, hash, value ? ctx.secrets.seal(value) : null);
       const added = { userId, emailHash: kind === 'email' ? hash : null, phoneHash: kind === 'phone' ? hash : null };
-      if (hash) for (const hook of identifierHooks) await hook(ctx, tx, added);
+      if (hash) for (const hook of ctx.modules.identifierHooks) await hook(ctx, tx, added);
     });
   } catch (err) {
     throw takenError(err) ?? err;
@@ -274,12 +271,8 @@ export async function updateProfile(ctx: AppContext, userId: string, patch: { di
   return { user: toUserView(row) };
 }
 
-type PrivacyHook = (tx: Tx, userId: string, isPrivate: boolean) => Promise<void>;
-const privacyHooks: PrivacyHook[] = [];
-/** Lets another module follow the private-account setting inside the transaction that changes it (media mirrors it on clips). */
-export function registerPrivacyHook(hook: PrivacyHook) {
-  privacyHooks.push(hook);
-}
+/** Another module following the private-account setting inside the transaction that changes it (media mirrors it on clips); provided as `privacyHooks`. */
+export type PrivacyHook = (tx: Tx, userId: string, isPrivate: boolean) => Promise<void>;
 
 /**
  * The private-account setting as it stands, read inside the caller's transaction and held
@@ -295,7 +288,7 @@ export async function updateSettings(ctx: AppContext, userId: string, patch: Par
       ...(patch.discoverableByContacts !== undefined && { discoverable_by_contacts: patch.discoverableByContacts }),
       ...(patch.region !== undefined && { region: patch.region }),
     });
-    if (patch.privateAccount !== undefined) for (const hook of privacyHooks) await hook(tx, userId, updated.private_account);
+    if (patch.privateAccount !== undefined) for (const hook of ctx.modules.privacyHooks) await hook(tx, userId, updated.private_account);
     return updated;
   });
   if (patch.dmPolicy !== undefined) userRulesChanged(ctx, [userId]);
@@ -324,6 +317,36 @@ export async function findUserByUsername(ctx: AppContext, username: string) {
   return repo.findUserByUsername(ctx.db, username);
 }
 
+/** Whether the account exists, and whether it is private. */
+export async function accountFlags(ctx: AppContext, userId: string): Promise<{ privateAccount: boolean } | null> {
+  const row = await repo.findAccountFlags(ctx.db, userId);
+  return row ? { privateAccount: row.private_account } : null;
+}
+
+/** True once anyone has signed up (the demo seed runs only on an empty database). */
+export async function anyAccountExists(ctx: AppContext): Promise<boolean> {
+  return repo.anyUserExists(ctx.db);
+}
+
+/**
+ * Public views of the people whose own phone or email hash is among these and who allow being
+ * found by contacts (contact sync), leaving out `exceptId`; ordered by id, at most `limit`.
+ */
+export async function discoverableByIdentifiers(
+  db: Executor,
+  hashes: { phones: readonly Buffer[]; emails: readonly Buffer[] },
+  exceptId: string,
+  limit = 10_000,
+): Promise<User[]> {
+  const rows = await repo.findDiscoverableByIdentifiers(db, hashes, exceptId, limit);
+  return rows.map(toUserView);
+}
+
+/** Which of these people allow being found by contacts. */
+export async function discoverableIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  return new Set(await repo.findDiscoverableIds(db, [...new Set(ids)]));
+}
+
 export async function getUserViews(ctx: AppContext, ids: readonly string[]): Promise<Map<string, User>> {
   const rows = await repo.findPublicUsersByIds(ctx.db, ids);
   return new Map(rows.map((r) => [String(r.id), toUserView(r)]));
@@ -331,8 +354,8 @@ export async function getUserViews(ctx: AppContext, ids: readonly string[]): Pro
 
 /**
  * What the social graph adds to accounts: profile counts, the viewer's relationship, and
- * who is hidden from whom (blocks). The graph module registers itself at start-up; until
- * then nobody follows or blocks anybody.
+ * who is hidden from whom (blocks). Accounts needs one (`graphLens`, app/wiring.ts): without
+ * it the server does not start, so nobody is ever shown to someone who blocked them.
  */
 export interface GraphLens {
   /** Counts and relationship for a profile, or null when the viewer must not see it (404). */
@@ -340,27 +363,14 @@ export interface GraphLens {
   /** Users the viewer must never see in lists or search. */
   hiddenUserIds(ctx: AppContext, viewerId: string): Promise<string[]>;
 }
-let graphLens: GraphLens | null = null;
-export function registerGraphLens(lens: GraphLens) {
-  graphLens = lens;
-}
-
 export async function hiddenUserIds(ctx: AppContext, viewerId: string | null): Promise<string[]> {
-  return viewerId && graphLens ? graphLens.hiddenUserIds(ctx, viewerId) : [];
+  return viewerId ? ctx.modules.graphLens.hiddenUserIds(ctx, viewerId) : [];
 }
 
 export async function getProfile(ctx: AppContext, viewerId: string | null, username: string): Promise<Profile> {
   const row = await repo.findUserByUsername(ctx.db, username);
   if (!row) throw notFound('user');
-  if (!graphLens) {
-    return {
-      user: toUserView(row),
-      counts: { followers: 0, following: 0, friends: 0, videos: 0 },
-      relationship: { following: false, followedBy: false, friends: false, blocked: false, requested: false },
-      privateAccount: row.private_account,
-    };
-  }
-  const extras = await graphLens.profileExtras(ctx, viewerId, row);
+  const extras = await ctx.modules.graphLens.profileExtras(ctx, viewerId, row);
   if (extras === null) throw notFound('user');
   return { user: toUserView(row), ...extras, privateAccount: row.private_account };
 }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
-import { follow } from '../graph/graph.service.ts';
+import { follow } from '../graph/index.ts';
 
 /**
  * Who follows whom among the demo people, beyond the friendships the chats need (maya, leo and

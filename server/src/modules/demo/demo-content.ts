@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import type { Config } from '../../app/config.ts';
-import { type AppContext, embeddedDbDir } from '../../app/context.ts';
-import { signup, updateProfile } from '../accounts/accounts.service.ts';
-import { seedDemoCommunity } from './demo-community.ts';
+import { embeddedDbDir } from '../../app/config.ts';
+import type { AppContext } from '../../app/context.ts';
+import type { Wiring } from '../../app/wiring.ts';
+import { anyAccountExists, signup, updateProfile } from '../accounts/index.ts';
 
 /** The demo accounts a newcomer can sign in with (listed in the README). */
 export const DEMO_PASSWORD = 'loop-demo-2026';
@@ -23,8 +24,7 @@ export const DEMO_ACCOUNTS = [
  * same rules as real data.
  */
 export async function seedDemoContent(ctx: AppContext, prepared: DemoPreparation = []): Promise<boolean> {
-  const anyone = await ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
-  if (anyone) return false;
+  if (await anyAccountExists(ctx)) return false;
   const ids: Record<string, string> = {};
   // At once: password hashing runs on the thread pool, and the demo clips wait for their authors.
   await Promise.all(
@@ -34,25 +34,20 @@ export async function seedDemoContent(ctx: AppContext, prepared: DemoPreparation
       ids[a.username] = user.id;
     }),
   );
-  for (const [i, seeder] of demoSeeders.entries()) await seeder.seed(ctx, ids, prepared[i]);
-  await seedDemoCommunity(ctx, ids);
+  for (const [i, seeder] of ctx.modules.demoSeeders.entries()) await seeder.seed(ctx, ids, prepared[i]);
   ctx.log.info({ accounts: DEMO_ACCOUNTS.map((a) => a.username) }, 'demo content created');
   return true;
 }
 
-interface DemoSeeder {
+/**
+ * A module's demo data (follows, clips, chats), made after the accounts exist (provided as
+ * `demo`, run in module order). `prepare`, if given, starts slow work that needs no database
+ * (drawing the clips) before the database is even open; `seed` gets what it returned, or
+ * undefined when it did not run.
+ */
+export interface DemoSeeder {
   seed(ctx: AppContext, userIds: Record<string, string>, prepared: unknown): Promise<void>;
   prepare?(config: Config): unknown;
-}
-const demoSeeders: DemoSeeder[] = [];
-
-/**
- * Modules add their demo data (follows, clips, chats) after the accounts exist. `prepare`, if
- * given, starts slow work that needs no database (drawing the clips) before the database is
- * even open; `seed` gets what it returned, or nothing when it did not run.
- */
-export function addDemoSeeder<P>(seed: (ctx: AppContext, userIds: Record<string, string>, prepared: P | undefined) => Promise<void>, prepare?: (config: Config) => P) {
-  demoSeeders.push({ seed: seed as DemoSeeder['seed'], prepare });
 }
 
 /** What the seeders prepared, in their order. */
@@ -62,7 +57,7 @@ export type DemoPreparation = unknown[];
  * On a first run (no embedded database yet, so the demo content will be created) starts every
  * seeder's preparation, to overlap with creating the database. Otherwise prepares nothing.
  */
-export function prepareDemoContent(config: Config): DemoPreparation {
+export function prepareDemoContent(config: Config, modules: Pick<Wiring, 'demoSeeders'>): DemoPreparation {
   if (fs.existsSync(embeddedDbDir(config))) return [];
-  return demoSeeders.map((s) => s.prepare?.(config));
+  return modules.demoSeeders.map((s) => s.prepare?.(config));
 }

@@ -1,9 +1,8 @@
 import type { AppContext } from '../../app/context.ts';
 import { type CursorScope, decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
-import * as graph from '../graph/graph.service.ts';
-import { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, viewerHistory } from '../media/feed-candidates.ts';
-import type { VideoRow } from '../media/media.repo.ts';
-import * as media from '../media/media.service.ts';
+import * as graph from '../graph/index.ts';
+import * as media from '../media/index.ts';
+import { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, type VideoRow, viewerHistory } from '../media/index.ts';
 import { type Candidate, mix, RECENT, rank } from './feed-mix.ts';
 
 /**

@@ -1,5 +1,4 @@
 import { type Generated, sql } from 'kysely';
-import { publicUserColumns } from '../accounts/accounts.repo.ts';
 import type { Executor } from '../../platform/db/tx.ts';
 
 export interface ContactHashesTable {
@@ -24,7 +23,7 @@ declare module '../../platform/db/schema.ts' {
 export type HashedContact = { kind: 'phone' | 'email'; hash: Buffer };
 
 // Hashes travel as hex text arrays: both drivers pass text[] the same way. `= ANY(ARRAY(…))`
-// lets the planner use the hash indexes (an `IN (subquery)` inside an OR would scan users).
+// lets the planner use the hash index.
 const hexArray = (hashes: readonly Buffer[]) => sql`ANY(ARRAY(SELECT decode(h, 'hex') FROM unnest(${sql.val(hashes.map((h) => h.toString('hex')))}::text[]) AS h))`;
 
 /** Which of `contacts` the owner has already uploaded (as "kind:hex" keys). */
@@ -62,36 +61,11 @@ export async function chargeDailyUsage(db: Executor, userId: string, n: number, 
   return res.rows.length > 0;
 }
 
-/** Loop users whose own phone or email hash is among `contacts` and who allow discovery by contacts. */
-export async function discoverableMatches(db: Executor, viewerId: string, contacts: readonly HashedContact[]) {
-  const phones = contacts.filter((c) => c.kind === 'phone').map((c) => c.hash);
-  const emails = contacts.filter((c) => c.kind === 'email').map((c) => c.hash);
-  if (phones.length + emails.length === 0) return [];
-  return db
-    .selectFrom('users')
-    .select(publicUserColumns)
-    .where('users.discoverable_by_contacts', '=', true)
-    .where('users.id', '<>', viewerId)
-    .where((eb) =>
-      eb.or([
-        ...(phones.length ? [sql<boolean>`users.phone_hash = ${hexArray(phones)}`] : []),
-        ...(emails.length ? [sql<boolean>`users.email_hash = ${hexArray(emails)}`] : []),
-      ]),
-    )
-    .orderBy('users.id')
-    .execute();
-}
-
-/** Discoverable users matching anything the viewer has uploaded (for suggestions). */
-export async function matchedContactIds(db: Executor, viewerId: string, limit: number): Promise<string[]> {
-  const rows = await sql<{ id: string }>`
-    SELECT u.id::text AS id FROM contact_hashes h JOIN users u ON u.phone_hash = h.hash
-    WHERE h.owner_id = ${viewerId} AND h.kind = 'phone' AND u.discoverable_by_contacts AND u.id <> ${viewerId}
-    UNION
-    SELECT u.id::text AS id FROM contact_hashes h JOIN users u ON u.email_hash = h.hash
-    WHERE h.owner_id = ${viewerId} AND h.kind = 'email' AND u.discoverable_by_contacts AND u.id <> ${viewerId}
-    LIMIT ${limit}`.execute(db);
-  return rows.rows.map((r) => r.id);
+/** The hashes `ownerId` has uploaded, by kind (suggestions match them against accounts). */
+export async function hashesOf(db: Executor, ownerId: string): Promise<{ phones: Buffer[]; emails: Buffer[] }> {
+  const rows = await db.selectFrom('contact_hashes').select(['kind', 'hash']).where('owner_id', '=', ownerId).execute();
+  const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => Buffer.from(r.hash));
+  return { phones: of('phone'), emails: of('email') };
 }
 
 /** Everyone who uploaded this identifier (a new account's phone or email). */

@@ -1,10 +1,8 @@
-import type { UploadContactsBody, User } from '@loop/contracts';
+import type { UploadContactsBody } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../app/errors.ts';
 import { inTransaction } from '../../platform/db/tx.ts';
-import { getMe, identifierHash, onIdentifiersAdded } from '../accounts/accounts.service.ts';
-import { normaliseEmail, normalisePhone } from '../accounts/identifiers.ts';
-import { toUserView } from '../accounts/user-view.ts';
+import { discoverableByIdentifiers, getMe, type IdentifierHook, identifierHash, normaliseEmail, normalisePhone } from '../accounts/index.ts';
 import * as repo from './contacts.repo.ts';
 import { blockedEitherWayIdsOf } from './graph.repo.ts';
 import { markSuggestionsDirty, setContactSignal } from './suggestions.service.ts';
@@ -52,12 +50,13 @@ export async function uploadContacts(ctx: AppContext, userId: string, body: Uplo
     }
     await repo.insertHashes(tx, userId, fresh);
     const hidden = new Set(await blockedEitherWayIdsOf(tx, userId));
-    const found = (await repo.discoverableMatches(tx, userId, hashed)).filter((u) => !hidden.has(String(u.id)));
-    await setContactSignal(ctx, tx, userId, found.map((u) => String(u.id)), true);
+    const byKind = (kind: 'phone' | 'email') => hashed.filter((c) => c.kind === kind).map((c) => c.hash);
+    const found = (await discoverableByIdentifiers(tx, { phones: byKind('phone'), emails: byKind('email') }, userId)).filter((u) => !hidden.has(u.id));
+    await setContactSignal(ctx, tx, userId, found.map((u) => u.id), true);
     await markSuggestionsDirty(tx, [userId]);
     return found;
   });
-  return { matches: matches.map((m): User => toUserView(m)), accepted: hashed.length, invalid };
+  return { matches, accepted: hashed.length, invalid };
 }
 
 /** DELETE /me/contacts: forgets every uploaded hash and the "In your contacts" signal. */
@@ -68,12 +67,12 @@ export async function deleteContacts(ctx: AppContext, userId: string) {
   });
 }
 
-// A person whose phone or email someone uploaded (on joining, or added later) becomes that someone's suggestion.
-onIdentifiersAdded(async (ctx, tx, joined) => {
+/** Provided to accounts: a person whose phone or email someone uploaded (on joining, or added later) becomes that someone's suggestion. */
+export const suggestToContactOwners: IdentifierHook = async (ctx, tx, joined) => {
   const owners = new Set<string>();
   if (joined.phoneHash) for (const o of await repo.ownersOf(tx, 'phone', joined.phoneHash)) owners.add(o);
   if (joined.emailHash) for (const o of await repo.ownersOf(tx, 'email', joined.emailHash)) owners.add(o);
   // New accounts are discoverable by contacts by default; they can turn it off later, and
   // suggestions re-check that flag whenever they are read.
   for (const owner of owners) await setContactSignal(ctx, tx, owner, [String(joined.userId)], true);
-});
+};

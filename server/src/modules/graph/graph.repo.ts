@@ -66,12 +66,11 @@ export async function blocksAndFollowsAmong(db: Executor, pairs: ReadonlyArray<r
 
 /** What decides whether `viewer` may see `other`'s clips, in one round trip. */
 export async function audienceOf(db: Executor, viewer: string, other: string) {
-  const row = await sql<{ follows: boolean; followed_by: boolean; blocked: boolean; private_account: boolean }>`
+  const row = await sql<{ follows: boolean; followed_by: boolean; blocked: boolean }>`
     SELECT
       EXISTS (SELECT 1 FROM follows WHERE follower_id = ${viewer} AND followee_id = ${other}) AS follows,
       EXISTS (SELECT 1 FROM follows WHERE follower_id = ${other} AND followee_id = ${viewer}) AS followed_by,
-      EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = ${viewer} AND blocked_id = ${other}) OR (blocker_id = ${other} AND blocked_id = ${viewer})) AS blocked,
-      COALESCE((SELECT private_account FROM users WHERE id = ${other}), false) AS private_account
+      EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = ${viewer} AND blocked_id = ${other}) OR (blocker_id = ${other} AND blocked_id = ${viewer})) AS blocked
   `.execute(db);
   return row.rows[0]!;
 }
@@ -131,11 +130,6 @@ export async function blockedEitherWayIdsOf(db: Executor, userId: string): Promi
   return rows.rows.map((r) => String(r.id));
 }
 
-/** True when the user exists; with their privacy flag. */
-export async function findAccountFlags(db: Executor, userId: string) {
-  return db.selectFrom('users').select(['id', 'private_account']).where('id', '=', userId).executeTakeFirst();
-}
-
 /** Inserts a follow; false when it already existed. */
 export async function insertFollow(db: Executor, followerId: string, followeeId: string): Promise<boolean> {
   const res = await db
@@ -169,8 +163,7 @@ export async function deleteFollowRequest(db: Executor, requesterId: string, tar
 export async function listFollowRequests(db: Executor, targetId: string, limit: number, after: { at: string; id: string } | null) {
   let q = db
     .selectFrom('follow_requests as r')
-    .innerJoin('users', 'users.id', 'r.requester_id')
-    .select(['users.id', 'users.username', 'users.display_name', 'users.bio', 'users.avatar_key', sql<string>`r.created_at::text`.as('at')])
+    .select([sql<string>`r.requester_id::text`.as('id'), sql<string>`r.created_at::text`.as('at')])
     .where('r.target_id', '=', targetId);
   if (after) q = q.where(sql<boolean>`(r.created_at, r.requester_id) < (${after.at}::timestamptz, ${after.id}::bigint)`);
   return q.orderBy('r.created_at', 'desc').orderBy('r.requester_id', 'desc').limit(limit + 1).execute();
@@ -180,8 +173,7 @@ export async function listFollowRequests(db: Executor, targetId: string, limit: 
 export async function listBlocked(db: Executor, blockerId: string, limit: number, after: { at: string; id: string } | null) {
   let q = db
     .selectFrom('blocks as b')
-    .innerJoin('users', 'users.id', 'b.blocked_id')
-    .select(['users.id', 'users.username', 'users.display_name', 'users.bio', 'users.avatar_key', sql<string>`b.created_at::text`.as('at')])
+    .select([sql<string>`b.blocked_id::text`.as('id'), sql<string>`b.created_at::text`.as('at')])
     .where('b.blocker_id', '=', blockerId);
   if (after) q = q.where(sql<boolean>`(b.created_at, b.blocked_id) < (${after.at}::timestamptz, ${after.id}::bigint)`);
   return q.orderBy('b.created_at', 'desc').orderBy('b.blocked_id', 'desc').limit(limit + 1).execute();
@@ -206,8 +198,7 @@ export async function listConnections(
   const other = kind === 'followers' ? 'f.follower_id' : 'f.followee_id';
   let q = db
     .selectFrom('follows as f')
-    .innerJoin('users', 'users.id', other)
-    .select(['users.id', 'users.username', 'users.display_name', 'users.bio', 'users.avatar_key', sql<string>`f.created_at::text`.as('at')])
+    .select([sql<string>`${sql.ref(other)}::text`.as('id'), sql<string>`f.created_at::text`.as('at')])
     .where(mine, '=', userId);
   if (opts.after) q = q.where(sql<boolean>`(f.created_at, ${sql.ref(other)}) < (${opts.after.at}::timestamptz, ${opts.after.id}::bigint)`);
   if (opts.excludeIds.length) q = q.where(other, 'not in', opts.excludeIds);
@@ -224,11 +215,11 @@ const FRIEND_WALK_CHUNK = 200;
  */
 async function listFriends(db: Executor, userId: string, opts: { limit: number; after: { at: string; id: string } | null; excludeIds: readonly string[] }) {
   const excluded = new Set(opts.excludeIds.map(String));
-  const out: Array<{ id: string; username: string; display_name: string; bio: string; avatar_key: string | null; at: string }> = [];
+  const out: Array<{ id: string; at: string }> = [];
   let after = opts.after;
   for (;;) {
-    const chunk = await sql<{ id: string; at: string; mutual: boolean; username: string; display_name: string; bio: string; avatar_key: string | null }>`
-      SELECT w.followee_id::text AS id, w.at, u.username::text AS username, u.display_name, u.bio, u.avatar_key,
+    const chunk = await sql<{ id: string; at: string; mutual: boolean }>`
+      SELECT w.followee_id::text AS id, w.at,
         EXISTS (SELECT 1 FROM follows b WHERE b.follower_id = w.followee_id AND b.followee_id = ${userId}) AS mutual
       FROM (
         SELECT f.followee_id, f.created_at, f.created_at::text AS at FROM follows f
@@ -236,10 +227,10 @@ async function listFriends(db: Executor, userId: string, opts: { limit: number; 
           ${after ? sql`AND (f.created_at, f.followee_id) < (${after.at}::timestamptz, ${after.id}::bigint)` : sql``}
         ORDER BY f.created_at DESC, f.followee_id DESC
         LIMIT ${FRIEND_WALK_CHUNK}
-      ) w JOIN users u ON u.id = w.followee_id
+      ) w
       ORDER BY w.created_at DESC, w.followee_id DESC`.execute(db);
     for (const r of chunk.rows) {
-      if (r.mutual && !excluded.has(r.id)) out.push({ id: r.id, username: r.username, display_name: r.display_name, bio: r.bio, avatar_key: r.avatar_key, at: r.at });
+      if (r.mutual && !excluded.has(r.id)) out.push({ id: r.id, at: r.at });
       if (out.length > opts.limit) return out;
     }
     const last = chunk.rows[chunk.rows.length - 1];

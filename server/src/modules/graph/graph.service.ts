@@ -3,9 +3,8 @@ import type { AppContext } from '../../app/context.ts';
 import { badInput, forbidden, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { inTransaction } from '../../platform/db/tx.ts';
-import { getUserViews, registerGraphLens } from '../accounts/accounts.service.ts';
-import { userRulesChanged } from '../accounts/user-rules.ts';
-import { toUserView } from '../accounts/user-view.ts';
+import type { User } from '@loop/contracts';
+import { accountFlags, type GraphLens, getUserViews, isPrivateAccountLocked, userRulesChanged } from '../accounts/index.ts';
 import * as repo from './graph.repo.ts';
 import { dismissSuggestion, markSuggestionsDirty } from './suggestions.service.ts';
 
@@ -83,11 +82,11 @@ export interface Audience {
 export async function audienceOf(ctx: AppContext, viewerId: string | null, authorId: string): Promise<Audience> {
   if (viewerId === authorId) return { follows: false, friends: false, blocked: false, privateAccount: false };
   if (!viewerId) {
-    const flags = await repo.findAccountFlags(ctx.db, authorId);
-    return { follows: false, friends: false, blocked: false, privateAccount: flags?.private_account ?? false };
+    const flags = await accountFlags(ctx, authorId);
+    return { follows: false, friends: false, blocked: false, privateAccount: flags?.privateAccount ?? false };
   }
-  const a = await repo.audienceOf(ctx.db, viewerId, authorId);
-  return { follows: a.follows, friends: a.follows && a.followed_by, blocked: a.blocked, privateAccount: a.private_account };
+  const [a, flags] = await Promise.all([repo.audienceOf(ctx.db, viewerId, authorId), accountFlags(ctx, authorId)]);
+  return { follows: a.follows, friends: a.follows && a.followed_by, blocked: a.blocked, privateAccount: flags?.privateAccount ?? false };
 }
 
 export const friendIds = (ctx: AppContext, userId: string) => repo.friendIdsOf(ctx.db, userId);
@@ -102,26 +101,28 @@ export async function graphCounts(ctx: AppContext, userId: string) {
   return repo.countsFor(ctx.db, userId);
 }
 
-type VideoCounter = (ctx: AppContext, authorId: string, viewerId: string | null) => Promise<number>;
-let videoCounter: VideoCounter | null = null;
-/** The media module says how many clips a profile shows to a viewer. */
-export function registerVideoCounter(fn: VideoCounter) {
-  videoCounter = fn;
-}
+/** How many clips a profile shows a viewer: the graph needs one (`videoCounter`, provided by media). */
+export type VideoCounter = (ctx: AppContext, authorId: string, viewerId: string | null) => Promise<number>;
 
-registerGraphLens({
+/** What the graph provides to accounts: a profile's counts and relationship (null across a block), and who is hidden. */
+export const graphLens: GraphLens = {
   async profileExtras(ctx, viewerId, user) {
     const id = String(user.id);
     if (viewerId && (await isBlockedEitherWay(ctx, viewerId, id))) return null;
-    const [counts, relationship, videos] = await Promise.all([
-      graphCounts(ctx, id),
-      relationshipBetween(ctx, viewerId, id),
-      videoCounter ? videoCounter(ctx, id, viewerId) : Promise.resolve(0),
-    ]);
+    const [counts, relationship, videos] = await Promise.all([graphCounts(ctx, id), relationshipBetween(ctx, viewerId, id), ctx.modules.videoCounter(ctx, id, viewerId)]);
     return { counts: { ...counts, videos }, relationship };
   },
   hiddenUserIds: blockedEitherWayIds,
-});
+};
+
+/** The rows in order with their people's public views; a row whose account is gone is left out. */
+async function withUserViews<R extends { id: string }>(ctx: AppContext, rows: readonly R[]): Promise<Array<R & { user: User }>> {
+  const views = await getUserViews(ctx, rows.map((r) => r.id));
+  return rows.flatMap((r) => {
+    const user = views.get(r.id);
+    return user ? [{ ...r, user }] : [];
+  });
+}
 
 // ——— Follows, requests, blocks and mutes (API.md "Social graph") ———
 
@@ -141,7 +142,7 @@ export async function relationshipsTo(ctx: AppContext, viewerId: string | null, 
 
 /** The other person, or 404 when they do not exist or a block stands between them and the viewer. */
 async function visibleTarget(ctx: AppContext, viewerId: string | null, targetId: string) {
-  const target = await repo.findAccountFlags(ctx.db, targetId);
+  const target = await accountFlags(ctx, targetId);
   if (!target || (viewerId && (await isBlockedEitherWay(ctx, viewerId, targetId)))) throw notFound('user');
   return target;
 }
@@ -165,11 +166,11 @@ export async function follow(ctx: AppContext, viewerId: string, targetId: string
   await visibleTarget(ctx, viewerId, targetId);
   await inTransaction(ctx.db, async (tx) => {
     // Re-read inside the transaction: a block or a privacy change may have just landed.
-    const target = await repo.findAccountFlags(tx, targetId);
+    const privateAccount = await isPrivateAccountLocked(tx, targetId);
     const e = await repo.edgesBetween(tx, viewerId, targetId);
-    if (!target || e.a_blocks_b || e.b_blocks_a) throw notFound('user');
+    if (e.a_blocks_b || e.b_blocks_a) throw notFound('user');
     if (e.a_follows_b) return;
-    if (target.private_account) {
+    if (privateAccount) {
       if (await repo.insertFollowRequest(tx, viewerId, targetId)) tx.afterCommit(() => publishFollowFrame(ctx, 'follow.request', targetId, viewerId));
       return;
     }
@@ -204,7 +205,7 @@ export async function unfollow(ctx: AppContext, viewerId: string, targetId: stri
  */
 export async function listConnections(ctx: AppContext, viewerId: string | null, userId: string, kind: repo.GraphListKind, page: PageQuery) {
   const target = await visibleTarget(ctx, viewerId, userId);
-  if (target.private_account && viewerId !== userId) {
+  if (target.privateAccount && viewerId !== userId) {
     const allowed = viewerId ? (await repo.edgesBetween(ctx.db, viewerId, userId)).a_follows_b : false;
     if (!allowed) throw forbidden('private_account', 'This account is private: only its followers see its lists');
   }
@@ -215,13 +216,13 @@ export async function listConnections(ctx: AppContext, viewerId: string | null, 
     after: after ? { at: String(after[0]), id: String(after[1]) } : null,
     excludeIds: viewerId ? await blockedEitherWayIds(ctx, viewerId) : [],
   });
-  const rels = await relationshipsTo(ctx, viewerId, rows.map((r) => String(r.id)));
+  const [people, rels] = await Promise.all([withUserViews(ctx, rows), relationshipsTo(ctx, viewerId, rows.map((r) => r.id))]);
   return toPage(
     scope,
-    rows,
+    people,
     page.limit,
-    (r) => ({ ...toUserView(r), relationship: rels.get(String(r.id)) ?? noRelationship }),
-    (r) => [r.at, String(r.id)],
+    (r) => ({ ...r.user, relationship: rels.get(r.id) ?? noRelationship }),
+    (r) => [r.at, r.id],
   );
 }
 
@@ -232,10 +233,10 @@ export async function listFollowRequests(ctx: AppContext, viewerId: string, page
   const rows = await repo.listFollowRequests(ctx.db, viewerId, page.limit, after ? { at: String(after[0]), id: String(after[1]) } : null);
   return toPage(
     scope,
-    rows,
+    await withUserViews(ctx, rows),
     page.limit,
-    (r) => ({ user: toUserView(r), requestedAt: new Date(r.at).toISOString() }),
-    (r) => [r.at, String(r.id)],
+    (r) => ({ user: r.user, requestedAt: new Date(r.at).toISOString() }),
+    (r) => [r.at, r.id],
   );
 }
 
@@ -246,10 +247,10 @@ export async function listBlockedAccounts(ctx: AppContext, viewerId: string, pag
   const rows = await repo.listBlocked(ctx.db, viewerId, page.limit, after ? { at: String(after[0]), id: String(after[1]) } : null);
   return toPage(
     scope,
-    rows,
+    await withUserViews(ctx, rows),
     page.limit,
-    (r) => ({ user: toUserView(r), blockedAt: new Date(r.at).toISOString() }),
-    (r) => [r.at, String(r.id)],
+    (r) => ({ user: r.user, blockedAt: new Date(r.at).toISOString() }),
+    (r) => [r.at, r.id],
   );
 }
 
@@ -269,7 +270,7 @@ export async function answerFollowRequest(ctx: AppContext, viewerId: string, req
 /** PUT /users/:id/block: removes follows and requests both ways; each then is absent to the other. */
 export async function block(ctx: AppContext, viewerId: string, targetId: string) {
   notSelf(viewerId, targetId, 'block');
-  if (!(await repo.findAccountFlags(ctx.db, targetId))) throw notFound('user');
+  if (!(await accountFlags(ctx, targetId))) throw notFound('user');
   await inTransaction(ctx.db, async (tx) => {
     await repo.insertBlock(tx, viewerId, targetId);
     await markSuggestionsDirty(tx, [viewerId, targetId]);
@@ -280,7 +281,7 @@ export async function block(ctx: AppContext, viewerId: string, targetId: string)
 
 export async function unblock(ctx: AppContext, viewerId: string, targetId: string) {
   notSelf(viewerId, targetId, 'unblock');
-  if (!(await repo.findAccountFlags(ctx.db, targetId))) throw notFound('user');
+  if (!(await accountFlags(ctx, targetId))) throw notFound('user');
   await repo.deleteBlock(ctx.db, viewerId, targetId);
   userRulesChanged(ctx, [viewerId, targetId]);
   return { relationship: await relationshipBetween(ctx, viewerId, targetId) };

@@ -236,9 +236,10 @@ export async function markDirty(db: Executor, ids: readonly string[]) {
 }
 
 /**
- * One page of the stored suggestions, re-checked against the live graph: anyone followed,
- * requested, blocked either way or dismissed since the last refresh is left out, and an
- * address-book match counts only while the person still allows discovery by contacts.
+ * Up to `limit` stored suggestions after `after`, re-checked against the live graph: anyone
+ * followed, requested, blocked either way or dismissed since the last refresh is left out.
+ * (Whether an address-book match still allows discovery is the accounts module's to say: the
+ * service checks it.)
  */
 export async function readPage(db: Executor, u: string, limit: number, after: { score: number; id: string } | null) {
   const rows = await sql<{
@@ -250,26 +251,16 @@ export async function readPage(db: Executor, u: string, limit: number, after: { 
     in_contacts: boolean;
     followed_by_friends: number;
     follows_you: boolean;
-    discoverable: boolean;
-    id: string;
-    username: string;
-    display_name: string;
-    bio: string;
-    avatar_key: string | null;
   }>`
     SELECT s.candidate_id::text AS candidate_id, s.score, s.mutual_friends, s.resource_allocation, s.candidate_degree,
       s.in_contacts, s.followed_by_friends,
-      EXISTS (SELECT 1 FROM follows y WHERE y.follower_id = s.candidate_id AND y.followee_id = ${u}) AS follows_you,
-      usr.discoverable_by_contacts AS discoverable,
-      usr.id::text AS id, usr.username::text AS username, usr.display_name, usr.bio, usr.avatar_key
-    FROM suggestions s JOIN users usr ON usr.id = s.candidate_id
+      EXISTS (SELECT 1 FROM follows y WHERE y.follower_id = s.candidate_id AND y.followee_id = ${u}) AS follows_you
+    FROM suggestions s
     WHERE s.user_id = ${u} AND s.score > 0
       AND NOT ${excluded(u, sql.ref('s.candidate_id'))}
-      AND (usr.discoverable_by_contacts OR s.mutual_friends > 0 OR s.followed_by_friends > 0
-           OR EXISTS (SELECT 1 FROM follows y WHERE y.follower_id = s.candidate_id AND y.followee_id = ${u}))
       ${after ? sql`AND (s.score, s.candidate_id) < (${after.score}::float8, ${after.id}::bigint)` : sql``}
     ORDER BY s.score DESC, s.candidate_id DESC
-    LIMIT ${limit + 1}`.execute(db);
+    LIMIT ${limit}`.execute(db);
   return rows.rows;
 }
 

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app/context.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { inTransaction } from '../../platform/db/tx.ts';
 import type { Executor } from '../../platform/db/tx.ts';
-import { toUserView } from '../accounts/user-view.ts';
+import { discoverableByIdentifiers, discoverableIds, getUserViews } from '../accounts/index.ts';
 import * as contactsRepo from './contacts.repo.ts';
 import { type ActiveModel, activeModel } from './suggestion-model.service.ts';
 import { type CandidateFeatures, followBackRate, SUGGESTION_LIMITS, suggestionReasons, suggestionScore } from './suggestion-ranking.ts';
@@ -57,7 +57,7 @@ export async function refreshSuggestions(ctx: AppContext, userId: string): Promi
   const [graph, followers, contacts, viewer, active] = await Promise.all([
     repo.graphCandidates(ctx.db, userId, { maxFriends: L.maxFriendsExpanded, topRa: L.topByResourceAllocation, topFollowed: L.topFollowedByFriends }),
     repo.followerCandidates(ctx.db, userId, L.followers),
-    contactsRepo.matchedContactIds(ctx.db, userId, L.contacts),
+    matchedContactIds(ctx, userId, L.contacts),
     viewerOf(ctx.db, userId),
     activeModel(ctx),
   ]);
@@ -135,6 +135,35 @@ function scheduleIfStale(ctx: AppContext, userId: string, state: { computed_at: 
   return true;
 }
 
+/** Discoverable people matching anything `userId` uploaded from their address book. */
+async function matchedContactIds(ctx: AppContext, userId: string, limit: number): Promise<string[]> {
+  const hashes = await contactsRepo.hashesOf(ctx.db, userId);
+  return (await discoverableByIdentifiers(ctx.db, hashes, userId, limit)).map((u) => u.id);
+}
+
+type StoredRow = Awaited<ReturnType<typeof repo.readPage>>[number];
+
+/**
+ * Up to `limit + 1` suggestions after `position` that may still be shown: someone known only
+ * from an address book stays only while they allow discovery by contacts (an accounts setting,
+ * asked in one call per read). Reads further when that leaves a page short.
+ */
+async function readShown(ctx: AppContext, userId: string, limit: number, position: { score: number; id: string } | null) {
+  const out: Array<StoredRow & { discoverable: boolean }> = [];
+  const want = limit + 1;
+  for (;;) {
+    const rows = await repo.readPage(ctx.db, userId, want, position);
+    const discoverable = await discoverableIds(ctx.db, rows.map((r) => r.candidate_id));
+    for (const r of rows) {
+      const d = discoverable.has(r.candidate_id);
+      if (d || r.mutual_friends > 0 || r.followed_by_friends > 0 || r.follows_you) out.push({ ...r, discoverable: d });
+    }
+    const last = rows.at(-1);
+    if (out.length >= want || rows.length < want || !last) return out.slice(0, want);
+    position = { score: last.score, id: last.candidate_id };
+  }
+}
+
 /** GET /me/suggestions: best first, keyset-paged on (score, id). */
 export async function listSuggestions(ctx: AppContext, userId: string, page: { cursor?: string; limit: number }) {
   const scope = { list: 'suggestions', viewer: userId };
@@ -142,17 +171,18 @@ export async function listSuggestions(ctx: AppContext, userId: string, page: { c
   const position = after ? { score: Number(after[0]), id: String(after[1]) } : null;
   // The state and the page are read side by side (one round trip of latency, not two); only
   // a person who never had a list waits for it to be computed, then reads again.
-  let [state, rows, active] = await Promise.all([after ? undefined : repo.getState(ctx.db, userId), repo.readPage(ctx.db, userId, page.limit, position), activeModel(ctx)]);
+  let [state, rows, active] = await Promise.all([after ? undefined : repo.getState(ctx.db, userId), readShown(ctx, userId, page.limit, position), activeModel(ctx)]);
   if (!after && !scheduleIfStale(ctx, userId, state, active.id)) {
     await refreshSuggestions(ctx, userId);
-    rows = await repo.readPage(ctx.db, userId, page.limit, position);
+    rows = await readShown(ctx, userId, page.limit, position);
   }
+  const views = await getUserViews(ctx, rows.map((r) => r.candidate_id));
   return toPage(
     scope,
-    rows,
+    rows.filter((r) => views.has(r.candidate_id)),
     page.limit,
     (r): Suggestion => ({
-      user: toUserView(r),
+      user: views.get(r.candidate_id)!,
       reasons: suggestionReasons({
         mutualFriends: r.mutual_friends,
         followsYou: r.follows_you,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config } from '../../app/config.ts';
 import type { AppContext } from '../../app/context.ts';
 import { runTool } from '../../platform/ffmpeg/ffmpeg.ts';
-import { addDemoSeeder } from '../demo/demo-content.ts';
+import type { DemoSeeder } from '../demo/index.ts';
 import { DEMO_CLIPS, type DemoClip } from './demo-clips.ts';
 import * as repo from './media.repo.ts';
 import { addComment, createVideoFromFile, setLike, stagingDir } from './media.service.ts';
@@ -142,12 +142,14 @@ async function reactWhenPlayable(ctx: AppContext, userIds: Record<string, string
   }
 }
 
-// Drawing takes about a second per clip: it starts before the database is open on a first run
-// (prepare), and posting runs in the background so the server starts listening at once; the
-// clips appear in the feed as the worker finishes them.
-addDemoSeeder(
-  async (ctx, userIds, drawing: Array<Promise<Drawn>> | undefined) => {
-    void createDemoClips(ctx, userIds, drawing).catch((err) => ctx.log.warn({ err }, 'demo clips failed'));
+/**
+ * Drawing takes about a second per clip: it starts before the database is open on a first run
+ * (prepare), and posting runs in the background so the server starts listening at once; the
+ * clips appear in the feed as the worker finishes them.
+ */
+export const mediaDemo: DemoSeeder = {
+  async seed(ctx, userIds, drawing) {
+    void createDemoClips(ctx, userIds, drawing as Array<Promise<Drawn>> | undefined).catch((err) => ctx.log.warn({ err }, 'demo clips failed'));
   },
-  (config) => drawDemoClips(config),
-);
+  prepare: (config) => drawDemoClips(config),
+};

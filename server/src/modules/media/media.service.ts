@@ -8,8 +8,8 @@ import { type CursorScope, decodeCursor, encodeCursor, toPage } from '../../plat
 import { type Executor, inTransaction } from '../../platform/db/tx.ts';
 import { type Demuxer, FfmpegError, probe } from '../../platform/ffmpeg/ffmpeg.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import { findUserByUsername, getUserViews, isPrivateAccountLocked, registerPrivacyHook } from '../accounts/accounts.service.ts';
-import * as graph from '../graph/graph.service.ts';
+import { findUserByUsername, getUserViews, isPrivateAccountLocked, type PrivacyHook } from '../accounts/index.ts';
+import * as graph from '../graph/index.ts';
 import { parseCaption } from './caption.ts';
 import * as repo from './media.repo.ts';
 import { checkIsoStructure, readHead, sniffContainer } from './media-sniff.ts';
@@ -115,11 +115,11 @@ async function visibleKinds(ctx: AppContext, viewerId: string | null, authorId: 
 
 /**
  * Keeps `videos.author_private` equal to the account's setting, inside the transaction that
- * changes the setting (accounts calls this), so no reader ever sees the two disagree.
+ * changes the setting (provided to accounts as a privacy hook), so no reader ever sees the two disagree.
  */
-registerPrivacyHook(async (tx, userId, isPrivate) => {
+export const mirrorAccountPrivacy: PrivacyHook = async (tx, userId, isPrivate) => {
   await repo.setAuthorPrivate(tx, userId, isPrivate);
-});
+};
 
 // ---- views ----
 
@@ -402,12 +402,11 @@ export async function listByAuthorsPage(
   return async (viewerId: string | null) => ({ items: await toVideoViews(ctx, viewerId, pageRows.items), nextCursor: pageRows.nextCursor });
 }
 
-/** Registered with the graph: the `videos` count on a profile, as the viewer may see it. */
+/** Provided to the graph: the `videos` count on a profile, as the viewer may see it. */
 export async function countProfileVideos(ctx: AppContext, authorId: string, viewerId: string | null) {
   const { kinds } = await visibleKinds(ctx, viewerId, authorId);
   return kinds.length ? repo.countVisibleByAuthor(ctx.db, authorId, kinds) : 0;
 }
-graph.registerVideoCounter(countProfileVideos);
 
 // ---- likes, saves, shares ----
 

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
-import { addDemoSeeder } from '../demo/demo-content.ts';
-import { follow } from '../graph/graph.service.ts';
+import type { DemoSeeder } from '../demo/index.ts';
+import { follow } from '../graph/index.ts';
 import { createConversation, sendMessage } from './messaging.service.ts';
 
 /**
@@ -35,4 +35,5 @@ export async function seedDemoChats(ctx: AppContext, ids: Record<string, string>
   await say(sam, request, 'Hey Maya, loved your climbing clip. Mind if I put it in a beat video?');
 }
 
-addDemoSeeder(seedDemoChats);
+/** Friends, a chat, a group and a message request for the demo people. */
+export const messagingDemo: DemoSeeder = { seed: seedDemoChats };

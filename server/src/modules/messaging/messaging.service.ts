@@ -14,8 +14,8 @@ import { AppError, badInput, forbidden } from '../../app/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
 import { Batcher } from '../../platform/batch/batcher.ts';
 import { inTransaction, type Tx } from '../../platform/db/tx.ts';
-import { getMessagingPrefs, getUserViews } from '../accounts/accounts.service.ts';
-import { areFriends, blocksAndFriendshipAmong, isBlockedEitherWay } from '../graph/graph.service.ts';
+import { getMessagingPrefs, getUserViews } from '../accounts/index.ts';
+import { areFriends, blocksAndFriendshipAmong, isBlockedEitherWay } from '../graph/index.ts';
 import { publishToUsers } from './delivery.ts';
 import * as repo from './messaging.repo.ts';
 import { type CachedConversation, conversationMembersChanged, sendRulesCache } from './send-rules-cache.ts';
@@ -28,6 +28,8 @@ const MAX_REACTIONS_PER_USER = 10;
 
 const conversationNotFound = () => new AppError('conversation_not_found', 404, 'No such conversation');
 const messageNotFound = () => new AppError('message_not_found', 404, 'No such message');
+/** A kind of object no listed module provides cards for (products before the shop exists): refused, never stored unchecked. */
+const unsharableKind = (type: ShareType) => new AppError('share_not_found', 404, `share: ${type} cannot be shared on this server`, { field: 'share' });
 const userNotFound = (field: string) => new AppError('user_not_found', 404, `${field}: no such user`, { field });
 
 // ---------------------------------------------------------------- views
@@ -633,13 +635,14 @@ async function replay(
  */
 async function withLinkedShare(ctx: AppContext, senderId: string, body: SendMessageBody): Promise<SendMessageBody> {
   const share = detectShareLink(ctx, body.text!);
-  if (!share || !hasShareResolver(share.type)) return body;
+  if (!share || !hasShareResolver(ctx, share.type)) return body;
   const view = (await resolveShares(ctx, senderId, [share])).get(`${share.type}:${share.id}`);
   return view?.status === 'available' ? { ...body, share } : body;
 }
 
+/** A share must name something the sender may see, of a kind some module provides cards for. */
 async function assertShareVisible(ctx: AppContext, viewerId: string, share: { type: ShareType; id: string }) {
-  if (!hasShareResolver(share.type)) return; // resolved once that kind's module is present
+  if (!hasShareResolver(ctx, share.type)) throw unsharableKind(share.type);
   const view = (await resolveShares(ctx, viewerId, [share])).get(`${share.type}:${share.id}`);
   if (view?.status !== 'available') throw new AppError('share_not_found', 404, 'share: no such thing to share', { field: 'share' });
 }
@@ -872,8 +875,8 @@ export async function sendMessagesTogether(
   ]);
   const senderCards = cards.get(senderId)!;
   for (const [key, share] of shares) {
-    // A kind whose module is not present yet is resolved once it is (as in sendMessage).
-    if (hasShareResolver(share.type) && senderCards.get(key)?.status !== 'available') {
+    if (!hasShareResolver(ctx, share.type)) throw unsharableKind(share.type);
+    if (senderCards.get(key)?.status !== 'available') {
       throw new AppError('share_not_found', 404, 'share: no such thing to share', { field: 'share' });
     }
   }

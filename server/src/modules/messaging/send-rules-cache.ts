@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { announceChange, onChange } from '../../platform/pubsub/invalidation.ts';
-import { onUserRulesChanged } from '../accounts/user-rules.ts';
+import { onUserRulesChanged } from '../accounts/index.ts';
 import type * as repo from './messaging.repo.ts';
 
 /** How long an entry is trusted without news: the bound on staleness if a change announcement is lost. */

@@ -1,13 +1,14 @@
 import { ShareRef, type ShareType, type ShareView } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
-import { blockedEitherWayIds } from '../graph/graph.service.ts';
-import { getUserViews } from '../accounts/accounts.service.ts';
+import { getUserViews } from '../accounts/index.ts';
+import { blockedEitherWayIds } from '../graph/index.ts';
 
 /**
  * Share cards are resolved when a message is read, never copied into it: a clip deleted or a
- * profile that blocks you turns into "unavailable" everywhere at once. Each kind of object
- * plugs in a resolver (the video, shop and stories modules call `registerShareResolver`);
- * a kind with no resolver yet shows as unavailable.
+ * profile that blocks you turns into "unavailable" everywhere at once. The module that owns a
+ * kind of object provides its cards (`shareCards` in its index.ts: video from sharing, later
+ * product from shop, story from stories). A kind nobody provides cannot be shared: messaging
+ * refuses it rather than store a reference nobody can check.
  */
 export type ShareResolver = (ctx: AppContext, viewerId: string, ids: readonly string[]) => Promise<Map<string, Record<string, unknown>>>;
 
@@ -21,32 +22,24 @@ export type ShareResolverForViewers = (
   ids: readonly string[],
 ) => Promise<Map<string, Map<string, Record<string, unknown>>>>;
 
-const resolvers = new Map<ShareType, ShareResolver>();
-const manyViewerResolvers = new Map<ShareType, ShareResolverForViewers>();
-
-/**
- * Lets a module say what a card for one of its objects shows to a viewer (absent from the map:
- * unavailable), and optionally how to answer for many viewers in one go (otherwise: one call each).
- */
-export function registerShareResolver(type: ShareType, resolver: ShareResolver, forViewers?: ShareResolverForViewers) {
-  resolvers.set(type, resolver);
-  if (forViewers) manyViewerResolvers.set(type, forViewers);
-  else manyViewerResolvers.delete(type);
-}
-
 /** Finds a shareable object's link in message text (e.g. PUBLIC_URL/v/:id) so it becomes a card. */
 export type ShareLinkDetector = (ctx: AppContext, text: string) => { type: ShareType; id: string } | null;
-const linkDetectors: ShareLinkDetector[] = [];
 
-/** Lets a module turn its own links, pasted into a chat, into share cards. */
-export function registerShareLinkDetector(detector: ShareLinkDetector) {
-  linkDetectors.push(detector);
+/**
+ * What a module provides for one kind of shared object: what its card shows a viewer (absent
+ * from the map: unavailable), optionally how to answer many viewers in one go (otherwise one
+ * call each), and optionally how its links pasted into a chat become cards.
+ */
+export interface ShareCardProvider {
+  resolve: ShareResolver;
+  resolveForViewers?: ShareResolverForViewers;
+  detectLink?: ShareLinkDetector;
 }
 
 /** The first shareable object linked from the text, if any. */
 export function detectShareLink(ctx: AppContext, text: string): { type: ShareType; id: string } | null {
-  for (const detect of linkDetectors) {
-    const found = detect(ctx, text);
+  for (const provider of ctx.modules.shareCards.values()) {
+    const found = provider.detectLink?.(ctx, text) ?? null;
     // Only a link naming an object the way a share must (an id in range) becomes a card;
     // `/v/99999999999999999999` stays text rather than reaching a bigint column.
     if (found && ShareRef.safeParse(found).success) return found;
@@ -54,8 +47,8 @@ export function detectShareLink(ctx: AppContext, text: string): { type: ShareTyp
   return null;
 }
 
-export function hasShareResolver(type: ShareType): boolean {
-  return resolvers.has(type);
+export function hasShareResolver(ctx: AppContext, type: ShareType): boolean {
+  return ctx.modules.shareCards.has(type);
 }
 
 function groupByType(refs: ReadonlyArray<{ type: ShareType; id: string }>) {
@@ -77,7 +70,7 @@ export async function resolveShares(ctx: AppContext, viewerId: string, refs: Rea
   const out = new Map<string, ShareView>();
   await Promise.all(
     [...byType].map(async ([type, ids]) => {
-      const resolver = resolvers.get(type);
+      const resolver = ctx.modules.shareCards.get(type)?.resolve;
       const cards = resolver ? await resolver(ctx, viewerId, [...ids]) : new Map<string, Record<string, unknown>>();
       for (const id of ids) {
         const card = cards.get(id) ?? null;
@@ -102,8 +95,8 @@ export async function resolveSharesForViewers(
   await Promise.all(
     [...groupByType(refs)].map(async ([type, set]) => {
       const ids = [...set];
-      const resolver = resolvers.get(type);
-      const many = manyViewerResolvers.get(type);
+      const resolver = ctx.modules.shareCards.get(type)?.resolve;
+      const many = ctx.modules.shareCards.get(type)?.resolveForViewers;
       let cards: Map<string, Map<string, Record<string, unknown>>>;
       if (many) cards = await many(ctx, viewers, ids);
       else if (resolver) cards = new Map(await Promise.all(viewers.map(async (v) => [v, await resolver(ctx, v, ids)] as const)));
@@ -129,12 +122,14 @@ export async function resolveSharesForViewers(
   return out;
 }
 
-// A profile card: the public user view, unless either has blocked the other.
-registerShareResolver('user', async (ctx, viewerId, ids) => {
-  const numeric = ids.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
-  const [views, hidden] = await Promise.all([getUserViews(ctx, numeric), blockedEitherWayIds(ctx, viewerId)]);
-  const hiddenSet = new Set(hidden.map(String));
-  const out = new Map<string, Record<string, unknown>>();
-  for (const [id, user] of views) if (!hiddenSet.has(id)) out.set(id, { user });
-  return out;
-});
+/** A profile card: the public user view, unless either has blocked the other. */
+export const userShareCards: ShareCardProvider = {
+  async resolve(ctx, viewerId, ids) {
+    const numeric = ids.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
+    const [views, hidden] = await Promise.all([getUserViews(ctx, numeric), blockedEitherWayIds(ctx, viewerId)]);
+    const hiddenSet = new Set(hidden.map(String));
+    const out = new Map<string, Record<string, unknown>>();
+    for (const [id, user] of views) if (!hiddenSet.has(id)) out.set(id, { user });
+    return out;
+  },
+};

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { resolveAuth } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
-import * as media from '../media/media.service.ts';
+import * as media from '../media/index.ts';
 import { videoLink } from './sharing.service.ts';
 
 /**

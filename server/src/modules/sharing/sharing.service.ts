@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Message, ShareTarget, ShareVideoBody, User, VideoCard } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, badInput, forbidden } from '../../app/errors.ts';
-import { getUserViews } from '../accounts/accounts.service.ts';
-import * as graph from '../graph/graph.service.ts';
-import * as media from '../media/media.service.ts';
-import * as messaging from '../messaging/messaging.service.ts';
-import { registerShareLinkDetector, registerShareResolver } from '../messaging/share-cards.ts';
+import { getUserViews } from '../accounts/index.ts';
+import * as graph from '../graph/index.ts';
+import * as media from '../media/index.ts';
+import * as messaging from '../messaging/index.ts';
+import type { ShareCardProvider } from '../messaging/index.ts';
 import * as repo from './sharing.repo.ts';
 
 /**
@@ -67,24 +67,23 @@ export async function videoCardsFor(ctx: AppContext, viewerId: string, ids: read
   return (await videoCardsForViewers(ctx, [viewerId], ids)).get(viewerId)!;
 }
 
-registerShareResolver(
-  'video',
-  async (ctx, viewerId, ids) => videoCardsFor(ctx, viewerId, ids) as Promise<Map<string, Record<string, unknown>>>,
-  async (ctx, viewerIds, ids) => videoCardsForViewers(ctx, viewerIds, ids) as Promise<Map<string, Map<string, Record<string, unknown>>>>,
-);
-
-// A Loop link pasted into a chat (PUBLIC_URL/v/:id) becomes a video card.
 const linkPatterns = new WeakMap<AppContext, RegExp>();
-registerShareLinkDetector((ctx, text) => {
-  let re = linkPatterns.get(ctx);
-  if (!re) {
-    const base = ctx.config.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    re = new RegExp(`${base}/v/([1-9][0-9]{0,18})(?![0-9A-Za-z])`, 'i');
-    linkPatterns.set(ctx, re);
-  }
-  const m = re.exec(text);
-  return m ? { type: 'video', id: m[1]! } : null;
-});
+
+/** Clip cards, provided to messaging; a Loop link pasted into a chat (PUBLIC_URL/v/:id) becomes one. */
+export const videoShareCards: ShareCardProvider = {
+  resolve: async (ctx, viewerId, ids) => videoCardsFor(ctx, viewerId, ids) as Promise<Map<string, Record<string, unknown>>>,
+  resolveForViewers: async (ctx, viewerIds, ids) => videoCardsForViewers(ctx, viewerIds, ids) as Promise<Map<string, Map<string, Record<string, unknown>>>>,
+  detectLink(ctx, text) {
+    let re = linkPatterns.get(ctx);
+    if (!re) {
+      const base = ctx.config.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      re = new RegExp(`${base}/v/([1-9][0-9]{0,18})(?![0-9A-Za-z])`, 'i');
+      linkPatterns.set(ctx, re);
+    }
+    const m = re.exec(text);
+    return m ? { type: 'video', id: m[1]! } : null;
+  },
+};
 
 // ---------------------------------------------------------------- settings
 

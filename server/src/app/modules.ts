@@ -1,0 +1,15 @@
+import { accountsModule } from '../modules/accounts/index.ts';
+import { demoModule } from '../modules/demo/index.ts';
+import { feedModule } from '../modules/feed/index.ts';
+import { graphModule } from '../modules/graph/index.ts';
+import { mediaModule } from '../modules/media/index.ts';
+import { messagingModule } from '../modules/messaging/index.ts';
+import { sharingModule } from '../modules/sharing/index.ts';
+import type { LoopModule } from './wiring.ts';
+
+/**
+ * Every module of the server, explicitly. To add a capability, write its module (index.ts says
+ * what it provides and needs) and list it here; app/wiring.ts refuses to start when a need has
+ * no provider. Order matters only for demo data (each module's seeder runs in this order).
+ */
+export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, messagingModule, feedModule, sharingModule, demoModule];

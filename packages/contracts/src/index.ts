@@ -5,3 +5,5 @@ export * from './jobs.ts';
 export * from './media.ts';
 export * from './messaging.ts';
 export * from './sharing.ts';
+export * from './events.ts';
+export * from './notifications.ts';

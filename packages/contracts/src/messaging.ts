@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Notification } from './notifications.ts';
 import { User } from './accounts.ts';
 import { Id, unstorableText } from './common.ts';
 
@@ -183,4 +184,5 @@ export type ServerFrame =
   | { type: 'conversation.updated'; conversation: Conversation }
   | { type: 'conversation.removed'; conversationId: string }
   | { type: 'resync' }
+  | { type: 'notification'; notification: Notification; unreadCount: number }
   | { type: 'error'; code: string; detail: string; clientMsgId?: string; field?: string };

@@ -3,7 +3,9 @@ import { deleteExpiredSessions } from '../modules/accounts/accounts.service.ts';
 import { refitSuggestionModel, refitSuggestionModelIfDue } from '../modules/graph/suggestion-model.service.ts';
 import { purgeVideoFiles } from '../modules/media/media.service.ts';
 import { markTranscodeFailed, runTranscode } from '../modules/media/transcode.ts';
+import { startEventRelay } from '../platform/events/events.ts';
 import type { AppContext } from './context.ts';
+import { eventHandlers } from './events.ts';
 
 /** Every job kind and who handles it; the type makes a missing kind a compile error. */
 export const jobHandlers: JobHandlers<AppContext> = {
@@ -27,10 +29,14 @@ export const jobHandlers: JobHandlers<AppContext> = {
  */
 const HOUSEKEEPING_MS = 60 * 60_000;
 
-/** The worker role: runs jobs from the shared queue (any number of nodes may run one) and the housekeeping. */
+/**
+ * The worker role: runs jobs from the shared queue (any number of nodes may run one), relays
+ * domain events to their handlers (likewise), and the housekeeping.
+ */
 export function startAppWorker(ctx: AppContext): Worker {
   const w = ctx.config.worker;
   const worker = startWorker({ db: ctx.db, log: ctx.log }, ctx, jobHandlers, { concurrency: w.concurrency, leaseMs: w.leaseMs, pollMs: w.pollMs });
+  const relay = startEventRelay({ db: ctx.db, log: ctx.log }, ctx, eventHandlers, { pollMs: ctx.config.events.relayPollMs });
   ctx.log.info({ worker: worker.id }, 'job worker started');
   const housekeeping = async () => {
     try {
@@ -51,9 +57,13 @@ export function startAppWorker(ctx: AppContext): Worker {
   timer.unref();
   return {
     ...worker,
+    async idle() {
+      await Promise.all([worker.idle(), relay.idle()]);
+    },
     async stop() {
       clearTimeout(first);
       clearInterval(timer);
+      await relay.stop();
       await worker.stop();
     },
   };

@@ -73,7 +73,7 @@ describe('A follows, likes, comments, mentions and shares: B is told each (accep
   it('a comment arrives with its words; a comment naming @B on another clip is a mention', async () => {
     await s.api('POST', `/videos/${clipOfB}/comments`, { token: a.token, body: { text: 'love <this> one' } });
     const f = await wb.waitFor(frameOf('comment', a));
-    expect(f.notification).toMatchObject({ subject: { type: 'video', id: clipOfB }, text: `${a.user.displayName} commented: love <this> one` });
+    expect(f.notification).toMatchObject({ subject: { type: 'video', id: clipOfB }, text: `${a.user.displayName} commented: love <this> one`, excerpt: 'love <this> one' });
 
     const clipOfA = await clip(a, `with @${b.username} at the beach`);
     const captionMention = await wb.waitFor(frameOf('mention', a));

@@ -32,6 +32,8 @@ export const Notification = z.object({
   subject: NotificationSubject.nullable(),
   /** A sentence for people: "maya and 3 others liked your clip". */
   text: z.string(),
+  /** The words of a comment the row quotes (the end of `text`), for clients that set people's words apart. */
+  excerpt: z.string().nullable(),
   /** The clip's poster for rows about a clip (shown on the right of the row). */
   thumbnailUrl: z.string().nullable(),
   /** Where the app goes when the row is tapped (a path in the web app). */

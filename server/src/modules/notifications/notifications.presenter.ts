@@ -84,6 +84,7 @@ export async function presentNotifications(ctx: AppContext, viewerId: string, ro
         actorCount: Math.max(count, actors.length),
         subject: r.subject_type && r.subject_id ? { type: r.subject_type as NonNullable<Notification['subject']>['type'], id: r.subject_id } : null,
         text: sentence(kind, actor, count, r.excerpt),
+        excerpt: r.excerpt,
         thumbnailUrl: r.subject_type === 'video' && r.subject_id ? (posters.get(r.subject_id) ?? null) : null,
         url: urlOf(r, actor),
         createdAt: new Date(r.updated_at).toISOString(),

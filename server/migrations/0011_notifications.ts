@@ -80,10 +80,20 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
   await sql`CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id)`.execute(db);
+
+  // The VAPID key pair made on the first run when none is configured: one row, so every node
+  // signs with the same key; the private key sealed with APP_SECRET.
+  await sql`
+    CREATE TABLE push_vapid_keys (
+      id int PRIMARY KEY CHECK (id = 1),
+      public_key text NOT NULL,
+      private_key_sealed bytea NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['push_subscriptions', 'notification_settings', 'notifications', 'domain_event_receipts', 'domain_events']) {
+  for (const t of ['push_vapid_keys', 'push_subscriptions', 'notification_settings', 'notifications', 'domain_event_receipts', 'domain_events']) {
     await sql`DROP TABLE IF EXISTS ${sql.table(t)}`.execute(db);
   }
   await sql`DROP SEQUENCE IF EXISTS notification_positions`.execute(db);

@@ -145,6 +145,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && !e.APP_SECRET) {
     throw new ConfigError('Invalid configuration:\n  APP_SECRET: is required when NODE_ENV=production');
   }
+  if (Boolean(e.VAPID_PUBLIC_KEY) !== Boolean(e.VAPID_PRIVATE_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither');
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({

@@ -122,6 +122,7 @@ export class Gateway {
       backlog: 0,
     };
     this.connections.add(conn);
+    this.ctx.presence.opened(userId);
     conn.subscribed = this.join(`user:${userId}`, conn);
     ws.on('message', (data, isBinary) => this.receive(conn, data as Buffer, isBinary));
     ws.on('pong', () => {
@@ -190,6 +191,7 @@ export class Gateway {
     if (conn.closed) return;
     conn.closed = true;
     this.connections.delete(conn);
+    this.ctx.presence.closed(conn.userId);
     this.leave(`user:${conn.userId}`, conn);
     conn.conversations.clear();
     conn.early.length = 0;
@@ -382,6 +384,7 @@ export class Gateway {
   private receive(conn: Connection, data: Buffer, isBinary: boolean) {
     conn.alive = true;
     if (conn.closed) return;
+    this.ctx.presence.touch(conn.userId);
     if (isBinary) {
       if (!this.spendToken(conn)) return void this.flooded(conn, 'Too many frames; slow down');
       return this.sendError(conn, 'malformed_frame', 'Frames are JSON text');

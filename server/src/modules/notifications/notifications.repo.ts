@@ -34,8 +34,16 @@ export interface PushSubscriptionsTable {
   created_at: Generated<Date>;
 }
 
+export interface PushVapidKeysTable {
+  id: number;
+  public_key: string;
+  private_key_sealed: Buffer;
+  created_at: Generated<Date>;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface Database {
+    push_vapid_keys: PushVapidKeysTable;
     notifications: NotificationsTable;
     notification_settings: NotificationSettingsTable;
     push_subscriptions: PushSubscriptionsTable;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { block, follow } from './graph-helpers.ts';
 import { type MadeUser, startTestServer, type TestServer } from './harness.ts';
@@ -177,5 +178,20 @@ describe('settings, read marks, blocks', () => {
     expect((await s.api('POST', '/notifications/read', { token: b.token, body: { upToId: 'x' } })).status).toBe(400);
     expect((await s.api('GET', '/notifications?cursor=nope', { token: b.token })).status).toBe(400);
     expect((await s.api('GET', '/notifications')).status).toBe(401);
+  });
+
+  it('an event delivered again (its relay died after the handler committed, before marking it done) notifies no one twice', async () => {
+    const comments = async () => (await inbox(b)).filter((n) => n.kind === 'comment').length;
+    await s.api('POST', `/videos/${clipOfB}/comments`, { token: c.token, body: { text: 'once only' } });
+    await settled();
+    const before = await comments();
+    // What a relay killed at that moment leaves behind: the event pending again, its lease run out.
+    const redo = await sql`UPDATE domain_events SET done_at = NULL, claimed_until = NULL
+                            WHERE id = (SELECT max(id) FROM domain_events WHERE type = 'comment.created') RETURNING id`.execute(s.ctx.db);
+    expect(redo.rows).toHaveLength(1);
+    await settled();
+    expect(await comments()).toBe(before);
+    const again = await sql<{ done: boolean }>`SELECT done_at IS NOT NULL AS done FROM domain_events WHERE id = ${(redo.rows[0] as { id: string }).id}`.execute(s.ctx.db);
+    expect(again.rows[0]?.done).toBe(true);
   });
 });

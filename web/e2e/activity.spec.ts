@@ -21,7 +21,15 @@ test('B sees the badge and activity rows appear live when A follows and likes; t
 
   // A follows B from B's profile, in A's own browser.
   await pageA.goto(`/u/${b.username}`);
+  const prompt = pageA.getByRole('dialog', { name: 'Turn on notifications?' });
+  await expect(pageA.getByRole('button', { name: `Follow ${b.displayName}` })).toBeVisible();
+  // Never on load: the push opt-in waits for a meaningful action (following someone is one).
+  await expect(prompt).toHaveCount(0);
   await pageA.getByRole('button', { name: `Follow ${b.displayName}` }).click();
+  await expect(prompt).toBeVisible();
+  await screenshot(pageA, testInfo, 'activity-push-prompt');
+  await prompt.getByRole('button', { name: 'Not now' }).click();
+  await expect(prompt).toHaveCount(0);
   await expect(bell).toHaveAccessibleName('Activity, 1 new');
   await expect(pageB.getByRole('link', { name: 'Inbox' }).last()).toContainText('1');
   await screenshot(pageB, testInfo, 'activity-badge');

@@ -55,10 +55,14 @@ async function makeScene(browser: Browser): Promise<Scene> {
   // Mia's clips: the newest (top of the Friends feed) has the longest caption Loop takes.
   const spoofClip = await uploadReadyClip(request, mia, SPOOF_CAPTION);
   const longClip = await uploadReadyClip(request, mia, CAPTION);
-  await uploadReadyClip(request, me, 'My first clip');
+  const myClip = await uploadReadyClip(request, me, 'My first clip');
   for (const text of [COMMENT, SPOOF_COMMENT]) await asMia('POST', `/videos/${longClip}/comments`, { text });
   await asMe('PUT', `/videos/${longClip}/like`);
   await asMe('PUT', `/videos/${spoofClip}/save`);
+  // Ada's Activity: Mia followed back (friends), likes from two people grouped, a comment.
+  await asMia('PUT', `/videos/${myClip}/like`);
+  await asSam('PUT', `/videos/${myClip}/like`);
+  await asMia('POST', `/videos/${myClip}/comments`, { text: SPOOF_COMMENT });
 
   const chat = (await asMe('POST', '/conversations', { memberIds: [mia.id] })).conversation.id as string;
   let n = 0;
@@ -153,7 +157,9 @@ for (const scheme of ['light', 'dark'] as const) {
     await visit('profile-private', `/@${s.pat.username}`, (p) => p.getByRole('heading', { name: 'This account is private' }));
     await visit('profile-missing', '/u/no_such_person_here', (p) => p.getByRole('heading', { name: 'This account doesn’t exist' }));
     await visit('edit-profile', '/profile/edit', (p) => p.getByLabel('Display name'));
+    await visit('activity', '/activity', (p) => p.getByRole('list', { name: 'Activity' }).getByText(/liked your clip/));
     await visit('settings', '/settings', (p) => p.getByRole('switch', { name: /Private account/ }));
+    await visit('notification-settings', '/settings/notifications', (p) => p.getByRole('switch', { name: 'Likes' }).first());
     await visit('blocked-accounts', '/settings/blocked', (p) => p.getByRole('button', { name: /Unblock Bob/ }));
     await visit('search', `/search?q=${s.mia.username}`, (p) => p.getByRole('list', { name: 'People' }));
     await visit('share-target', `/share?text=${encodeURIComponent(`look ${BASE}/v/${s.longClip}`)}`, (p) => p.getByTestId('share-sheet'));

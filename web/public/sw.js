@@ -24,3 +24,42 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/v/') || url.pathname.startsWith('/media/')) return;
   event.respondWith(fetch(req).catch(() => caches.match('/').then((r) => r || Response.error())));
 });
+
+// Web push (docs/notifications.md "Web push"): the server sends a notification only when this
+// person has no Loop tab open and active. The payload is `{ title, body, url, tag, notificationId }`.
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : '' };
+  }
+  const title = typeof data.title === 'string' && data.title ? data.title : 'Loop';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof data.body === 'string' ? data.body : '',
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      // A group that grows replaces its earlier notification instead of stacking another.
+      tag: typeof data.tag === 'string' ? data.tag : undefined,
+      renotify: typeof data.tag === 'string',
+      data: { url: typeof data.url === 'string' && data.url.startsWith('/') && !data.url.startsWith('//') ? data.url : '/activity' },
+    }),
+  );
+});
+
+// Tapping it opens the right screen: an open Loop tab is focused and navigated, or a new one opens.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || '/activity', self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      for (const w of windows) {
+        if (new URL(w.url).origin === self.location.origin && 'focus' in w) {
+          return w.focus().then((focused) => (focused && 'navigate' in focused ? focused.navigate(url) : undefined));
+        }
+      }
+      return self.clients.openWindow(url);
+    }),
+  );
+});

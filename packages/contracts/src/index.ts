@@ -6,3 +6,5 @@ export * from './media.ts';
 export * from './messaging.ts';
 export * from './sharing.ts';
 export * from './realtime.ts';
+export * from './events.ts';
+export * from './notifications.ts';

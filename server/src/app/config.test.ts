@@ -35,4 +35,13 @@ describe('loadConfig', () => {
     expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(c.publicUrl).toBe('https://loop.example');
   });
+
+  it('takes web push keys in pairs, a contact that push services accept, and private endpoints only when asked', () => {
+    const { publicKey, privateKey } = { publicKey: `B${'a'.repeat(86)}`, privateKey: 'k'.repeat(43) };
+    expect(() => loadConfig({ VAPID_PUBLIC_KEY: publicKey })).toThrow(/set both or neither/);
+    const c = loadConfig({ VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey, PUBLIC_URL: 'https://loop.example' });
+    expect(c.push).toMatchObject({ vapidPublicKey: publicKey, vapidPrivateKey: privateKey, vapidSubject: 'mailto:push@loop.example', allowPrivateEndpoints: false, idleMs: 60_000 });
+    expect(() => loadConfig({ VAPID_SUBJECT: 'push@loop.example' })).toThrow(/VAPID_SUBJECT/);
+    expect(loadConfig({ PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true' }).push.allowPrivateEndpoints).toBe(true);
+  });
 });

@@ -71,6 +71,17 @@ const EnvSchema = z.object({
   WS_FRAME_BURST: int(100, 1),
   /** Bytes queued to a socket that is not reading before it is disconnected. */
   WS_MAX_BUFFERED_BYTES: int(1024 * 1024, 1024),
+  /** Domain events: how often the relay looks for events no commit on this node woke it for (another node's, or left by a crash). */
+  EVENT_RELAY_POLL_MS: int(1000, 20),
+  /** Web push (VAPID). Without keys, the embedded mode generates a pair and stores it in DATA_DIR; scale-out needs them set. */
+  VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, 'must be a base64url P-256 public key').optional(),
+  VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, 'must be a base64url P-256 private key').optional(),
+  /** The contact in every VAPID token (mailto: or https:), so push services can reach the sender. */
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'must start with mailto: or https://').optional(),
+  /** Tests only: also accept push endpoints on http://127.0.0.1 and other private addresses. */
+  PUSH_ALLOW_PRIVATE_ENDPOINTS: bool.default(false),
+  /** A person whose sockets sent nothing for this long counts as away: notifications also go by push. */
+  PUSH_IDLE_SEC: int(60, 0),
 });
 
 export type Config = Readonly<{
@@ -115,6 +126,8 @@ export type Config = Readonly<{
   }>;
   s3: Readonly<S3Settings> | null;
   gateway: Readonly<{ heartbeatMs: number; sessionRecheckMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
+  events: Readonly<{ relayPollMs: number }>;
+  push: Readonly<{ vapidPublicKey: string | null; vapidPrivateKey: string | null; vapidSubject: string; allowPrivateEndpoints: boolean; idleMs: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -131,6 +144,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = e.NODE_ENV === 'production';
   if (production && !e.APP_SECRET) {
     throw new ConfigError('Invalid configuration:\n  APP_SECRET: is required when NODE_ENV=production');
+  }
+  if (Boolean(e.VAPID_PUBLIC_KEY) !== Boolean(e.VAPID_PRIVATE_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither');
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const dataDir = path.resolve(e.DATA_DIR);
@@ -196,6 +212,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       framesPerSec: e.WS_FRAMES_PER_SEC,
       frameBurst: e.WS_FRAME_BURST,
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    }),
+    events: Object.freeze({ relayPollMs: e.EVENT_RELAY_POLL_MS }),
+    push: Object.freeze({
+      vapidPublicKey: e.VAPID_PUBLIC_KEY ?? null,
+      vapidPrivateKey: e.VAPID_PRIVATE_KEY ?? null,
+      vapidSubject: e.VAPID_SUBJECT ?? `mailto:push@${new URL(publicUrl).hostname}`,
+      allowPrivateEndpoints: e.PUSH_ALLOW_PRIVATE_ENDPOINTS,
+      idleMs: e.PUSH_IDLE_SEC * 1000,
     }),
   });
 }

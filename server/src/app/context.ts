@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -5,6 +6,7 @@ import { type DbHandle, openDb } from '../platform/db/client.ts';
 import { migrateToLatest } from '../platform/db/migrator.ts';
 import { setCursorSecret } from '../platform/db/pagination.ts';
 import { createSecretBox, type SecretBox } from '../platform/crypto/secret-box.ts';
+import { createLocalPresence, createRedisPresence, type Presence } from '../platform/presence/presence.ts';
 import { createLocalPubSub, createRedisPubSub, type PubSub } from '../platform/pubsub/pubsub.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '../platform/rate-limit/rate-limiter.ts';
 import { createS3Storage } from '../platform/storage/s3-storage.ts';
@@ -22,6 +24,8 @@ export interface AppContext {
   rateLimiter: RateLimiter;
   storage: Storage;
   pubsub: PubSub;
+  /** Who is using the app now (the gateway reports sockets; push asks before sending). */
+  presence: Presence;
   secrets: SecretBox;
   /** The modules joined (app/modules.ts): their routes, jobs and what they provide to each other. */
   modules: Wiring;
@@ -56,6 +60,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   const closers: Array<() => Promise<unknown>> = [() => handle.close()];
   let rateLimiter: RateLimiter;
   let pubsub: PubSub;
+  let presence: Presence;
   if (config.redisUrl) {
     const redisOpts = { maxRetriesPerRequest: 2, enableOfflineQueue: true };
     const commands = new Redis(config.redisUrl, redisOpts);
@@ -63,6 +68,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     for (const r of [commands, subscriber]) r.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
     rateLimiter = createRedisRateLimiter(commands, config.redisPrefix);
     pubsub = createRedisPubSub(commands, subscriber, config.redisPrefix, (err) => log.warn({ err }, 'pubsub error'));
+    presence = createRedisPresence(commands, config.redisPrefix, randomUUID(), { idleMs: config.push.idleMs, onError: (err) => log.warn({ err }, 'presence error') });
     closers.push(async () => {
       commands.disconnect();
       subscriber.disconnect();
@@ -70,8 +76,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   } else {
     rateLimiter = createMemoryRateLimiter();
     pubsub = createLocalPubSub({ freezePayloads: config.env !== 'production' });
+    presence = createLocalPresence({ idleMs: config.push.idleMs });
   }
-  closers.push(() => rateLimiter.close(), () => pubsub.close());
+  closers.push(() => rateLimiter.close(), () => pubsub.close(), () => presence.close());
 
   return {
     config,
@@ -81,6 +88,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     rateLimiter,
     storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(path.join(config.dataDir, 'media')),
     pubsub,
+    presence,
     secrets: createSecretBox(config.appSecret),
     modules,
     async close() {

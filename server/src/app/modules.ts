@@ -4,6 +4,7 @@ import { feedModule } from '../modules/feed/index.ts';
 import { graphModule } from '../modules/graph/index.ts';
 import { mediaModule } from '../modules/media/index.ts';
 import { messagingModule } from '../modules/messaging/index.ts';
+import { notificationsModule } from '../modules/notifications/index.ts';
 import { sharingModule } from '../modules/sharing/index.ts';
 import type { LoopModule } from './wiring.ts';
 
@@ -12,4 +13,4 @@ import type { LoopModule } from './wiring.ts';
  * what it provides and needs) and list it here; app/wiring.ts refuses to start when a need has
  * no provider. Order matters only for demo data (each module's seeder runs in this order).
  */
-export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, messagingModule, feedModule, sharingModule, demoModule];
+export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, messagingModule, feedModule, sharingModule, notificationsModule, demoModule];

@@ -20,6 +20,7 @@ export function createRealtime(ctx: AppContext): RealtimeServer<AppContext> {
     features: ctx.modules.frames,
     helloSchema: HelloFrame as ZodType<Frame>,
     personalChannel: (userId) => `user:${userId}`,
+    presence: ctx.presence,
     sessions: {
       liveKeys: (keys) =>
         liveSessionKeys(

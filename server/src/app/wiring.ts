@@ -1,5 +1,6 @@
-import { JOB_KINDS, type JobKind, type ShareType } from '@loop/contracts';
+import { DOMAIN_EVENT_TYPES, type DomainEventType, JOB_KINDS, type JobKind, type ShareType } from '@loop/contracts';
 import type { FastifyPluginAsync } from 'fastify';
+import type { EventHandler, EventHandlers } from '../platform/events/events.ts';
 import type { JobHandler, JobHandlers } from '../platform/jobs/queue.ts';
 import { buildFrameRegistry, type RealtimeFeature } from '../platform/realtime/frames.ts';
 import type { GraphLens, IdentifierHook, PrivacyHook } from '../modules/accounts/index.ts';
@@ -36,6 +37,8 @@ export interface Provides extends Partial<SingleProviders> {
   frames?: RealtimeFeature<AppContext>;
   /** Handlers of durable job kinds; every kind has exactly one, across all modules. */
   jobs?: { [K in JobKind]?: JobHandler<AppContext, K> };
+  /** What it does after a domain event commits (platform/events), at least once, on any node. */
+  events?: { [T in DomainEventType]?: ReadonlyArray<EventHandler<AppContext, T>> };
   /** Idempotent periodic work the worker runs (about hourly). */
   housekeeping?: Array<(ctx: AppContext) => Promise<void>>;
   /** Share cards for a kind of object; a kind with no provider cannot be shared. */
@@ -63,6 +66,8 @@ export interface Wiring extends SingleProviders {
   routes: RoutesFactory[];
   siteRoutes: RoutesFactory[];
   jobs: JobHandlers<AppContext>;
+  /** Every domain event type with the handlers of every module (an empty list: nobody reacts yet). */
+  events: EventHandlers<AppContext>;
   frames: Array<RealtimeFeature<AppContext>>;
   housekeeping: Array<(ctx: AppContext) => Promise<void>>;
   shareCards: ReadonlyMap<ShareType, ShareCardProvider>;
@@ -86,6 +91,7 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
   const jobs: Partial<Record<JobKind, { by: string; value: unknown }>> = {};
   const shareCards = new Map<ShareType, ShareCardProvider>();
   const shareBy = new Map<ShareType, string>();
+  const events = Object.fromEntries(DOMAIN_EVENT_TYPES.map((t) => [t, [] as unknown[]])) as Record<DomainEventType, unknown[]>;
   const wiring = {
     names,
     routes: [] as RoutesFactory[],
@@ -116,6 +122,9 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
       shareBy.set(type, m.name);
       shareCards.set(type, provider);
     }
+    for (const [type, handlers] of Object.entries(p.events ?? {}) as Array<[DomainEventType, unknown[] | undefined]>) {
+      events[type].push(...(handlers ?? []));
+    }
     wiring.routes.push(...(p.routes ?? []));
     wiring.siteRoutes.push(...(p.siteRoutes ?? []));
     wiring.housekeeping.push(...(p.housekeeping ?? []));
@@ -140,6 +149,7 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
     graphLens: single.graphLens?.value as GraphLens,
     videoCounter: single.videoCounter?.value as VideoCounter,
     jobs: Object.fromEntries(Object.entries(jobs).map(([k, v]) => [k, v!.value])) as JobHandlers<AppContext>,
+    events: events as unknown as EventHandlers<AppContext>,
     shareCards,
   };
 }

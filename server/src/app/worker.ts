@@ -1,3 +1,4 @@
+import { startEventRelay } from '../platform/events/events.ts';
 import { startWorker, type Worker } from '../platform/jobs/queue.ts';
 import type { AppContext } from './context.ts';
 
@@ -7,10 +8,14 @@ import type { AppContext } from './context.ts';
  */
 const HOUSEKEEPING_MS = 60 * 60_000;
 
-/** The worker role: runs jobs from the shared queue (any number of nodes may run one) and the housekeeping. */
+/**
+ * The worker role: runs jobs from the shared queue (any number of nodes may run one), relays
+ * domain events to their handlers (likewise), and the housekeeping.
+ */
 export function startAppWorker(ctx: AppContext): Worker {
   const w = ctx.config.worker;
   const worker = startWorker({ db: ctx.db, log: ctx.log }, ctx, ctx.modules.jobs, { concurrency: w.concurrency, leaseMs: w.leaseMs, pollMs: w.pollMs });
+  const relay = startEventRelay({ db: ctx.db, log: ctx.log }, ctx, ctx.modules.events, { pollMs: ctx.config.events.relayPollMs });
   ctx.log.info({ worker: worker.id }, 'job worker started');
   // Every module's job kinds are handled (app/wiring.ts checked that at start-up).
   const housekeeping = async () => {
@@ -28,9 +33,13 @@ export function startAppWorker(ctx: AppContext): Worker {
   timer.unref();
   return {
     ...worker,
+    async idle() {
+      await Promise.all([worker.idle(), relay.idle()]);
+    },
     async stop() {
       clearTimeout(first);
       clearInterval(timer);
+      await relay.stop();
       await worker.stop();
     },
   };

@@ -17,6 +17,8 @@ import { VideoScreen } from '../features/video/VideoScreen.tsx';
 import { ChatScreen } from '../features/inbox/ChatScreen.tsx';
 import { InboxScreen } from '../features/inbox/InboxScreen.tsx';
 import { NewChatScreen } from '../features/inbox/NewChatScreen.tsx';
+import { ActivityScreen } from '../features/activity/ActivityScreen.tsx';
+import { NotificationSettingsScreen } from '../features/activity/NotificationSettingsScreen.tsx';
 import type { Access } from './guards.tsx';
 
 export interface AppRoute {
@@ -52,6 +54,8 @@ export const routes: AppRoute[] = [
   { path: '/profile', element: <OwnProfileScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/profile/edit', element: <EditProfileScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/settings', element: <SettingsScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/activity', element: <ActivityScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/settings/notifications', element: <NotificationSettingsScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/settings/blocked', element: <BlockedAccountsScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/settings/password', element: <ChangePasswordScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/settings/email', element: <ContactInfoScreen key="email" kind="email" />, access: 'signed-in', chrome: 'app' },

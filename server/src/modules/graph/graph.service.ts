@@ -3,6 +3,7 @@ import type { AppContext } from '../../app/context.ts';
 import { badInput, forbidden, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { inTransaction } from '../../platform/db/tx.ts';
+import { recordEvent } from '../../platform/events/events.ts';
 import type { User } from '@loop/contracts';
 import { accountFlags, type GraphLens, getUserViews, isPrivateAccountLocked, userRulesChanged } from '../accounts/index.ts';
 import * as repo from './graph.repo.ts';
@@ -171,11 +172,15 @@ export async function follow(ctx: AppContext, viewerId: string, targetId: string
     if (e.a_blocks_b || e.b_blocks_a) throw notFound('user');
     if (e.a_follows_b) return;
     if (privateAccount) {
-      if (await repo.insertFollowRequest(tx, viewerId, targetId)) tx.afterCommit(() => publishFollowFrame(ctx, 'follow.request', targetId, viewerId));
+      if (await repo.insertFollowRequest(tx, viewerId, targetId)) {
+        await recordEvent(tx, { type: 'follow.requested', requesterId: viewerId, targetId });
+        tx.afterCommit(() => publishFollowFrame(ctx, 'follow.request', targetId, viewerId));
+      }
       return;
     }
     await repo.deleteFollowRequest(tx, viewerId, targetId);
     if (await repo.insertFollow(tx, viewerId, targetId)) {
+      await recordEvent(tx, { type: 'follow.created', followerId: viewerId, followeeId: targetId, mutual: e.b_follows_a });
       await markSuggestionsDirty(tx, [viewerId, targetId]);
       tx.afterCommit(() => userRulesChanged(ctx, [viewerId, targetId]));
       tx.afterCommit(() => publishFollowFrame(ctx, 'follow.new', targetId, viewerId));
@@ -259,7 +264,10 @@ export async function answerFollowRequest(ctx: AppContext, viewerId: string, req
   await inTransaction(ctx.db, async (tx) => {
     if (!(await repo.deleteFollowRequest(tx, requesterId, viewerId))) throw notFound('follow_request');
     if (!accept) return;
-    await repo.insertFollow(tx, requesterId, viewerId);
+    if (await repo.insertFollow(tx, requesterId, viewerId)) {
+      const e = await repo.edgesBetween(tx, viewerId, requesterId);
+      await recordEvent(tx, { type: 'follow.created', followerId: requesterId, followeeId: viewerId, mutual: e.a_follows_b });
+    }
     await markSuggestionsDirty(tx, [viewerId, requesterId]);
     tx.afterCommit(() => userRulesChanged(ctx, [viewerId, requesterId]));
     tx.afterCommit(() => publishFollowFrame(ctx, 'follow.accepted', requesterId, viewerId));

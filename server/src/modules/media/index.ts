@@ -39,4 +39,6 @@ export {
   openToEveryone,
   toVideoViews,
   viewersWhoCanView,
+  visiblePosters,
+  whoCanSeeVideo,
 } from './media.service.ts';

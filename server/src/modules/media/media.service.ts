@@ -6,6 +6,7 @@ import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
 import { type CursorScope, decodeCursor, encodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { type Executor, inTransaction } from '../../platform/db/tx.ts';
+import { recordEvent } from '../../platform/events/events.ts';
 import { type Demuxer, FfmpegError, probe } from '../../platform/ffmpeg/ffmpeg.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { findUserByUsername, getUserViews, isPrivateAccountLocked, type PrivacyHook } from '../accounts/index.ts';
@@ -191,6 +192,19 @@ async function resolveCaption(ctx: AppContext, caption: string): Promise<{ entit
     if (userId) entities.push({ type: 'mention', start: e.start, end: e.end, username: e.value, userId: String(userId) });
   }
   return { entities, tags: [...new Set(raw.filter((e) => e.type === 'hashtag').map((e) => e.value))] };
+}
+
+/** The people `@named` in a text who exist (at most 30, as captions). */
+async function mentionedUserIds(ctx: AppContext, text: string): Promise<string[]> {
+  const names = [...new Set(parseCaption(text).filter((e) => e.type === 'mention').map((e) => e.value))];
+  const ids = await Promise.all(names.map(async (n) => (await findUserByUsername(ctx, n))?.id));
+  return ids.filter((id) => id !== undefined && id !== null).map(String);
+}
+
+/** The people a caption's entities mention (resolved when the caption was written). */
+export function captionMentionIds(entities: unknown): string[] {
+  if (!Array.isArray(entities)) return [];
+  return [...new Set(entities.flatMap((e: { type?: string; userId?: string }) => (e.type === 'mention' && e.userId ? [e.userId] : [])))];
 }
 
 // ---- creating videos ----
@@ -411,8 +425,11 @@ export async function countProfileVideos(ctx: AppContext, authorId: string, view
 // ---- likes, saves, shares ----
 
 export async function setLike(ctx: AppContext, userId: string, id: string, on: boolean) {
-  await loadVisibleVideo(ctx, userId, id);
-  await repo.setFlag(ctx.db, 'video_likes', id, userId, on);
+  const v = await loadVisibleVideo(ctx, userId, id);
+  await inTransaction(ctx.db, async (tx) => {
+    const changed = await repo.setFlag(tx, 'video_likes', id, userId, on);
+    if (changed && on) await recordEvent(tx, { type: 'video.liked', videoId: id, authorId: String(v.author_id), likerId: userId });
+  });
   return getVideo(ctx, userId, id);
 }
 
@@ -466,6 +483,22 @@ export async function recordShares(ctx: AppContext, userId: string, id: string, 
 /** Adds `n` in-app shares to a clip's count inside the caller's transaction (the sharing module's one action). */
 export async function countSharesIn(tx: Executor, id: string, n: number) {
   await repo.addShares(tx, id, n);
+}
+
+/**
+ * For rows that point at clips (notifications): which of `ids` the viewer may still see, each
+ * with its poster (null while there is none). A clip deleted or hidden since is absent.
+ */
+export async function visiblePosters(ctx: AppContext, viewerId: string, ids: readonly string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await visibleToViewer(ctx, viewerId, await repo.findVideos(ctx.db, [...new Set(ids)]));
+  return new Map(rows.map((v) => [String(v.id), v.has_poster ? `${mediaBase(v)}/poster.jpg` : null]));
+}
+
+/** The ones among `viewerIds` who may see clip `videoId` (none when it is gone). */
+export async function whoCanSeeVideo(ctx: AppContext, viewerIds: readonly string[], videoId: string): Promise<Set<string>> {
+  const [v] = await repo.findVideos(ctx.db, [videoId]);
+  return v ? viewersWhoCanView(ctx, viewerIds, v) : new Set();
 }
 
 /** Clip rows by id, for modules that check each with `canView` (share cards, the /v/:id page). */
@@ -523,13 +556,29 @@ export async function addComment(ctx: AppContext, userId: string, videoId: strin
   const v = await loadVisibleVideo(ctx, userId, videoId);
   if (!v.comments_enabled) throw new AppError('comments_disabled', 403, 'Comments are turned off for this video');
   let parentId: string | null = null;
+  let parentAuthorId: string | null = null;
   if (body.replyToId) {
     const parent = await repo.findComment(ctx.db, body.replyToId);
     if (!parent || String(parent.video_id) !== videoId) throw new AppError('comment_not_found', 404, 'replyToId: no such comment', { field: 'replyToId' });
     // One level of replies: answering a reply answers its thread.
     parentId = parent.parent_id ? String(parent.parent_id) : String(parent.id);
+    parentAuthorId = String(parent.author_id);
   }
-  const row = await inTransaction(ctx.db, (tx) => repo.insertComment(tx, { video_id: videoId, author_id: userId, parent_id: parentId, text: body.text }));
+  const mentionIds = await mentionedUserIds(ctx, body.text);
+  const row = await inTransaction(ctx.db, async (tx) => {
+    const c = await repo.insertComment(tx, { video_id: videoId, author_id: userId, parent_id: parentId, text: body.text });
+    await recordEvent(tx, {
+      type: 'comment.created',
+      commentId: String(c.id),
+      videoId,
+      videoAuthorId: String(v.author_id),
+      authorId: userId,
+      parentAuthorId: parentAuthorId,
+      mentionIds,
+      excerpt: body.text.slice(0, 120),
+    });
+    return c;
+  });
   const [comment] = await toCommentViews(ctx, userId, [row]);
   return { comment: comment! };
 }

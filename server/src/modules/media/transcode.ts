@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import { type Demuxer, FfmpegError, transcode } from '../../platform/ffmpeg/ffmpeg.ts';
 import { inTransaction } from '../../platform/db/tx.ts';
+import { recordEvent } from '../../platform/events/events.ts';
 import { enqueue, type JobRun, PermanentJobError } from '../../platform/jobs/queue.ts';
 import { bandwidthFor, codecsFor, ladderFor, masterPlaylist, type Rung, rungArgs } from './ladder.ts';
 import * as repo from './media.repo.ts';
-import { publishedPrefix, publishProgress, sourceKey, toolPaths, workDir } from './media.service.ts';
+import { captionMentionIds, publishedPrefix, publishProgress, sourceKey, toolPaths, workDir } from './media.service.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
@@ -99,9 +100,14 @@ export async function runTranscode(ctx: AppContext, videoId: string, job: JobRun
         progress: finished ? 100 : Math.max(v.progress, Math.floor(2 + (97 * completed) / total)),
         ...(v.ready_at ? {} : { ready_at: new Date() }),
       };
+      const firstReady = !v.ready_at;
       v = await inTransaction(ctx.db, async (tx) => {
         const row = await repo.updateVideo(tx, videoId, patch);
         if (row && handOff) await enqueue(tx, { kind: 'video.transcode', videoId });
+        // Playable for the first time: the people its caption names may now be told.
+        if (row && firstReady) {
+          await recordEvent(tx, { type: 'video.published', videoId, authorId: String(row.author_id), mentionIds: captionMentionIds(row.entities) });
+        }
         return row;
       });
       if (!v) return cleanupDeleted(ctx, videoId);

@@ -14,6 +14,7 @@ import { AppError, badInput, forbidden } from '../../app/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
 import { Batcher } from '../../platform/batch/batcher.ts';
 import { inTransaction, type Tx } from '../../platform/db/tx.ts';
+import { recordEvent } from '../../platform/events/events.ts';
 import { getMessagingPrefs, getUserViews } from '../accounts/index.ts';
 import { areFriends, blocksAndFriendshipAmong, isBlockedEitherWay } from '../graph/index.ts';
 import { publishToUsers } from './delivery.ts';
@@ -261,6 +262,7 @@ export async function createConversation(
           // A first message from someone who is not a friend lands in the recipient's Requests folder.
           { conversation_id: c.id, user_id: other, state: friends ? 'active' : 'request', engaged: false },
         ]);
+        if (!friends) await recordEvent(tx, { type: 'message.request', conversationId: String(c.id), senderId: userId, recipientId: other });
         return c.id;
       });
       return { conversation: await conversationFor(ctx, userId, id), created: true };

@@ -7,6 +7,7 @@ import * as graph from '../graph/index.ts';
 import * as media from '../media/index.ts';
 import * as messaging from '../messaging/index.ts';
 import type { ShareCardProvider } from '../messaging/index.ts';
+import { recordEvent } from '../../platform/events/events.ts';
 import * as repo from './sharing.repo.ts';
 
 /**
@@ -162,6 +163,8 @@ export async function shareVideo(ctx: AppContext, senderId: string, videoId: str
         rows.map((r) => ({ video_id: videoId, sender_id: senderId, conversation_id: r.conversationId, message_id: r.messageId, client_share_id: body.clientShareId ?? null })),
       );
       await media.countSharesIn(tx, videoId, rows.length);
+      const recipientIds = unique([...userIds, ...memberIds]).filter((id) => id !== senderId);
+      await recordEvent(tx, { type: 'video.shared', videoId, senderId, recipientIds });
     });
     return { messages };
   } catch (err) {

@@ -47,6 +47,8 @@ export interface RealtimeOptions<C> {
   personalChannel(userId: string): string;
   /** Sockets a room hands frames to per turn of the event loop (default FAN_OUT_CHUNK). */
   fanOutChunk?: number;
+  /** Told when a person's socket opens, sends anything, and closes (who is using the app now; push asks it). */
+  presence?: { opened(userId: string): void; touch(userId: string): void; closed(userId: string): void };
   /** A thrown error as the `error` frame the client may see, or null to log it and answer internal_error. */
   describeError(err: unknown): { code: string; detail: string; field?: string } | null;
 }
@@ -95,6 +97,7 @@ export class RealtimeServer<C> implements ConnectionHost {
   accept(ws: WebSocket, identity: { userId: string; session: string }): RealtimeConnection {
     const conn = new RealtimeConnection(ws, identity.userId, identity.session, this.opts.limits.frameBurst, this);
     this.connections.add(conn);
+    this.opts.presence?.opened(conn.userId);
     this.members.set(conn, { receive: (frame, text) => this.deliver(conn, frame, text) });
     conn.subscribed = conn.join(this.opts.personalChannel(identity.userId));
     ws.on('message', (data, isBinary) => this.receive(conn, data as Buffer, isBinary));
@@ -139,6 +142,7 @@ export class RealtimeServer<C> implements ConnectionHost {
     if (conn.closed) return;
     conn.closed = true;
     this.connections.delete(conn);
+    this.opts.presence?.closed(conn.userId);
     for (const channel of [...conn.channels]) conn.leave(channel);
     conn.early.length = 0;
   }
@@ -230,6 +234,7 @@ export class RealtimeServer<C> implements ConnectionHost {
   private receive(conn: RealtimeConnection, data: Buffer, isBinary: boolean) {
     conn.alive = true;
     if (conn.closed) return;
+    this.opts.presence?.touch(conn.userId);
     if (isBinary) {
       if (!this.spendToken(conn)) return this.flooded(conn, 'Too many frames; slow down');
       return conn.error('malformed_frame', 'Frames are JSON text');

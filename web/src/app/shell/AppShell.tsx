@@ -2,6 +2,7 @@ import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { OfflineBanner } from '../../ui/OfflineBanner.tsx';
+import { PushPrompt } from '../../features/activity/push.tsx';
 import { useOnline } from '../online.ts';
 import { useSession } from '../session.ts';
 import { navItems } from './nav.tsx';
@@ -56,6 +57,7 @@ export function AppShell() {
         <Outlet />
       </main>
       <ScrollRestoration />
+      <PushPrompt />
 
       <nav className="tabbar" aria-label="Tabs">
         {navItems
@@ -95,6 +97,7 @@ export function BareShell() {
       <OfflineBanner online={online} />
       <Outlet />
       <ScrollRestoration />
+      <PushPrompt />
     </main>
   );
 }

@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
+import { ActivityBadge } from '../../features/activity/ActivityBell.tsx';
 import { InboxBadge } from '../../features/inbox/InboxBadge.tsx';
-import { IconFriends, IconHome, IconInbox, IconPlus, IconProfile, IconSearch, IconSettings } from '../../ui/icons.tsx';
+import { IconBell, IconFriends, IconHome, IconInbox, IconPlus, IconProfile, IconSearch, IconSettings } from '../../ui/icons.tsx';
 
 export interface NavItem {
   to: string;
@@ -24,6 +25,8 @@ export const navItems: NavItem[] = [
   { to: '/search', label: 'Search', Icon: IconSearch, desktopOnly: true },
   { to: '/create', label: 'Create', Icon: IconPlus, primary: true },
   { to: '/inbox', label: 'Inbox', Icon: IconInbox, Badge: InboxBadge },
+  // Phones reach Activity from the bell at the top of Inbox (as TikTok does); the Inbox tab's badge counts it too.
+  { to: '/activity', label: 'Activity', Icon: IconBell, desktopOnly: true, Badge: ActivityBadge },
   { to: '/profile', label: 'Profile', Icon: IconProfile },
   { to: '/settings', label: 'Settings', Icon: IconSettings, desktopOnly: true },
 ];

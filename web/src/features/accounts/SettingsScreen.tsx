@@ -81,6 +81,17 @@ export function SettingsScreen() {
             </Link>
           </div>
 
+          <h2 className="group-title">Notifications</h2>
+          <div className="group">
+            <Link to="/settings/notifications" className="settings__row">
+              <span className="settings__row-text">
+                <span>Notifications</span>
+                <span className="settings__row-hint">What you hear about, in Activity and as push notifications</span>
+              </span>
+              <IconChevron size={20} />
+            </Link>
+          </div>
+
           <h2 className="group-title">Privacy</h2>
           <div className="group">
             <SwitchRow

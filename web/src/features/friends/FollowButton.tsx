@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { describeError } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { useToast } from '../../ui/Toast.tsx';
+import { notePushMoment } from '../activity/push.tsx';
 import { useGraphAction } from './friends-api.ts';
 
 /** Follow / Follow back / Requested / Following / Friends, with the server's answer as truth. */
@@ -18,6 +19,8 @@ export function FollowButton({ userId, name, relationship }: { userId: string; n
     try {
       const res = await action.mutateAsync({ action: following ? 'unfollow' : 'follow', userId });
       setRel(res.relationship);
+      // Following someone is a moment when being told they followed back is worth asking about.
+      if (!following) notePushMoment();
     } catch (err) {
       toast(describeError(err), 'error');
     }

@@ -12,6 +12,7 @@ import { RelativeTime } from '../../ui/RelativeTime.tsx';
 import { useMediaQuery, WIDE_LAYOUT } from '../../ui/use-media-query.ts';
 import { UserText } from '../../ui/UserText.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
+import { ActivityBell } from '../activity/ActivityBell.tsx';
 import { useConversations } from './inbox-api.ts';
 import './inbox.css';
 
@@ -110,6 +111,7 @@ const newChatButton = (
     <IconPlus size={24} />
   </ButtonLink>
 );
+const bell = <ActivityBell />;
 
 /**
  * On wide screens chat is two panes (UI.md): the conversation list stays beside whatever is open.
@@ -123,7 +125,10 @@ export function InboxSplit({ activeId, children }: { activeId: string | null; ch
       <aside className="inbox-split__list" aria-label="Chats">
         <div className="inbox-split__head">
           <h2>Inbox</h2>
-          {newChatButton}
+          <span className="inbox-split__actions">
+            {bell}
+            {newChatButton}
+          </span>
         </div>
         <ConversationsPane activeId={activeId} />
       </aside>
@@ -146,7 +151,7 @@ export function InboxScreen() {
   }
   return (
     <>
-      <TopBar title="Inbox" end={newChatButton} />
+      <TopBar title="Inbox" start={bell} end={newChatButton} />
       <Page>
         <ConversationsPane activeId={null} />
       </Page>

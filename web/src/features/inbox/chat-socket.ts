@@ -37,6 +37,7 @@ class ChatSocket {
 
   private users = 0;
   private watching = false;
+  private activeSentAt = 0;
 
   /** Reference-counted: the socket stays up while anything that needs it is mounted. */
   start() {
@@ -47,6 +48,15 @@ class ChatSocket {
       this.watching = true;
       window.addEventListener('online', () => this.connectNow());
       window.addEventListener('offline', () => this.ws?.close());
+      // The server sends push notifications only to people who are away: a tab in use says so
+      // with a ping now and then (at most every 20 s, only while it is visible and touched).
+      const active = () => {
+        if (document.visibilityState !== 'visible' || Date.now() - this.activeSentAt < 20_000) return;
+        this.activeSentAt = Date.now();
+        this.frame({ type: 'ping' });
+      };
+      for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) window.addEventListener(type, active, { passive: true, capture: true });
+      document.addEventListener('visibilitychange', active);
     }
     this.connect();
   }

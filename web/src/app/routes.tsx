@@ -1,23 +1,36 @@
-import type { ReactNode } from 'react';
-import { ChangePasswordScreen } from '../features/accounts/ChangePasswordScreen.tsx';
-import { ContactInfoScreen } from '../features/accounts/ContactInfoScreen.tsx';
-import { EditProfileScreen } from '../features/accounts/EditProfileScreen.tsx';
-import { HandleRoute, OwnProfileScreen, UserProfileScreen } from '../features/accounts/ProfileScreen.tsx';
-import { LoginScreen } from '../features/accounts/LoginScreen.tsx';
-import { SearchScreen } from '../features/accounts/SearchScreen.tsx';
-import { SettingsScreen } from '../features/accounts/SettingsScreen.tsx';
-import { SignupScreen } from '../features/accounts/SignupScreen.tsx';
-import { WelcomeScreen } from '../features/accounts/WelcomeScreen.tsx';
-import { ShareTargetScreen } from '../features/sharing/ShareTargetScreen.tsx';
-import { BlockedAccountsScreen } from '../features/friends/BlockedAccountsScreen.tsx';
-import { FriendsScreen } from '../features/friends/FriendsScreen.tsx';
-import { CreateScreen } from '../features/video/CreateScreen.tsx';
-import { FeedScreen, FriendsFeedScreen } from '../features/video/FeedScreen.tsx';
-import { VideoScreen } from '../features/video/VideoScreen.tsx';
-import { ChatScreen } from '../features/inbox/ChatScreen.tsx';
-import { InboxScreen } from '../features/inbox/InboxScreen.tsx';
-import { NewChatScreen } from '../features/inbox/NewChatScreen.tsx';
+import { type ComponentType, lazy, type ReactNode } from 'react';
 import type { Access } from './guards.tsx';
+
+/**
+ * Each screen is its own chunk, fetched the first time its route is shown (screens of one file
+ * share it), so the first page loads only the shell and the screen it opens. The shells wrap
+ * their outlet in Suspense; react-router keeps the previous screen up while the next one loads.
+ */
+function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>) {
+  return lazy(async () => ({ default: await load() }));
+}
+
+const WelcomeScreen = lazyScreen(() => import('../features/accounts/WelcomeScreen.tsx').then((m) => m.WelcomeScreen));
+const SignupScreen = lazyScreen(() => import('../features/accounts/SignupScreen.tsx').then((m) => m.SignupScreen));
+const LoginScreen = lazyScreen(() => import('../features/accounts/LoginScreen.tsx').then((m) => m.LoginScreen));
+const FeedScreen = lazyScreen(() => import('../features/video/FeedScreen.tsx').then((m) => m.FeedScreen));
+const FriendsFeedScreen = lazyScreen(() => import('../features/video/FeedScreen.tsx').then((m) => m.FriendsFeedScreen));
+const FriendsScreen = lazyScreen(() => import('../features/friends/FriendsScreen.tsx').then((m) => m.FriendsScreen));
+const CreateScreen = lazyScreen(() => import('../features/video/CreateScreen.tsx').then((m) => m.CreateScreen));
+const VideoScreen = lazyScreen(() => import('../features/video/VideoScreen.tsx').then((m) => m.VideoScreen));
+const InboxScreen = lazyScreen(() => import('../features/inbox/InboxScreen.tsx').then((m) => m.InboxScreen));
+const NewChatScreen = lazyScreen(() => import('../features/inbox/NewChatScreen.tsx').then((m) => m.NewChatScreen));
+const ChatScreen = lazyScreen(() => import('../features/inbox/ChatScreen.tsx').then((m) => m.ChatScreen));
+const OwnProfileScreen = lazyScreen(() => import('../features/accounts/ProfileScreen.tsx').then((m) => m.OwnProfileScreen));
+const UserProfileScreen = lazyScreen(() => import('../features/accounts/ProfileScreen.tsx').then((m) => m.UserProfileScreen));
+const HandleRoute = lazyScreen(() => import('../features/accounts/ProfileScreen.tsx').then((m) => m.HandleRoute));
+const EditProfileScreen = lazyScreen(() => import('../features/accounts/EditProfileScreen.tsx').then((m) => m.EditProfileScreen));
+const SettingsScreen = lazyScreen(() => import('../features/accounts/SettingsScreen.tsx').then((m) => m.SettingsScreen));
+const BlockedAccountsScreen = lazyScreen(() => import('../features/friends/BlockedAccountsScreen.tsx').then((m) => m.BlockedAccountsScreen));
+const ChangePasswordScreen = lazyScreen(() => import('../features/accounts/ChangePasswordScreen.tsx').then((m) => m.ChangePasswordScreen));
+const ContactInfoScreen = lazyScreen(() => import('../features/accounts/ContactInfoScreen.tsx').then((m) => m.ContactInfoScreen));
+const SearchScreen = lazyScreen(() => import('../features/accounts/SearchScreen.tsx').then((m) => m.SearchScreen));
+const ShareTargetScreen = lazyScreen(() => import('../features/sharing/ShareTargetScreen.tsx').then((m) => m.ShareTargetScreen));
 
 export interface AppRoute {
   path: string;

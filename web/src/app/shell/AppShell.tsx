@@ -1,8 +1,10 @@
+import { Suspense } from 'react';
 import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { OfflineBanner } from '../../ui/OfflineBanner.tsx';
 import { useOnline } from '../online.ts';
+import { Splash } from '../guards.tsx';
 import { useSession } from '../session.ts';
 import { navItems } from './nav.tsx';
 import './shell.css';
@@ -53,7 +55,9 @@ export function AppShell() {
 
       <main className="shell__main">
         <OfflineBanner online={online} />
-        <Outlet />
+        <Suspense fallback={<Splash />}>
+          <Outlet />
+        </Suspense>
       </main>
       <ScrollRestoration />
 
@@ -93,7 +97,9 @@ export function BareShell() {
   return (
     <main className="bare">
       <OfflineBanner online={online} />
-      <Outlet />
+      <Suspense fallback={<Splash />}>
+        <Outlet />
+      </Suspense>
       <ScrollRestoration />
     </main>
   );

@@ -10,6 +10,12 @@ const CLOSE_SIGNED_OUT = 4001;
  * itself (with backoff, and at once when the browser comes back online), says what it already has
  * with `hello.resume`, and re-sends every unacknowledged message under the same clientMsgId, so a
  * flaky network never loses or doubles a message. Screens subscribe to frames.
+ *
+ * Sends go out one at a time per conversation: the next message of a chat is written to the socket
+ * when the previous one is acknowledged (or failed for good). The server may refuse a send for its
+ * budget (`error` with code `rate_limited` and the clientMsgId); the refused message is sent again
+ * after a backoff (doubling, capped, jittered), and since nothing behind it went out meanwhile, the
+ * conversation keeps the order it was written in. Different chats do not wait for each other.
  */
 export type ChatStatus = 'connecting' | 'online' | 'offline';
 type Listener = (frame: any) => void;
@@ -20,6 +26,24 @@ export interface PendingSend {
   text: string;
   replyToSeq?: number;
   failed?: string;
+}
+
+/** Codes of a refused send that a later try can fix; any other error fails the message for good. */
+const RETRYABLE: Record<string, number> = {
+  // The socket's frame budget or in-flight cap: always worth waiting for.
+  rate_limited: Number.POSITIVE_INFINITY,
+  // Something failed on the server's side: a few tries, then "Not sent".
+  internal_error: 5,
+};
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 8_000;
+
+/**
+ * How long a refused send waits before try number `attempt + 1`: 250 ms doubling up to 8 s, times a
+ * random factor in [0.5, 1) so that many waiting clients (or chats) do not come back at once.
+ */
+export function retryDelay(attempt: number, random = Math.random()): number {
+  return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt) * (0.5 + random / 2);
 }
 
 class ChatSocket {
@@ -34,6 +58,12 @@ class ChatSocket {
   readonly lastSeq = new Map<string, number>();
   /** Sent but not yet acknowledged, in order. */
   readonly pending = new Map<string, PendingSend>();
+  /** clientMsgIds written to the current socket and not yet answered (at most one per conversation). */
+  private readonly inFlight = new Set<string>();
+  /** Refusals so far per clientMsgId. */
+  private readonly attempts = new Map<string, number>();
+  /** Conversations whose next send waits for a backoff to end. */
+  private readonly backoff = new Map<string, ReturnType<typeof setTimeout>>();
 
   private users = 0;
   private watching = false;
@@ -58,8 +88,9 @@ class ChatSocket {
     if (this.timer) clearTimeout(this.timer);
     this.ws?.close();
     this.ws = null;
+    this.inFlight.clear();
     this.lastSeq.clear();
-    this.pending.clear();
+    // Unacknowledged messages stay: they go out the next time a screen starts the socket.
   }
 
   private setStatus(s: ChatStatus) {
@@ -93,19 +124,22 @@ class ChatSocket {
       }
       if (frame.type === 'ready') {
         this.retry = 0;
+        // A new socket has a new budget: what waited for the old one's goes now (the server
+        // answers a message it already has with its ack, so nothing is doubled).
+        for (const t of this.backoff.values()) clearTimeout(t);
+        this.backoff.clear();
+        this.inFlight.clear();
         this.setStatus('online');
-        for (const p of this.pending.values()) if (!p.failed) this.transmit(p);
+        this.pump();
       }
       if (frame.type === 'message') this.noteSeq(frame.message.conversationId, frame.message.seq);
-      if (frame.type === 'ack') this.pending.delete(frame.clientMsgId);
-      if (frame.type === 'error' && frame.clientMsgId) {
-        const p = this.pending.get(frame.clientMsgId);
-        if (p) p.failed = frame.detail;
-      }
+      if (frame.type === 'ack') this.settle(frame.clientMsgId);
+      if (frame.type === 'error' && typeof frame.clientMsgId === 'string') this.refused(frame.clientMsgId, frame.code, frame.detail);
       for (const l of this.listeners) l(frame);
     };
     ws.onclose = (e) => {
       if (this.ws === ws) this.ws = null;
+      this.inFlight.clear();
       // The session ended: the app re-checks it and goes back to sign-in, which stops this socket.
       // Until then it reconnects as usual (and is refused if the session is really gone).
       if (e.code === CLOSE_SIGNED_OUT) notifyUnauthorized();
@@ -124,16 +158,56 @@ class ChatSocket {
     if (seq > (this.lastSeq.get(conversationId) ?? 0)) this.lastSeq.set(conversationId, seq);
   }
 
-  private transmit(p: PendingSend) {
-    if (this.ws?.readyState === WebSocket.OPEN && this.status === 'online') {
-      this.ws.send(JSON.stringify({ type: 'send', conversationId: p.conversationId, clientMsgId: p.clientMsgId, text: p.text, ...(p.replyToSeq ? { replyToSeq: p.replyToSeq } : {}) }));
+  /** Writes the first unsent message of each conversation, unless one of it is unanswered or backing off. */
+  private pump() {
+    const ws = this.ws;
+    if (ws?.readyState !== WebSocket.OPEN || this.status !== 'online') return;
+    const busy = new Set<string>();
+    for (const p of this.pending.values()) {
+      if (p.failed || busy.has(p.conversationId)) continue;
+      busy.add(p.conversationId);
+      if (this.inFlight.has(p.clientMsgId) || this.backoff.has(p.conversationId)) continue;
+      this.inFlight.add(p.clientMsgId);
+      ws.send(JSON.stringify({ type: 'send', conversationId: p.conversationId, clientMsgId: p.clientMsgId, text: p.text, ...(p.replyToSeq ? { replyToSeq: p.replyToSeq } : {}) }));
     }
+  }
+
+  /** Acknowledged: gone from the queue; the conversation's next message may go. */
+  private settle(clientMsgId: string) {
+    this.pending.delete(clientMsgId);
+    this.inFlight.delete(clientMsgId);
+    this.attempts.delete(clientMsgId);
+    this.pump();
+  }
+
+  /** An `error` naming one of our sends: try it again later, or mark it failed and go on with the next. */
+  private refused(clientMsgId: string, code: string, detail: string) {
+    const p = this.pending.get(clientMsgId);
+    this.inFlight.delete(clientMsgId);
+    if (!p) return;
+    const attempt = this.attempts.get(clientMsgId) ?? 0;
+    if (attempt < (RETRYABLE[code] ?? 0)) {
+      this.attempts.set(clientMsgId, attempt + 1);
+      const conversationId = p.conversationId;
+      clearTimeout(this.backoff.get(conversationId));
+      this.backoff.set(
+        conversationId,
+        setTimeout(() => {
+          this.backoff.delete(conversationId);
+          this.pump();
+        }, retryDelay(attempt)),
+      );
+      return;
+    }
+    p.failed = detail;
+    this.attempts.delete(clientMsgId);
+    this.pump();
   }
 
   send(conversationId: string, text: string, replyToSeq?: number): PendingSend {
     const p: PendingSend = { clientMsgId: `w-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, conversationId, text, replyToSeq };
     this.pending.set(p.clientMsgId, p);
-    this.transmit(p);
+    this.pump();
     for (const l of this.listeners) l({ type: 'pending' });
     return p;
   }

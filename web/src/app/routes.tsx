@@ -1,5 +1,7 @@
-import { type ComponentType, lazy, type ReactNode } from 'react';
+import { type ComponentType, isValidElement, lazy, type ReactNode } from 'react';
+import { matchRoutes } from 'react-router';
 import type { Access } from './guards.tsx';
+import { hasStoredSession } from './session.ts';
 
 /**
  * Each screen is its own chunk, fetched the first time its route is shown (screens of one file
@@ -7,7 +9,12 @@ import type { Access } from './guards.tsx';
  * their outlet in Suspense; react-router keeps the previous screen up while the next one loads.
  */
 function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>) {
-  return lazy(async () => ({ default: await load() }));
+  let loading: Promise<{ default: ComponentType<P> }> | null = null;
+  const preload = () => {
+    loading ??= load().then((c) => ({ default: c }));
+    return loading;
+  };
+  return Object.assign(lazy(preload), { preload });
 }
 
 const WelcomeScreen = lazyScreen(() => import('../features/accounts/WelcomeScreen.tsx').then((m) => m.WelcomeScreen));
@@ -41,6 +48,8 @@ export interface AppRoute {
   chrome: 'app' | 'bare';
   /** For signed-out screens: where a person lands once signed in (unless `?next=` says otherwise). */
   whenSignedIn?: string;
+  /** The data the screen shows first, asked for at start-up beside `/me` when the app opens on it. */
+  prefetch?: () => void;
 }
 
 /**
@@ -52,7 +61,14 @@ export const routes: AppRoute[] = [
   { path: '/signup', element: <SignupScreen />, access: 'signed-out', chrome: 'bare', whenSignedIn: '/profile' },
   { path: '/login', element: <LoginScreen />, access: 'signed-out', chrome: 'bare' },
 
-  { path: '/', element: <FeedScreen />, access: 'signed-in', chrome: 'app' },
+  {
+    path: '/',
+    element: <FeedScreen />,
+    access: 'signed-in',
+    chrome: 'app',
+    // For You answers signed-out visitors too, so this is never refused; signing in drops it.
+    prefetch: () => void import('../features/video/video-api.ts').then((m) => m.prefetchFeed('for-you')),
+  },
   // The Friends tab is people (friends, requests, suggestions); friends' clips are a tab of Home.
   { path: '/friends', element: <FriendsScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/feed/friends', element: <FriendsFeedScreen />, access: 'signed-in', chrome: 'app' },
@@ -76,3 +92,28 @@ export const routes: AppRoute[] = [
   // "/@alice": react-router has no partial dynamic segments, so the screen checks the "@" itself.
   { path: '/:handle', element: <HandleRoute />, access: 'any', chrome: 'app' },
 ];
+
+/**
+ * Starts loading the code (and the first data) of the screen at `pathname` now: at start-up it
+ * comes down while the session is asked for (`/me`), instead of after it. A screen for signed-in
+ * people also brings Welcome's code when this browser has no session on record (the likely
+ * redirect).
+ */
+export function preloadScreen(pathname: string) {
+  const matched = matchRoutes(
+    routes.map((r, i) => ({ path: r.path, id: String(i) })),
+    pathname,
+  );
+  for (const m of matched ?? []) {
+    const route = routes[Number(m.route.id)];
+    if (!route) continue;
+    preloadElement(route.element);
+    route.prefetch?.();
+    if (route.access === 'signed-in' && !hasStoredSession()) void WelcomeScreen.preload();
+  }
+}
+
+function preloadElement(element: ReactNode) {
+  const type = isValidElement(element) ? (element.type as { preload?: () => unknown }) : null;
+  void type?.preload?.();
+}

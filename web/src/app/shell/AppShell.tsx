@@ -65,14 +65,15 @@ export function AppShell() {
         {navItems
           .filter((item) => !item.desktopOnly)
           .map(({ to, label, Icon, primary, Badge }) => (
-            <NavLink key={to} to={to} end={to === '/'} className={`tab${primary ? ' tab--primary' : ''}`} aria-label={label}>
+            // Named by the visible label (the avatar's initials are no part of it); "+" has none, so aria-label.
+            <NavLink key={to} to={to} end={to === '/'} className={`tab${primary ? ' tab--primary' : ''}`} aria-label={primary ? label : undefined}>
               {({ isActive }) => (
                 <>
                   <span className="tab__icon">
                     {to === '/profile' && me ? <ProfileIcon me={me} active={isActive} /> : <Icon size={primary ? 22 : 26} filled={isActive && !primary} />}
                     {Badge ? <Badge /> : null}
                   </span>
-                  {primary ? null : <span aria-hidden="true">{label}</span>}
+                  {primary ? null : <span>{label}</span>}
                 </>
               )}
             </NavLink>

@@ -132,6 +132,7 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
                 video={v}
                 active={i === activeIndex}
                 preload={i === activeIndex + 1}
+                near={Math.abs(i - activeIndex) <= 1}
                 muted={muted}
                 onUnmute={() => setMuted(false)}
                 onComments={setCommentsFor}

@@ -49,6 +49,11 @@ export function buildOutput(): Plugin {
         const files = Object.keys(bundle)
           .filter((f) => f.startsWith('assets/') && !f.endsWith('.map') && !NOT_PRECACHED.test(f))
           .sort();
+        // The public files the app shows (favicon, icons of the splash and the manifest) too.
+        for await (const full of walk(outDir)) {
+          const f = path.relative(outDir, full).split(path.sep).join('/');
+          if (!f.startsWith('assets/') && !['sw.js', 'index.html'].includes(f)) files.push(f);
+        }
         await writeServiceWorkerManifest(outDir, files);
         await precompress(outDir);
         const initial = await initialChunks(outDir);

@@ -1,7 +1,8 @@
 // Loop's service worker: makes the app installable and lets it open offline. It never caches API
-// answers or media (those are per person and live); it keeps the app shell (index.html) and this
-// build's hashed scripts and styles (hls.js once a clip played), so a reload offline shows the app on any screen (with its
-// offline banner and what was queued there) instead of the browser's error page.
+// answers or media (those are per person and live); it keeps the app shell (index.html), this
+// build's hashed scripts and styles (hls.js once a clip played) and its icons, so a reload offline
+// shows the app on any screen (with its offline banner and what was queued there) instead of the
+// browser's error page.
 //
 // `vite build` replaces the next line with this build's files and a version derived from them
 // (web/build-output.ts); a new build is a new sw.js, which installs a new cache and drops the old.
@@ -47,6 +48,11 @@ self.addEventListener('fetch', (event) => {
           }),
       ),
     );
+    return;
+  }
+  // The public files of the build (icons, manifest): fresh from the network, the copy offline.
+  if (BUILD.files.includes(url.pathname)) {
+    event.respondWith(fetch(req).catch(() => caches.match(url.pathname, { cacheName: SHELL }).then((r) => r || Response.error())));
     return;
   }
   // Page navigations (the share target arrives as one): network first, the shell offline.

@@ -1,6 +1,8 @@
-import type { Message } from '@loop/contracts';
+import type { Conversation, Message } from '@loop/contracts';
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { notifyUnauthorized } from '../../app/query-client.ts';
+import { notifyUnauthorized, queryClient } from '../../app/query-client.ts';
+import { didLogOutHere, type MeData, meKey } from '../../app/session.ts';
+import { clearOutbox, loadOutbox, removeFromOutbox, saveToOutbox } from './outbox.ts';
 
 /** The server closes a socket with this code when its session ended (signed out, expired). */
 const CLOSE_SIGNED_OUT = 4001;
@@ -16,6 +18,9 @@ const CLOSE_SIGNED_OUT = 4001;
  * budget (`error` with code `rate_limited` and the clientMsgId); the refused message is sent again
  * after a backoff (doubling, capped, jittered), and since nothing behind it went out meanwhile, the
  * conversation keeps the order it was written in. Different chats do not wait for each other.
+ *
+ * What is not yet acknowledged is also kept in IndexedDB (outbox.ts) for the person signed in, so
+ * a message written offline survives a reload and goes out once the socket is up again.
  */
 export type ChatStatus = 'connecting' | 'online' | 'offline';
 type Listener = (frame: any) => void;
@@ -26,6 +31,8 @@ export interface PendingSend {
   text: string;
   replyToSeq?: number;
   failed?: string;
+  /** The chat as it was when the message was written (to draw it offline). */
+  conversation?: Conversation;
 }
 
 /** Codes of a refused send that a later try can fix; any other error fails the message for good. */
@@ -67,6 +74,47 @@ class ChatSocket {
 
   private users = 0;
   private watching = false;
+  /** Whose outbox this is: the person signed in (followed from the session, below). */
+  private userId: string | null = null;
+
+  /**
+   * The person signed in changed: their queued messages come from disk; another person's leave
+   * memory (they stay on disk for them, unless they logged out here, which forgets them).
+   */
+  setUser(userId: string | null) {
+    if (userId === this.userId) return;
+    const previous = this.userId;
+    this.userId = userId;
+    this.pending.clear();
+    this.inFlight.clear();
+    this.attempts.clear();
+    for (const t of this.backoff.values()) clearTimeout(t);
+    this.backoff.clear();
+    if (previous && userId === null && didLogOutHere()) void clearOutbox(previous);
+    if (userId) {
+      void loadOutbox(userId).then((stored) => {
+        if (this.userId !== userId || stored.length === 0) return;
+        // What was on disk was written before anything queued since the start: it goes first.
+        const queued = [...this.pending.values()];
+        this.pending.clear();
+        for (const { userId: _u, queuedAt: _q, ...p } of stored) this.pending.set(p.clientMsgId, p);
+        for (const p of queued) this.pending.set(p.clientMsgId, p);
+        this.emit({ type: 'pending' });
+        this.pump();
+      });
+    }
+    this.emit({ type: 'pending' });
+  }
+
+  /** A chat that has messages waiting, as it was when they were written (null if none). */
+  queuedConversation(conversationId: string): Conversation | null {
+    for (const p of this.pending.values()) if (p.conversationId === conversationId && p.conversation) return p.conversation;
+    return null;
+  }
+
+  private emit(frame: unknown) {
+    for (const l of this.listeners) l(frame);
+  }
 
   /** Reference-counted: the socket stays up while anything that needs it is mounted. */
   start() {
@@ -174,7 +222,7 @@ class ChatSocket {
 
   /** Acknowledged: gone from the queue; the conversation's next message may go. */
   private settle(clientMsgId: string) {
-    this.pending.delete(clientMsgId);
+    if (this.pending.delete(clientMsgId)) void removeFromOutbox(clientMsgId);
     this.inFlight.delete(clientMsgId);
     this.attempts.delete(clientMsgId);
     this.pump();
@@ -199,16 +247,26 @@ class ChatSocket {
       );
       return;
     }
+    // Failed for good: shown as "Not sent" for now, not kept for the next start.
     p.failed = detail;
     this.attempts.delete(clientMsgId);
+    void removeFromOutbox(clientMsgId);
     this.pump();
   }
 
-  send(conversationId: string, text: string, replyToSeq?: number): PendingSend {
-    const p: PendingSend = { clientMsgId: `w-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, conversationId, text, replyToSeq };
+  /** Queues a message (on disk too), and sends it when its turn comes and the socket is up. */
+  send(conversation: Conversation, text: string, replyToSeq?: number): PendingSend {
+    const p: PendingSend = {
+      clientMsgId: `w-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+      conversationId: conversation.id,
+      text,
+      replyToSeq,
+      conversation,
+    };
     this.pending.set(p.clientMsgId, p);
+    if (this.userId) void saveToOutbox({ ...p, userId: this.userId, queuedAt: Date.now() });
     this.pump();
-    for (const l of this.listeners) l({ type: 'pending' });
+    this.emit({ type: 'pending' });
     return p;
   }
 
@@ -228,6 +286,26 @@ class ChatSocket {
 }
 
 export const chatSocket = new ChatSocket();
+
+// The outbox belongs to whoever is signed in: follow the session's cache entry (which starts from
+// the stored session, so an app opened offline has its outbox too).
+function followSession() {
+  const me = queryClient.getQueryData<MeData | null>(meKey);
+  if (me !== undefined) chatSocket.setUser(me?.user.id ?? null);
+}
+queryClient.getQueryCache().subscribe((event) => {
+  if (event.query.queryKey[0] === meKey[0]) followSession();
+});
+followSession();
+
+/** The chat `id` as it was when its queued messages were written, while any are waiting. */
+export function useQueuedConversation(id: string): Conversation | null {
+  return useSyncExternalStore(
+    (l) => chatSocket.subscribe(l),
+    () => chatSocket.queuedConversation(id),
+    () => null,
+  );
+}
 
 export function useChatStatus(): ChatStatus {
   return useSyncExternalStore(

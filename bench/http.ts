@@ -1,5 +1,6 @@
 // `npm run bench:http`: authenticated GET /api/v1/me on PGlite and on PostgreSQL, beside a
 // bare Fastify server answering the same JSON, all measured in the same run with autocannon.
+import os from 'node:os';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { startTestServer } from '../server/test/harness.ts';
@@ -76,6 +77,9 @@ reads the user and serialises through the zod response schema. The bare server a
 
 ${md}
 
-${machineNote()}`,
+${machineNote()} Load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} (1/5/15 min) at the end of the run: the machine is shared, compare the rows, not the absolute figures.`,
 );
 process.exit(0);

@@ -143,6 +143,18 @@ for (const scheme of ['light', 'dark'] as const) {
     await visit('chat', `/inbox/${s.chat}`, (p) => p.getByRole('log').getByText('so good 🌅'));
     await page.getByRole('log').getByText('so good 🌅').click();
     await visit('chat-message-tapped', null, (p) => p.getByRole('button', { name: 'Reply' }));
+    // Offline: the banner, a message queued (the box above the tab bar), and the same after a reload.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.context().setOffline(true);
+    await page.getByLabel('Message').fill(`Queued offline (${scheme})`);
+    await page.getByLabel('Message').press('Enter');
+    await visit('chat-offline-queued', null, (p) => p.getByText('Sending…'));
+    await page.reload();
+    await visit('chat-offline-reloaded', null, (p) => p.getByText('Sending…'));
+    await page.context().setOffline(false);
+    await expect(page.getByText('Sending…')).toHaveCount(0);
     await visit('chat-request', `/inbox/${s.request}`, (p) => p.getByText('wants to message you'));
     await visit('chat-missing', '/inbox/999999999', (p) => p.getByRole('heading', { name: 'This chat isn’t available' }));
     await visit('new-chat', '/inbox/new', (p) => p.getByRole('list', { name: 'Friends' }));

@@ -69,7 +69,7 @@ test.describe('sharing', () => {
     await pageA.getByRole('button', { name: 'Friends', exact: true }).click();
     const clip = pageA.locator(`article.clip[data-active="true"][data-video-id="${videoId}"]`);
     await expect(clip).toBeVisible();
-    await clip.getByRole('button', { name: 'Share', exact: true }).click();
+    await clip.getByRole('button', { name: /^Share, / }).click();
     const sheet = pageA.getByTestId('share-sheet');
     await expect(sheet).toBeVisible();
     const ben = sheet.getByRole('button', { name: /Ben Friend/ });

@@ -1,28 +1,64 @@
-// Loop's service worker: just enough to make the app installable and to open when offline.
-// It never caches API answers or media (those are per person and live); it keeps the app shell
-// so a cold start offline shows the app (with its offline banner) instead of the browser's error.
-const SHELL = 'loop-shell-v1';
+// Loop's service worker: makes the app installable and lets it open offline. It never caches API
+// answers or media (those are per person and live); it keeps the app shell (index.html), this
+// build's hashed scripts and styles (hls.js once a clip played) and its icons, so a reload offline
+// shows the app on any screen (with its offline banner and what was queued there) instead of the
+// browser's error page.
+//
+// `vite build` replaces the next line with this build's files and a version derived from them
+// (web/build-output.ts); a new build is a new sw.js, which installs a new cache and drops the old.
+const BUILD = { version: 'dev', files: [] };
+const SHELL = `loop-shell-${BUILD.version}`;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL).then((cache) => cache.add('/')).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches
+      .open(SHELL)
+      // The shell is fetched past the HTTP cache: it must match the files listed with it.
+      .then((cache) => cache.addAll([new Request('/', { cache: 'reload' }), ...BUILD.files]))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== SHELL).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('loop-shell-') && k !== SHELL).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
 
 self.addEventListener('fetch', (event) => {
   const req = event.request;
-  // Page navigations only (the share target arrives as one): network first, the shell offline.
-  if (req.mode !== 'navigate' || req.method !== 'GET') return;
+  if (req.method !== 'GET') return;
   const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  // Hashed assets never change: the cached copy when there is one, else the network (and kept).
+  if (url.pathname.startsWith('/assets/')) {
+    event.respondWith(
+      caches.match(req, { cacheName: SHELL }).then(
+        (hit) =>
+          hit ||
+          fetch(req).then((res) => {
+            if (res.ok) {
+              const copy = res.clone();
+              event.waitUntil(caches.open(SHELL).then((cache) => cache.put(req, copy)));
+            }
+            return res;
+          }),
+      ),
+    );
+    return;
+  }
+  // The public files of the build (icons, manifest): fresh from the network, the copy offline.
+  if (BUILD.files.includes(url.pathname)) {
+    event.respondWith(fetch(req).catch(() => caches.match(url.pathname, { cacheName: SHELL }).then((r) => r || Response.error())));
+    return;
+  }
+  // Page navigations (the share target arrives as one): network first, the shell offline.
+  if (req.mode !== 'navigate') return;
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/v/') || url.pathname.startsWith('/media/')) return;
-  event.respondWith(fetch(req).catch(() => caches.match('/').then((r) => r || Response.error())));
+  event.respondWith(fetch(req).catch(() => caches.match('/', { cacheName: SHELL }).then((r) => r || Response.error())));
 });
 
 // Web push (docs/notifications.md "Web push"): the server sends a notification only when this

@@ -25,6 +25,16 @@ import { registerTextGuard } from './text-guard.ts';
 const JSON_BODY_LIMIT = 256 * 1024;
 
 /**
+ * A request for a file the build does not have: a hashed asset of another build, or a source map.
+ * It is a 404, never the app's HTML (which a browser would try to run as the script it asked for,
+ * and which the service worker must not cache as one).
+ */
+function isMissingFile(url: string): boolean {
+  const pathname = url.split('?')[0]!;
+  return pathname.startsWith('/assets/') || pathname.endsWith('.map');
+}
+
+/**
  * The Content-Security-Policy of every response. Scripts and connections stay on this origin:
  * WebSockets only to this host (`ws:`/`wss:` alone would allow any host, a way out for data).
  */
@@ -222,7 +232,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   const hasWebApp = fs.existsSync(path.join(ctx.config.webDistDir, 'index.html'));
   app.setErrorHandler((err, req, reply) => sendProblem(reply, err, req));
   app.setNotFoundHandler((req, reply) => {
-    const isPage = (req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api/') && !req.url.startsWith('/media/');
+    const isPage = (req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api/') && !req.url.startsWith('/media/') && !isMissingFile(req.url);
     if (isPage && hasWebApp) return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
     return sendProblem(reply, new AppError('route_not_found', 404, `No route ${req.method} ${req.url.split('?')[0]}`), req);
   });
@@ -240,7 +250,12 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
       root: ctx.config.webDistDir,
       wildcard: false,
       index: false,
-      // Hashed assets never change; the HTML shell is revalidated every time.
+      // The build writes .br and .gz beside each text file (web/build-output.ts): the best one the
+      // browser accepts goes out, with `Vary: Accept-Encoding`. The copies themselves and any
+      // source map (the production build makes none) are not served as files.
+      preCompressed: true,
+      globIgnore: ['**/*.br', '**/*.gz', '**/*.map'],
+      // Hashed assets never change; the HTML shell and unhashed files are revalidated every time.
       setHeaders: (reply, file) => reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
     });
     app.get('/', { schema: { hide: true } }, (_req, reply) => reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html'));

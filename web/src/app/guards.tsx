@@ -14,7 +14,11 @@ function Pending({ session }: { session: Session }) {
     if (session.error === null) return <OfflineState />;
     return <ErrorState title="Can’t reach Loop" message={describeError(session.error)} onRetry={session.retry} />;
   }
-  // The first paint while /me answers: the app icon, as a native app's launch screen.
+  return <Splash />;
+}
+
+/** The first paint while /me answers or a screen's code loads: the app icon, as a native app's launch screen. */
+export function Splash() {
   return (
     <div className="splash" role="status" aria-busy="true" aria-label="Loading">
       <img src="/icons/icon-192.png" alt="" width={72} height={72} />

@@ -1,4 +1,4 @@
-import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import { MutationCache, onlineManager, QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiError } from './api.ts';
 
 /** Called when any request answers 401: the session ended (logged out elsewhere, expired). */
@@ -29,3 +29,7 @@ export const queryClient = new QueryClient({
     mutations: { retry: false },
   },
 });
+
+// TanStack assumes online until the browser says otherwise; an app opened offline (the service
+// worker's shell) must know at once, so that requests wait and the offline banner shows.
+if (typeof navigator !== 'undefined') onlineManager.setOnline(navigator.onLine);

@@ -1,25 +1,45 @@
-import type { ReactNode } from 'react';
-import { ChangePasswordScreen } from '../features/accounts/ChangePasswordScreen.tsx';
-import { ContactInfoScreen } from '../features/accounts/ContactInfoScreen.tsx';
-import { EditProfileScreen } from '../features/accounts/EditProfileScreen.tsx';
-import { HandleRoute, OwnProfileScreen, UserProfileScreen } from '../features/accounts/ProfileScreen.tsx';
-import { LoginScreen } from '../features/accounts/LoginScreen.tsx';
-import { SearchScreen } from '../features/accounts/SearchScreen.tsx';
-import { SettingsScreen } from '../features/accounts/SettingsScreen.tsx';
-import { SignupScreen } from '../features/accounts/SignupScreen.tsx';
-import { WelcomeScreen } from '../features/accounts/WelcomeScreen.tsx';
-import { ShareTargetScreen } from '../features/sharing/ShareTargetScreen.tsx';
-import { BlockedAccountsScreen } from '../features/friends/BlockedAccountsScreen.tsx';
-import { FriendsScreen } from '../features/friends/FriendsScreen.tsx';
-import { CreateScreen } from '../features/video/CreateScreen.tsx';
-import { FeedScreen, FriendsFeedScreen } from '../features/video/FeedScreen.tsx';
-import { VideoScreen } from '../features/video/VideoScreen.tsx';
-import { ChatScreen } from '../features/inbox/ChatScreen.tsx';
-import { InboxScreen } from '../features/inbox/InboxScreen.tsx';
-import { NewChatScreen } from '../features/inbox/NewChatScreen.tsx';
-import { ActivityScreen } from '../features/activity/ActivityScreen.tsx';
-import { NotificationSettingsScreen } from '../features/activity/NotificationSettingsScreen.tsx';
+import { type ComponentType, isValidElement, lazy, type ReactNode } from 'react';
+import { matchRoutes } from 'react-router';
 import type { Access } from './guards.tsx';
+import { hasStoredSession } from './session.ts';
+
+/**
+ * Each screen is its own chunk, fetched the first time its route is shown (screens of one file
+ * share it), so the first page loads only the shell and the screen it opens. The shells wrap
+ * their outlet in Suspense; react-router keeps the previous screen up while the next one loads.
+ */
+function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>) {
+  let loading: Promise<{ default: ComponentType<P> }> | null = null;
+  const preload = () => {
+    loading ??= load().then((c) => ({ default: c }));
+    return loading;
+  };
+  return Object.assign(lazy(preload), { preload });
+}
+
+const WelcomeScreen = lazyScreen(() => import('../features/accounts/WelcomeScreen.tsx').then((m) => m.WelcomeScreen));
+const SignupScreen = lazyScreen(() => import('../features/accounts/SignupScreen.tsx').then((m) => m.SignupScreen));
+const LoginScreen = lazyScreen(() => import('../features/accounts/LoginScreen.tsx').then((m) => m.LoginScreen));
+const FeedScreen = lazyScreen(() => import('../features/video/FeedScreen.tsx').then((m) => m.FeedScreen));
+const FriendsFeedScreen = lazyScreen(() => import('../features/video/FeedScreen.tsx').then((m) => m.FriendsFeedScreen));
+const FriendsScreen = lazyScreen(() => import('../features/friends/FriendsScreen.tsx').then((m) => m.FriendsScreen));
+const CreateScreen = lazyScreen(() => import('../features/video/CreateScreen.tsx').then((m) => m.CreateScreen));
+const VideoScreen = lazyScreen(() => import('../features/video/VideoScreen.tsx').then((m) => m.VideoScreen));
+const InboxScreen = lazyScreen(() => import('../features/inbox/InboxScreen.tsx').then((m) => m.InboxScreen));
+const NewChatScreen = lazyScreen(() => import('../features/inbox/NewChatScreen.tsx').then((m) => m.NewChatScreen));
+const ChatScreen = lazyScreen(() => import('../features/inbox/ChatScreen.tsx').then((m) => m.ChatScreen));
+const OwnProfileScreen = lazyScreen(() => import('../features/accounts/ProfileScreen.tsx').then((m) => m.OwnProfileScreen));
+const UserProfileScreen = lazyScreen(() => import('../features/accounts/ProfileScreen.tsx').then((m) => m.UserProfileScreen));
+const HandleRoute = lazyScreen(() => import('../features/accounts/ProfileScreen.tsx').then((m) => m.HandleRoute));
+const EditProfileScreen = lazyScreen(() => import('../features/accounts/EditProfileScreen.tsx').then((m) => m.EditProfileScreen));
+const SettingsScreen = lazyScreen(() => import('../features/accounts/SettingsScreen.tsx').then((m) => m.SettingsScreen));
+const BlockedAccountsScreen = lazyScreen(() => import('../features/friends/BlockedAccountsScreen.tsx').then((m) => m.BlockedAccountsScreen));
+const ChangePasswordScreen = lazyScreen(() => import('../features/accounts/ChangePasswordScreen.tsx').then((m) => m.ChangePasswordScreen));
+const ContactInfoScreen = lazyScreen(() => import('../features/accounts/ContactInfoScreen.tsx').then((m) => m.ContactInfoScreen));
+const SearchScreen = lazyScreen(() => import('../features/accounts/SearchScreen.tsx').then((m) => m.SearchScreen));
+const ShareTargetScreen = lazyScreen(() => import('../features/sharing/ShareTargetScreen.tsx').then((m) => m.ShareTargetScreen));
+const ActivityScreen = lazyScreen(() => import('../features/activity/ActivityScreen.tsx').then((m) => m.ActivityScreen));
+const NotificationSettingsScreen = lazyScreen(() => import('../features/activity/NotificationSettingsScreen.tsx').then((m) => m.NotificationSettingsScreen));
 
 export interface AppRoute {
   path: string;
@@ -30,6 +50,8 @@ export interface AppRoute {
   chrome: 'app' | 'bare';
   /** For signed-out screens: where a person lands once signed in (unless `?next=` says otherwise). */
   whenSignedIn?: string;
+  /** The data the screen shows first, asked for at start-up beside `/me` when the app opens on it. */
+  prefetch?: () => void;
 }
 
 /**
@@ -41,7 +63,14 @@ export const routes: AppRoute[] = [
   { path: '/signup', element: <SignupScreen />, access: 'signed-out', chrome: 'bare', whenSignedIn: '/profile' },
   { path: '/login', element: <LoginScreen />, access: 'signed-out', chrome: 'bare' },
 
-  { path: '/', element: <FeedScreen />, access: 'signed-in', chrome: 'app' },
+  {
+    path: '/',
+    element: <FeedScreen />,
+    access: 'signed-in',
+    chrome: 'app',
+    // For You answers signed-out visitors too, so this is never refused; signing in drops it.
+    prefetch: () => void import('../features/video/video-api.ts').then((m) => m.prefetchFeed('for-you')),
+  },
   // The Friends tab is people (friends, requests, suggestions); friends' clips are a tab of Home.
   { path: '/friends', element: <FriendsScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/feed/friends', element: <FriendsFeedScreen />, access: 'signed-in', chrome: 'app' },
@@ -67,3 +96,28 @@ export const routes: AppRoute[] = [
   // "/@alice": react-router has no partial dynamic segments, so the screen checks the "@" itself.
   { path: '/:handle', element: <HandleRoute />, access: 'any', chrome: 'app' },
 ];
+
+/**
+ * Starts loading the code (and the first data) of the screen at `pathname` now: at start-up it
+ * comes down while the session is asked for (`/me`), instead of after it. A screen for signed-in
+ * people also brings Welcome's code when this browser has no session on record (the likely
+ * redirect).
+ */
+export function preloadScreen(pathname: string) {
+  const matched = matchRoutes(
+    routes.map((r, i) => ({ path: r.path, id: String(i) })),
+    pathname,
+  );
+  for (const m of matched ?? []) {
+    const route = routes[Number(m.route.id)];
+    if (!route) continue;
+    preloadElement(route.element);
+    route.prefetch?.();
+    if (route.access === 'signed-in' && !hasStoredSession()) void WelcomeScreen.preload();
+  }
+}
+
+function preloadElement(element: ReactNode) {
+  const type = isValidElement(element) ? (element.type as { preload?: () => unknown }) : null;
+  void type?.preload?.();
+}

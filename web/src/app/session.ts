@@ -11,13 +11,46 @@ export const meKey = ['me'] as const;
 
 /** GET /me: the signed-in user and settings, or null when the server answers 401. */
 export async function fetchMe(): Promise<MeData | null> {
+  let me: MeData | null;
   try {
-    return await api('/me', { schema: Me });
+    me = await api('/me', { schema: Me });
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
-    throw err;
+    if (err instanceof ApiError && err.status === 401) me = null;
+    else throw err;
+  }
+  storeSession(me);
+  return me;
+}
+
+/**
+ * The last answer of /me is kept in localStorage so that the app opens at once, and offline, as the
+ * person it was: the guards let them in while /me is asked again (its answer replaces this one; a 401
+ * signs them out). The cookie is what the server trusts; this only decides what to draw first. Their
+ * email and phone are left out of it (the server has them), and logging out removes it.
+ */
+const STORED_SESSION = 'loop:me';
+
+function storeSession(me: MeData | null) {
+  try {
+    if (me) localStorage.setItem(STORED_SESSION, JSON.stringify({ ...me, email: null, phone: null }));
+    else localStorage.removeItem(STORED_SESSION);
+  } catch {
+    // Storage full or blocked: the app just waits for /me at the next start.
   }
 }
+
+function storedSession(): MeData | undefined {
+  try {
+    const raw = localStorage.getItem(STORED_SESSION);
+    const parsed = raw ? Me.safeParse(JSON.parse(raw)) : null;
+    return parsed?.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether this browser had someone signed in when /me last answered. */
+export const hasStoredSession = () => storedSession() !== undefined;
 
 export type Session =
   | { status: 'loading'; me: null }
@@ -28,10 +61,11 @@ export type Session =
 
 /**
  * Who is signed in. The session cookie is httpOnly, so the app cannot read it: it asks the
- * server (GET /me) and caches the answer under `meKey`.
+ * server (GET /me) and caches the answer under `meKey` (starting from the stored one, above).
  */
 export function useSession(): Session {
-  const q = useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 5 * 60_000 });
+  // The stored answer counts as already stale: /me is asked at once all the same.
+  const q = useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 5 * 60_000, initialData: storedSession, initialDataUpdatedAt: 0 });
   if (q.data) return { status: 'signed-in', me: q.data };
   if (q.data === null) return { status: 'signed-out', me: null };
   if (q.isError || q.fetchStatus === 'paused') return { status: 'unknown', me: null, error: q.error, retry: () => void q.refetch() };
@@ -58,6 +92,7 @@ export function useEndSession(): () => void {
   const qc = useQueryClient();
   return useCallback(() => {
     loggedOutHere = true;
+    storeSession(null);
     qc.cancelQueries();
     qc.removeQueries({ predicate: (q) => q.queryKey[0] !== meKey[0] });
     qc.setQueryData(meKey, null);

@@ -1,9 +1,11 @@
+import { Suspense } from 'react';
 import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { OfflineBanner } from '../../ui/OfflineBanner.tsx';
 import { PushPrompt } from '../../features/activity/push.tsx';
 import { useOnline } from '../online.ts';
+import { Splash } from '../guards.tsx';
 import { useSession } from '../session.ts';
 import { navItems } from './nav.tsx';
 import './shell.css';
@@ -54,7 +56,9 @@ export function AppShell() {
 
       <main className="shell__main">
         <OfflineBanner online={online} />
-        <Outlet />
+        <Suspense fallback={<Splash />}>
+          <Outlet />
+        </Suspense>
       </main>
       <ScrollRestoration />
       <PushPrompt />
@@ -63,14 +67,15 @@ export function AppShell() {
         {navItems
           .filter((item) => !item.desktopOnly)
           .map(({ to, label, Icon, primary, Badge }) => (
-            <NavLink key={to} to={to} end={to === '/'} className={`tab${primary ? ' tab--primary' : ''}`} aria-label={label}>
+            // Named by the visible label (the avatar's initials are no part of it); "+" has none, so aria-label.
+            <NavLink key={to} to={to} end={to === '/'} className={`tab${primary ? ' tab--primary' : ''}`} aria-label={primary ? label : undefined}>
               {({ isActive }) => (
                 <>
                   <span className="tab__icon">
                     {to === '/profile' && me ? <ProfileIcon me={me} active={isActive} /> : <Icon size={primary ? 22 : 26} filled={isActive && !primary} />}
                     {Badge ? <Badge /> : null}
                   </span>
-                  {primary ? null : <span aria-hidden="true">{label}</span>}
+                  {primary ? null : <span>{label}</span>}
                 </>
               )}
             </NavLink>
@@ -95,7 +100,9 @@ export function BareShell() {
   return (
     <main className="bare">
       <OfflineBanner online={online} />
-      <Outlet />
+      <Suspense fallback={<Splash />}>
+        <Outlet />
+      </Suspense>
       <ScrollRestoration />
       <PushPrompt />
     </main>

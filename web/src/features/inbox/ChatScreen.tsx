@@ -4,6 +4,7 @@ import { type FormEvent, Fragment, type ReactNode, useCallback, useEffect, useLa
 import { useNavigate, useParams } from 'react-router';
 import { ApiError, describeError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
+import { useOnline } from '../../app/online.ts';
 import { useMe } from '../../app/session.ts';
 import { ShareCard } from '../sharing/ShareCard.tsx';
 import { Button, ButtonLink } from '../../ui/Button.tsx';
@@ -16,7 +17,7 @@ import { isolated, UserText } from '../../ui/UserText.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { ChatSearch } from './ChatSearch.tsx';
 import { formatExact, formatSeparator, needsTimeSeparator, seenMarkers } from './chat-layout.ts';
-import { chatSocket, useChatFrames, useChatStatus } from './chat-socket.ts';
+import { chatSocket, useChatFrames, useChatStatus, useQueuedConversation } from './chat-socket.ts';
 import { acceptRequest, type Conversation, declineRequest, editMessage, fetchHistory, react, unsendMessage, useConversation } from './inbox-api.ts';
 import { conversationName, InboxSplit } from './InboxScreen.tsx';
 import './inbox.css';
@@ -57,7 +58,16 @@ const MAX_REVEAL_PAGES = 40;
 export function ChatScreen() {
   const { id = '' } = useParams();
   const conversation = useConversation(id);
+  // Opened offline: the chat as it was when its queued messages were written, until it loads.
+  const queued = useQueuedConversation(id);
   const wide = useMediaQuery(WIDE_LAYOUT);
+  if (conversation.data === undefined && queued && (conversation.fetchStatus === 'paused' || conversation.isError)) {
+    return (
+      <InboxSplit activeId={id}>
+        <Chat key={queued.id} initial={queued} />
+      </InboxSplit>
+    );
+  }
   // Until the chat is open: a bar with the way back to the Inbox (phones), then loading or what went wrong.
   const frame = (content: ReactNode) => (
     <>
@@ -98,6 +108,7 @@ export function ChatScreen() {
 
 function Chat({ initial }: { initial: Conversation }) {
   const me = useMe().user;
+  const online = useOnline();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const status = useChatStatus();
@@ -139,9 +150,13 @@ function Chat({ initial }: { initial: Conversation }) {
 
   useEffect(() => {
     chatSocket.start();
-    void loadLatest().catch((e) => setError(describeError(e)));
     return () => chatSocket.stop();
-  }, [loadLatest]);
+  }, []);
+  // Offline (an app opened from the service worker's shell) there is no history to load: what is
+  // queued shows, and the history comes when the device is back online.
+  useEffect(() => {
+    if (online) void loadLatest().catch((e) => setError(describeError(e)));
+  }, [loadLatest, online]);
 
   const loadOlder = useCallback(async () => {
     if (!hasOlder || oldest === null || oldest <= 1) return setHasOlder(false);
@@ -259,7 +274,7 @@ function Chat({ initial }: { initial: Conversation }) {
       return;
     }
     stickToBottom.current = true;
-    chatSocket.send(id, body, replyTo?.seq);
+    chatSocket.send(conv, body, replyTo?.seq);
     setReplyTo(null);
     setText('');
   };

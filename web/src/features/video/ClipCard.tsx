@@ -15,13 +15,21 @@ export interface ClipCardProps {
   video: Video;
   active: boolean;
   preload: boolean;
+  /**
+   * Whether the clip is on screen or next to it (default true). Only those load their poster: a
+   * page of the feed is eight clips, and their posters together would otherwise hold up the first.
+   */
+  near?: boolean;
   muted: boolean;
   onUnmute: () => void;
   onComments: (video: Video) => void;
 }
 
-/** One full-screen clip: video, caption bottom-left, action rail on the right. */
-export function ClipCard({ video, active, preload, muted, onUnmute, onComments }: ClipCardProps) {
+/**
+ * One full-screen clip: video, caption bottom-left, action rail on the right. The rail's counts are
+ * part of each control's name ("Like, 12"), not separate text, so what is seen is what is announced.
+ */
+export function ClipCard({ video, active, preload, near = true, muted, onUnmute, onComments }: ClipCardProps) {
   const like = useLike();
   const save = useSave();
   const signedOut = useSession().status === 'signed-out';
@@ -64,7 +72,7 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
       <HlsVideo
         ref={videoRef}
         src={video.hlsUrl}
-        poster={video.posterUrl}
+        poster={active || preload || near ? video.posterUrl : null}
         active={active}
         preload={preload}
         muted={muted}
@@ -99,26 +107,28 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
         ) : null}
       </div>
       <div className="clip__rail">
-        <Link to={`/u/${video.author.username}`} aria-label={`Profile of @${video.author.username}`}>
-          <Avatar username={video.author.username} name={video.author.displayName} src={video.author.avatarUrl} size={44} ring />
+        {/* Named by hidden text, not aria-label: the avatar's initials are not part of the name. */}
+        <Link to={`/u/${video.author.username}`}>
+          <Avatar username={video.author.username} name={video.author.displayName} src={video.author.avatarUrl} size={44} ring decorative />
+          <span className="visually-hidden">Profile of @{video.author.username}</span>
         </Link>
         <button
           type="button"
           className="clip__action"
           aria-pressed={video.viewer.liked}
-          aria-label={video.viewer.liked ? 'Unlike' : 'Like'}
+          aria-label={`${video.viewer.liked ? 'Unlike' : 'Like'}, ${formatCount(video.counts.likes)}`}
           onClick={() => toggleLike()}
         >
           <span className={video.viewer.liked ? 'clip__heart clip__heart--on' : 'clip__heart'} aria-hidden="true">♥</span>
-          <span className="clip__count" data-testid="like-count">{formatCount(video.counts.likes)}</span>
+          <span className="clip__count" data-testid="like-count" aria-hidden="true">{formatCount(video.counts.likes)}</span>
         </button>
-        <button type="button" className="clip__action" aria-label="Comments" onClick={() => onComments(video)} disabled={!video.commentsEnabled}>
+        <button type="button" className="clip__action" aria-label={`Comments, ${formatCount(video.counts.comments)}`} onClick={() => onComments(video)} disabled={!video.commentsEnabled}>
           <span aria-hidden="true">💬</span>
-          <span className="clip__count">{formatCount(video.counts.comments)}</span>
+          <span className="clip__count" aria-hidden="true">{formatCount(video.counts.comments)}</span>
         </button>
-        <button type="button" className="clip__action" aria-label="Share" onClick={openShare}>
+        <button type="button" className="clip__action" aria-label={`Share, ${formatCount(video.counts.shares)}`} onClick={openShare}>
           <span aria-hidden="true">➦</span>
-          <span className="clip__count">{formatCount(video.counts.shares)}</span>
+          <span className="clip__count" aria-hidden="true">{formatCount(video.counts.shares)}</span>
         </button>
         <button
           type="button"
@@ -131,9 +141,9 @@ export function ClipCard({ video, active, preload, muted, onUnmute, onComments }
             {video.viewer.saved ? '★' : '☆'}
           </span>
         </button>
-        <Link className="clip__action" to={`/video/${video.id}`} aria-label="Open video page">
+        <Link className="clip__action" to={`/video/${video.id}`} aria-label={`Open video page, ${formatCount(video.counts.views)} views`}>
           <span aria-hidden="true">↗</span>
-          <span className="clip__count">{formatCount(video.counts.views)}</span>
+          <span className="clip__count" aria-hidden="true">{formatCount(video.counts.views)}</span>
         </Link>
       </div>
       {signedOut ? null : <ShareSheet videoId={video.id} open={sharing} onClose={() => setSharing(false)} />}

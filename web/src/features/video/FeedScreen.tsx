@@ -29,6 +29,20 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
   const [commentsFor, setCommentsFor] = useState<Video | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const seen = useRef(new Set<string>());
+  // The next clip buffers (and clips beside the screen load their poster) once the first one plays,
+  // or after a few seconds: until then the clip on screen has the whole connection.
+  const [warm, setWarm] = useState(false);
+  useEffect(() => {
+    const root = scroller.current;
+    const on = () => setWarm(true);
+    // 'playing' does not bubble; the capture phase still passes the scroller.
+    root?.addEventListener('playing', on, true);
+    const timer = setTimeout(on, 4000);
+    return () => {
+      root?.removeEventListener('playing', on, true);
+      clearTimeout(timer);
+    };
+  }, []);
 
   // Re-observe whenever the list of clips changes (a new page, another feed).
   // biome-ignore lint/correctness/useExhaustiveDependencies: videos.length and kind are the triggers, not read inside
@@ -131,7 +145,8 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
               <ClipCard
                 video={v}
                 active={i === activeIndex}
-                preload={i === activeIndex + 1}
+                preload={warm && i === activeIndex + 1}
+                near={i === activeIndex || (warm && Math.abs(i - activeIndex) <= 1)}
                 muted={muted}
                 onUnmute={() => setMuted(false)}
                 onComments={setCommentsFor}

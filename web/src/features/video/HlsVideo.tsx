@@ -1,4 +1,3 @@
-import Hls from 'hls.js';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 
 export interface HlsVideoProps {
@@ -15,7 +14,7 @@ export interface HlsVideoProps {
 }
 
 /**
- * One HLS clip. Native HLS where the browser has it (Safari, iOS), hls.js elsewhere. The
+ * One HLS clip. Native HLS where the browser has it (Safari, iOS), hls.js (loaded on first use) elsewhere. The
  * player is attached only for the active clip and the next one, so a long feed does not keep
  * dozens of decoders and buffers alive.
  */
@@ -23,6 +22,8 @@ export const HlsVideo = forwardRef<HTMLVideoElement | null, HlsVideoProps>(funct
   const ref = useRef<HTMLVideoElement>(null);
   useImperativeHandle(outer, () => ref.current as HTMLVideoElement);
   const attach = active || preload;
+  const activeRef = useRef(active);
+  activeRef.current = active;
 
   useEffect(() => {
     const video = ref.current;
@@ -34,11 +35,22 @@ export const HlsVideo = forwardRef<HTMLVideoElement | null, HlsVideoProps>(funct
         video.load();
       };
     }
-    if (!Hls.isSupported()) return;
-    const hls = new Hls({ capLevelToPlayerSize: true, maxBufferLength: 10, startLevel: 0 });
-    hls.loadSource(src);
-    hls.attachMedia(video);
-    return () => hls.destroy();
+    // hls.js is a large library: its own chunk, fetched the first time a clip is attached here.
+    let destroy = () => {};
+    let cancelled = false;
+    void import('hls.js').then(({ default: Hls }) => {
+      if (cancelled || !Hls.isSupported()) return;
+      const hls = new Hls({ capLevelToPlayerSize: true, maxBufferLength: 10, startLevel: 0 });
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      destroy = () => hls.destroy();
+      // The play() of the effect below ran before the library arrived; attaching a source aborts it.
+      if (activeRef.current) video.play().catch(() => {});
+    });
+    return () => {
+      cancelled = true;
+      destroy();
+    };
   }, [src, attach]);
 
   // A new source needs play() again once it is attached.

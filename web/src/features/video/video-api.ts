@@ -1,8 +1,9 @@
 import { Comment, Video, VideoProgressFrame, page } from '@loop/contracts';
-import { type InfiniteData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type InfiniteData, infiniteQueryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
+import { queryClient } from '../../app/query-client.ts';
 import { useToast } from '../../ui/Toast.tsx';
 import { chatSocket, useChatFrames, useChatStatus } from '../inbox/chat-socket.ts';
 
@@ -20,14 +21,22 @@ export const videoKeys = {
   comments: (id: string) => ['comments', id] as const,
 };
 
-export function useFeed(kind: FeedKind) {
-  return useInfiniteQuery({
+const feedQuery = (kind: FeedKind) =>
+  infiniteQueryOptions({
     queryKey: videoKeys.feed(kind),
     queryFn: ({ pageParam, signal }) => api(`/feed/${kind}`, { query: { cursor: pageParam, limit: 8 }, schema: VideoPage, signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 60_000,
   });
+
+export function useFeed(kind: FeedKind) {
+  return useInfiniteQuery(feedQuery(kind));
+}
+
+/** The feed's first page, asked for before the screen renders (app start on Home). */
+export function prefetchFeed(kind: FeedKind) {
+  return queryClient.prefetchInfiniteQuery(feedQuery(kind));
 }
 
 const fetchVideo = (id: string, signal: AbortSignal) => api(`/videos/${id}`, { schema: VideoResult, signal }).then((r) => r.video);

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { Logger, Plugin } from 'vite';
+
+const gzip = promisify(zlib.gzip);
+const brotli = promisify(zlib.brotliCompress);
+
+/** Files worth compressing (text); images and fonts are compressed already. */
+const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|webmanifest|txt|xml)$/;
+/** Below this a compressed copy saves less than its headers cost. */
+const MIN_BYTES = 512;
+
+/**
+ * Chunks the service worker does not fetch ahead: hls.js is large and only plays video, which needs
+ * the network anyway (it is cached the first time a clip plays, like any asset fetched later).
+ */
+const NOT_PRECACHED = /^assets\/hls-/;
+
+/** The line of web/public/sw.js the build replaces with this build's file list. */
+export const SW_BUILD_LINE = "const BUILD = { version: 'dev', files: [] };";
+
+/**
+ * The last steps of `vite build`, in order:
+ * 1. the service worker learns this build's files (it precaches them, so a reload offline opens
+ *    the app on any screen) and a version derived from them (a new build replaces the old cache);
+ * 2. every text file gets `.br` and `.gz` siblings, which the server sends to browsers that accept
+ *    them (@fastify/static `preCompressed`): compressing once at build time, at the highest levels,
+ *    costs the server nothing per request;
+ * 3. the initial chunks (what index.html loads before anything shows) are printed with their
+ *    compressed sizes, the figure the performance budget is about.
+ */
+export function buildOutput(): Plugin {
+  let outDir = '';
+  let logger: Logger | undefined;
+  return {
+    name: 'loop-build-output',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+      logger = config.logger;
+    },
+    writeBundle: {
+      sequential: true,
+      order: 'post',
+      async handler(_options, bundle) {
+        const files = Object.keys(bundle)
+          .filter((f) => f.startsWith('assets/') && !f.endsWith('.map') && !NOT_PRECACHED.test(f))
+          .sort();
+        // The public files the app shows (favicon, icons of the splash and the manifest) too.
+        for await (const full of walk(outDir)) {
+          const f = path.relative(outDir, full).split(path.sep).join('/');
+          if (!f.startsWith('assets/') && !['sw.js', 'index.html'].includes(f)) files.push(f);
+        }
+        await writeServiceWorkerManifest(outDir, files);
+        await precompress(outDir);
+        const initial = await initialChunks(outDir);
+        logger?.info(formatInitialChunks(initial));
+      },
+    },
+  };
+}
+
+async function writeServiceWorkerManifest(outDir: string, files: string[]) {
+  const swPath = path.join(outDir, 'sw.js');
+  const sw = await fs.readFile(swPath, 'utf8');
+  if (!sw.includes(SW_BUILD_LINE)) throw new Error(`web/public/sw.js must contain the line: ${SW_BUILD_LINE}`);
+  const urls = files.map((f) => `/${f}`);
+  const indexHtml = await fs.readFile(path.join(outDir, 'index.html'));
+  const version = createHash('sha256').update(indexHtml).update(urls.join('\n')).digest('hex').slice(0, 12);
+  await fs.writeFile(swPath, sw.replace(SW_BUILD_LINE, `const BUILD = ${JSON.stringify({ version, files: urls })};`));
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else yield full;
+  }
+}
+
+async function precompress(outDir: string) {
+  const jobs: Promise<void>[] = [];
+  for await (const file of walk(outDir)) {
+    if (!COMPRESSIBLE.test(file)) continue;
+    jobs.push(
+      (async () => {
+        const raw = await fs.readFile(file);
+        if (raw.length < MIN_BYTES) return;
+        const [br, gz] = await Promise.all([
+          brotli(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
+          gzip(raw, { level: 9 }),
+        ]);
+        // A copy that is not smaller is not written: the server then sends the file as it is.
+        if (br.length < raw.length) await fs.writeFile(`${file}.br`, br);
+        if (gz.length < raw.length) await fs.writeFile(`${file}.gz`, gz);
+      })(),
+    );
+  }
+  await Promise.all(jobs);
+}
+
+export interface ChunkSize {
+  file: string;
+  bytes: number;
+  gzip: number;
+  brotli: number;
+}
+
+/** The scripts and stylesheets index.html loads up front, with their sizes as sent. */
+export async function initialChunks(outDir: string): Promise<ChunkSize[]> {
+  const html = await fs.readFile(path.join(outDir, 'index.html'), 'utf8');
+  const refs = [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+  const sizes: ChunkSize[] = [];
+  for (const file of [...new Set(refs)]) {
+    const raw = await fs.readFile(path.join(outDir, file));
+    sizes.push({ file, bytes: raw.length, gzip: zlib.gzipSync(raw, { level: 9 }).length, brotli: zlib.brotliCompressSync(raw).length });
+  }
+  return sizes.sort((a, b) => b.gzip - a.gzip);
+}
+
+export function formatInitialChunks(chunks: ChunkSize[]): string {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
+  const lines = chunks.map((c) => `  ${c.file.padEnd(36)} ${kb(c.bytes)} ${kb(c.gzip)} ${kb(c.brotli)}`);
+  const total = chunks.reduce((t, c) => ({ bytes: t.bytes + c.bytes, gzip: t.gzip + c.gzip, brotli: t.brotli + c.brotli }), { bytes: 0, gzip: 0, brotli: 0 });
+  return [
+    `Initial chunks (loaded by index.html)    ${'raw'.padStart(10)} ${'gzip'.padStart(10)} ${'brotli'.padStart(10)}`,
+    ...lines,
+    `  ${'total'.padEnd(36)} ${kb(total.bytes)} ${kb(total.gzip)} ${kb(total.brotli)}`,
+  ].join('\n');
+}

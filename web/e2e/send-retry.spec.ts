@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, expect, test } from '@playwright/test';
+import { freePort, type ServerProcess, spawnServer } from '../../server/test/process.ts';
+import { PASSWORD, uniqueUsername } from './helpers.ts';
+
+// Issue 11 acceptance 3 (the client's half): a socket over its budget gets `error{code:'rate_limited',
+// clientMsgId}` for each refused send, and the web client sends it again after a backoff instead of
+// leaving it "Sending…". 100 messages typed as fast as the app takes them arrive once each, in order.
+//
+// Its own server with a small WebSocket budget (5 frames a second, bursts of 5), so that the refusal
+// path is really taken: 100 sends and their read receipts are ~200 frames, written in a few seconds.
+
+const root = path.resolve(import.meta.dirname, '../..');
+let server: ServerProcess;
+let dataDir: string;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-e2e-budget-'));
+  const port = await freePort();
+  server = await spawnServer({
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    WEB_DIST_DIR: path.join(root, 'web/dist'),
+    DEMO_CONTENT: 'false',
+    WS_FRAMES_PER_SEC: '5',
+    WS_FRAME_BURST: '5',
+  });
+});
+test.afterAll(async () => {
+  server?.kill('SIGTERM');
+  await server?.exited;
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function person(browser: Browser, name: string) {
+  const ctx = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  // helpers.ts signs up on the shared e2e server; this one has its own origin.
+  const res = await ctx.request.post('/api/v1/auth/signup', { data: { username: uniqueUsername(), password: PASSWORD, displayName: name }, headers: { origin: server.url } });
+  expect(res.status(), await res.text()).toBe(201);
+  const user = (await res.json()).user as { id: string };
+  return { ctx, page, user };
+}
+
+test('100 messages typed as fast as the app takes them: refused sends are retried, all arrive once, in order @phone-only', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const a = await person(browser, 'Ana');
+  const b = await person(browser, 'Ben');
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const res = await from.ctx.request.put(`/api/v1/users/${to.user.id}/follow`, { headers: { origin: server.url } });
+    expect(res.status()).toBeLessThan(300);
+  }
+  const created = await a.ctx.request.post('/api/v1/conversations', { data: { memberIds: [b.user.id] }, headers: { origin: server.url } });
+  const { conversation } = await created.json();
+
+  // What the server says to Ana's socket: each refusal names the message it refused.
+  const refused: string[] = [];
+  a.page.on('websocket', (ws) =>
+    ws.on('framereceived', ({ payload }) => {
+      const frame = JSON.parse(String(payload));
+      if (frame.type === 'error' && frame.code === 'rate_limited' && frame.clientMsgId) refused.push(frame.clientMsgId);
+    }),
+  );
+
+  await b.page.goto(`/inbox/${conversation.id}`);
+  await a.page.goto(`/inbox/${conversation.id}`);
+  const box = a.page.getByLabel('Message');
+  await expect(box).toBeEditable();
+  await expect(a.page.getByText('Connecting…')).toHaveCount(0);
+
+  const texts = Array.from({ length: 100 }, (_, i) => `burst ${String(i + 1).padStart(3, '0')}`);
+  // Typed in the page itself (one round trip from the test per message would be the bottleneck):
+  // each text goes into the box as input, then Enter, the way the composer takes them.
+  await box.evaluate(async (el: HTMLTextAreaElement, all: string[]) => {
+    const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
+    for (const text of all) {
+      setValue.call(el, text);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 0)); // React renders the new text
+      el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  }, texts);
+  await expect(box).toHaveValue('');
+
+  // Ben sees all 100, in the order Ana wrote them, each once.
+  const seen = b.page.locator('.bubble__text', { hasText: /^burst \d{3}$/ });
+  await expect(seen).toHaveCount(100, { timeout: 180_000 });
+  expect(await seen.allTextContents()).toEqual(texts);
+  // Nothing left waiting on Ana's side, and the refusal path was taken.
+  await expect(a.page.getByText('Sending…')).toHaveCount(0, { timeout: 60_000 });
+  await expect(a.page.getByText(/Not sent/)).toHaveCount(0);
+  expect(refused.length).toBeGreaterThan(0);
+
+  // The server has each message once, in order (the history as the API gives it).
+  const history = await (await b.ctx.request.get(`/api/v1/conversations/${conversation.id}/messages?limit=100`)).json();
+  const stored = (history.items as { text: string; seq: number }[]).sort((x, y) => x.seq - y.seq).map((m) => m.text);
+  expect(stored).toEqual(texts);
+  console.log(`${refused.length} sends refused for the budget and retried (${new Set(refused).size} distinct messages)`);
+  await a.ctx.close();
+  await b.ctx.close();
+});

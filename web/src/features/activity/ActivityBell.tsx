@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { TabBadge } from '../../app/shell/nav.tsx';
 import { IconBell } from '../../ui/icons.tsx';
 import { useActivityLive, useUnreadActivity } from './activity-api.ts';
+import './activity-chrome.css';
 
 /** The bell at the top of Inbox (as TikTok has it), with the count of unread activity. */
 export function ActivityBell() {

@@ -6,6 +6,7 @@ import { Button } from '../../ui/Button.tsx';
 import { IconBell, IconClose } from '../../ui/icons.tsx';
 import { SwitchRow } from '../../ui/Switch.tsx';
 import { useToast } from '../../ui/Toast.tsx';
+import './activity-chrome.css';
 
 /**
  * Web push on this device: the browser's permission, its PushManager subscription made with the

@@ -76,8 +76,9 @@ async function measure(children: ChildProcess[], name: string, rate: number, sec
   const t0 = performance.now();
   const total = Math.max(1, Math.round(rate * seconds));
   for (let n = 0; n < total; n++) {
-    const wait = t0 + (n * 1000) / rate - performance.now();
-    if (wait > 0) await sleep(wait);
+    // Yields to the event loop between publishes even when behind (as frames arriving over a
+    // socket would), so a broadcast's queued writes can flush in between.
+    await sleep(Math.max(0, t0 + (n * 1000) / rate - performance.now()));
     publish({ type: 'room.message', n, t: now(), text: LINE } as Frame & { n: number; t: number });
   }
   const expected = total * SOCKETS;

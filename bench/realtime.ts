@@ -212,7 +212,7 @@ async function main() {
   core = await coreServer(children);
   const coreHalf = await measure(children, 'core, half load', halfRate, HALF_SECONDS, core.publish);
   await core.close();
-  await all(children, { cmd: 'exit' }).catch(() => {});
+  for (const c of children) c.kill();
 
   const ratio = coreFull.deliveriesPerSec / bareMean;
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' / ');

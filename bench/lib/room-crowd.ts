@@ -2,7 +2,8 @@
 // record when each frame arrives. Commands over IPC:
 //   { cmd: 'connect', url, count, hello } → { ok, open }   (hello: send `hello` and wait for `ready`)
 //   { cmd: 'start' } → { ok }                              (counting starts now)
-//   { cmd: 'stop' } → { ok, received, histogram }          (latency histogram, HIST_STEP_MS buckets)
+//   { cmd: 'count' } → { ok, received, lastAt }             (lastAt: when the latest frame arrived, ms since the epoch)
+//   { cmd: 'stop' } → { ok, received, lastAt, histogram }  (latency histogram, HIST_STEP_MS buckets)
 //   { cmd: 'close' } → { ok }
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -13,6 +14,7 @@ const HIST_BUCKETS = 40_000; // up to 10 s
 let sockets: WebSocket[] = [];
 let counting = false;
 let received = 0;
+let lastAt = 0;
 let histogram = new Uint32Array(HIST_BUCKETS);
 const now = () => performance.timeOrigin + performance.now();
 
@@ -24,7 +26,8 @@ function onFrame(data: WebSocket.RawData) {
   if (at < 0) return;
   const t = Number.parseFloat(text.slice(at + 4));
   received += 1;
-  const bucket = Math.min(HIST_BUCKETS - 1, Math.max(0, Math.floor((now() - t) / HIST_STEP_MS)));
+  lastAt = now();
+  const bucket = Math.min(HIST_BUCKETS - 1, Math.max(0, Math.floor((lastAt - t) / HIST_STEP_MS)));
   histogram[bucket]! += 1;
 }
 
@@ -53,12 +56,15 @@ process.on('message', async (m: any) => {
       process.send?.({ ok: true, open: sockets.length });
     } else if (m.cmd === 'start') {
       received = 0;
+      lastAt = 0;
       histogram = new Uint32Array(HIST_BUCKETS);
       counting = true;
       process.send?.({ ok: true });
+    } else if (m.cmd === 'count') {
+      process.send?.({ ok: true, received, lastAt });
     } else if (m.cmd === 'stop') {
       counting = false;
-      process.send?.({ ok: true, received, histogram: Array.from(histogram) });
+      process.send?.({ ok: true, received, lastAt, histogram: Array.from(histogram) });
     } else if (m.cmd === 'close') {
       await Promise.all(
         sockets.map(

@@ -8,6 +8,8 @@ export type FrameBytes = string | Buffer;
 /** Whoever receives a channel's frames on this node (a connection). */
 export interface ChannelMember {
   receive(frame: Frame, bytes: FrameBytes): void;
+  /** Writes out what it was given (a room's pass hands each member its frames once per pass: no reason to wait for the turn to end). */
+  flush?(): void;
 }
 
 /** Members handed frames per turn of the event loop when a room fans out: bounds how long one turn takes. */
@@ -30,8 +32,8 @@ interface Channel {
  * A channel with few members (a person's, a conversation's) gets each frame at once. A room
  * with thousands is handed frames in passes: a pass gives every member everything queued since
  * the last one, FAN_OUT_CHUNK members per turn of the event loop, so one frame to 10,000
- * viewers never stalls the node for long, and under load several frames share a pass (one
- * write per socket for all of them; see RealtimeConnection's cork).
+ * viewers never stalls the node for long, and under load several frames share a pass: each
+ * member's frames of a pass leave in one write, made as soon as it has them.
  */
 export class ChannelHub {
   private readonly channels = new Map<string, Channel>();
@@ -98,6 +100,7 @@ export class ChannelHub {
         // Left during the pass: nothing more for it.
         if (!ch.members.has(m)) continue;
         for (const [frame, bytes] of frames) m.receive(frame, bytes);
+        m.flush?.();
       }
       if (i < members.length) return void setImmediate(step);
       // The next pass starts in a turn of its own, so no turn hands out more than one chunk.

@@ -121,8 +121,9 @@ export class RealtimeConnection {
     return this.backlog;
   }
 
-  /** Writes what this turn corked (the transport calls it once the turn ends). */
+  /** Writes what this turn corked (the transport calls it once the turn ends; a room's pass, as soon as this member has its frames). */
   uncork() {
+    if (!this.isCorked) return;
     this.isCorked = false;
     (this.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
   }

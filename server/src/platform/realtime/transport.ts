@@ -98,7 +98,7 @@ export class RealtimeServer<C> implements ConnectionHost {
     const conn = new RealtimeConnection(ws, identity.userId, identity.session, this.opts.limits.frameBurst, this);
     this.connections.add(conn);
     this.opts.presence?.opened(conn.userId);
-    this.members.set(conn, { receive: (frame, text) => this.deliver(conn, frame, text) });
+    this.members.set(conn, { receive: (frame, text) => this.deliver(conn, frame, text), flush: () => conn.uncork() });
     conn.subscribed = conn.join(this.opts.personalChannel(identity.userId));
     ws.on('message', (data, isBinary) => this.receive(conn, data as Buffer, isBinary));
     ws.on('pong', () => {

@@ -14,8 +14,8 @@ function twoTastes(seed = 7): RankingTask {
   for (let p = 0; p < 80; p++) {
     const base = p % 2 === 0 ? 0 : 30;
     const picks = Array.from({ length: 30 }, (_, i) => i).sort(() => rnd() - 0.5);
-    picks.slice(0, 10).forEach((i) => train.push({ user: `u${p}`, item: `v${base + i}`, weight: 1, time: 0 }));
-    picks.slice(10, 15).forEach((i) => testRows.push([`u${p}`, `v${base + i}`]));
+    for (const i of picks.slice(0, 10)) train.push({ user: `u${p}`, item: `v${base + i}`, weight: 1, time: 0 });
+    for (const i of picks.slice(10, 15)) testRows.push([`u${p}`, `v${base + i}`]);
   }
   const x = buildInteractions(train, { items: Array.from({ length: 60 }, (_, i) => `v${i}`) });
   const test = new Map<number, Set<number>>();

@@ -11,10 +11,14 @@ import { solveSpd } from './dense.ts';
 export const FEATURES = ['als', 'cooccurrence', 'ease', 'popularity', 'inHead', 'als×cooccurrence', 'cooccurrence×ease'] as const;
 export const FEATURE_COUNT = FEATURES.length;
 
-/** The weights used until there is enough data to fit: mostly the personal sources, a little popularity. */
-export const PRIOR_WEIGHTS = Float64Array.from([1, 1, 0.5, 0.3, 0, 0, 0]);
+/**
+ * The weights used until there is enough data to fit, in the features' raw units (ALS and EASE
+ * predict a preference near 0–1; co-occurrence is a mean cosine, an order smaller; popularity
+ * is standardised): mostly the personal sources, a little popularity.
+ */
+export const PRIOR_WEIGHTS = Float64Array.from([1, 5, 0.5, 0.1, 0, 0, 0]);
 
-/** Per-person standardised source scores (z-scores over the catalogue), one clip at a time. */
+/** Each source's score for one person, one clip at a time (raw, calibrated units; popularity standardised). */
 export interface SourceScores {
   als: Float64Array;
   cooccurrence: Float64Array;

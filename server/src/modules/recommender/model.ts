@@ -73,8 +73,7 @@ async function trainComponents(x: Interactions, o: RecommenderOptions, pause?: (
 type Components = Awaited<ReturnType<typeof trainComponents>>;
 
 /**
- * Each source's scores for one person over the whole catalogue, standardised per person so
- * the blend's weights mean the same for a heavy and a light watcher. `userIndex` uses the
+ * Each source's scores for one person over the whole catalogue. `userIndex` uses the
  * trained vector; otherwise (or with `fold: true`) the vector is folded in from `h`.
  */
 export function sourceScores(m: Components, h: History, opts: { userIndex?: number; fold?: boolean; halfLifeSeconds: number }): SourceScores {
@@ -85,9 +84,15 @@ export function sourceScores(m: Components, h: History, opts: { userIndex?: numb
     opts.userIndex !== undefined && opts.userIndex >= 0 && !opts.fold
       ? m.als.userFactors.subarray(opts.userIndex * d, opts.userIndex * d + d)
       : foldIn(m.als, h, recency);
-  const als = standardise(alsScores(m.als, vec, new Float64Array(n)));
-  const cooccurrence = standardise(cooccurrenceScores(m.neighbours, h, recency, new Float64Array(n)));
-  const ease = standardise(easeScores(m.ease, h, new Float64Array(n)));
+  // Calibrated, not standardised per person: a predicted preference near 0 for everything (a
+  // person whose clips the model barely knows) should weigh little, not be blown up to unit
+  // variance. Co-occurrence is the mean similarity to the person's (recency-weighted) clips.
+  const als = alsScores(m.als, vec, new Float64Array(n));
+  const cooccurrence = cooccurrenceScores(m.neighbours, h, recency, new Float64Array(n));
+  let mass = 0;
+  for (let k = 0; k < h.items.length; k++) if (h.items[k]! >= 0) mass += recency[k]! * Math.min(h.weights[k]!, 4);
+  if (mass > 0) for (let i = 0; i < n; i++) cooccurrence[i]! /= mass;
+  const ease = easeScores(m.ease, h, new Float64Array(n));
   const inHead = new Uint8Array(n);
   for (const i of m.ease.head) inHead[i] = 1;
   return { als, cooccurrence, ease, popularity: m.popularity, inHead };
@@ -233,7 +238,13 @@ export async function fitRecommender(x: Interactions, opts: Partial<RecommenderO
       }
       await pause?.();
     }
-    const fits = CANDIDATE_BLENDS.map((b) => ({ name: b.name, w: fitPairwise(Float64Array.from(diffs), b.l2, b.mask) }));
+    // Features on one scale for the penalty (weights are turned back into raw units after).
+    const scale = new Float64Array(FEATURE_COUNT);
+    const pairs = diffs.length / FEATURE_COUNT;
+    for (let r = 0; r < pairs; r++) for (let j = 0; j < FEATURE_COUNT; j++) scale[j]! += diffs[r * FEATURE_COUNT + j]! ** 2;
+    for (let j = 0; j < FEATURE_COUNT; j++) scale[j] = Math.sqrt(scale[j]! / Math.max(pairs, 1)) || 1;
+    const scaled = Float64Array.from(diffs, (v, k) => v / scale[k % FEATURE_COUNT]!);
+    const fits = CANDIDATE_BLENDS.map((b) => ({ name: b.name, w: fitPairwise(scaled, b.l2, b.mask).map((w, j) => w / scale[j]!) }));
     fits.unshift({ name: 'prior', w: Float64Array.from(PRIOR_WEIGHTS) });
     const ndcg: Record<string, number> = {};
     for (const b of fits) ndcg[b.name] = 0;

@@ -2,6 +2,8 @@ import { type JobHandlers, startWorker, type Worker } from '../platform/jobs/que
 import { deleteExpiredSessions } from '../modules/accounts/accounts.service.ts';
 import { refitSuggestionModel, refitSuggestionModelIfDue } from '../modules/graph/suggestion-model.service.ts';
 import { purgeVideoFiles } from '../modules/media/media.service.ts';
+import { refitRecommenderIfDue } from '../modules/recommender/index.ts';
+import { aggregateSignalCounters } from '../modules/signals/index.ts';
 import { markTranscodeFailed, runTranscode } from '../modules/media/transcode.ts';
 import type { AppContext } from './context.ts';
 
@@ -27,6 +29,9 @@ export const jobHandlers: JobHandlers<AppContext> = {
  */
 const HOUSEKEEPING_MS = 60 * 60_000;
 
+/** How often the worker folds new signals into the per-clip counters (and checks the recommender's age). */
+const SIGNALS_MS = 10_000;
+
 /** The worker role: runs jobs from the shared queue (any number of nodes may run one) and the housekeeping. */
 export function startAppWorker(ctx: AppContext): Worker {
   const w = ctx.config.worker;
@@ -49,11 +54,27 @@ export function startAppWorker(ctx: AppContext): Worker {
   const timer = setInterval(housekeeping, HOUSEKEEPING_MS);
   first.unref();
   timer.unref();
+  // Signals: per-clip counters folded in from the event log in batches, and For You's model refitted when due.
+  let signalsBusy = false;
+  const signals = setInterval(async () => {
+    if (signalsBusy) return;
+    signalsBusy = true;
+    try {
+      await aggregateSignalCounters(ctx);
+      await refitRecommenderIfDue(ctx);
+    } catch (err) {
+      ctx.log.warn({ err }, 'signal aggregation failed; will retry');
+    } finally {
+      signalsBusy = false;
+    }
+  }, SIGNALS_MS);
+  signals.unref();
   return {
     ...worker,
     async stop() {
       clearTimeout(first);
       clearInterval(timer);
+      clearInterval(signals);
       await worker.stop();
     },
   };

@@ -4,7 +4,10 @@ import * as graph from '../graph/graph.service.ts';
 import { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, viewerHistory } from '../media/feed-candidates.ts';
 import type { VideoRow } from '../media/media.repo.ts';
 import * as media from '../media/media.service.ts';
+import { modelScores } from '../recommender/index.ts';
+import { affinityScore, type PersonSignals, personSignals } from '../signals/index.ts';
 import { type Candidate, mix, RECENT, rank } from './feed-mix.ts';
+import { personalScore } from './feed-personal.ts';
 
 /**
  * The three feeds. Following and Friends are chronological (newest first, keyset pages).
@@ -110,6 +113,15 @@ function advance(list: Candidate[], shown: Set<string>, kept: (c: Candidate) => 
   return { last, beyond, all: !stopped };
 }
 
+/** Re-scores candidates for this person (feed-personal.ts): learned model + affinities + a little trending. */
+function personalise(ctx: AppContext, person: PersonSignals, list: Candidate[], rows: Map<string, VideoRow>): Candidate[] {
+  const learned = modelScores(ctx, person, list.map((c) => c.id));
+  return list.map((c) => {
+    const row = rows.get(c.id)!;
+    return { ...c, score: personalScore({ hot: row.hot_score, model: learned?.get(c.id), affinity: affinityScore(person.affinities, c.authorId, row.caption) }) };
+  });
+}
+
 /**
  * For You. Each round takes candidates from the current phase's streams, applies the rules
  * (never a clip the viewer marked "not interested"; in the first phase nothing they watched;
@@ -120,8 +132,12 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const scope: CursorScope = { list: 'feed:for-you', viewer: viewerId };
   let state = readCursor(scope, page.cursor);
   const hidden = viewerId ? [...(await excludeAuthors(ctx, viewerId))] : [];
-  // Your own clips are on your profile: For You brings them back only among the clips shown again.
-  const excludedIn = (phase: ForYouStream[]) => (phase === PHASES[0] && viewerId ? [...hidden, viewerId] : hidden);
+  // What the person did lately: it ranks this page (learned model, affinities), at once.
+  const person = viewerId ? await personSignals(ctx, viewerId) : null;
+  const dismissed = [...(person?.affinities.dismissedAuthors ?? [])];
+  // Your own clips are on your profile: For You brings them back only among the clips shown
+  // again; authors you said "not interested" to stay out of new clips too.
+  const excludedIn = (phase: ForYouStream[]) => (phase === PHASES[0] && viewerId ? [...hidden, ...dismissed, viewerId] : hidden);
   const freshSince = new Date(Date.now() - FRESH_WINDOW_MS);
   const picked: Candidate[] = [];
   const rows = new Map<string, VideoRow>();
@@ -156,7 +172,9 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     const shown = new Set([...state.carry, ...phasePicked]);
     const keep = (x: Candidate) => eligible(x) && !shown.has(x.id);
     // 3. rank
-    const ranked = rank([...lists.hot, ...lists.again].filter(keep), lists.fresh.filter(keep));
+    const personal = (list: Candidate[]) => (person ? personalise(ctx, person, list, rows) : list);
+    const ranked = rank(personal([...lists.hot, ...lists.again].filter(keep)), personal(lists.fresh.filter(keep)));
+    if (person?.events.length) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
     // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed
     const exhausted = streams.every((s) => lists[s].length < asked(s));
     const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, {

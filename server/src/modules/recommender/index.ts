@@ -20,3 +20,4 @@ export {
   topN,
   type ValidationReport,
 } from './model.ts';
+export { modelScores, refitRecommender, refitRecommenderIfDue } from './recommender.service.ts';

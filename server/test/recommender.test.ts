@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engine, type MadeUser, startTestServer, type TestServer } from './harness.ts';
+import { makeClip, uploadClip } from './media-fixtures.ts';
+
+// For You learns from swipes (issue 13, acceptance 3): a new person who watches clips of one
+// kind to the end and skips the rest gets a next page where that kind dominates; "not
+// interested" on an author removes them from the next page. Both at once after the events.
+let s: TestServer;
+const kindOf = new Map<string, 'cats' | 'cars'>();
+const authors: Record<string, MadeUser> = {};
+
+beforeAll(async () => {
+  s = await startTestServer({ env: { FFMPEG_PRESET: 'ultrafast' } });
+  for (const a of ['c1', 'c2', 'd1', 'd2']) authors[a] = await s.make.user();
+  const file = makeClip();
+  // Kinds interleaved in upload order, so a person's first page (newest first) holds both.
+  for (let round = 0; round < 3; round++) {
+    for (const a of ['c1', 'd1', 'c2', 'd2']) {
+      const kind = a.startsWith('c') ? 'cats' : 'cars';
+      const res = await uploadClip(s, authors[a]!.token, file, { caption: `clip ${round} #${kind}` });
+      if (res.status !== 202) throw new Error(JSON.stringify(res.body));
+      kindOf.set(res.body.video.id, kind);
+    }
+  }
+  await s.worker!.idle();
+}, 600_000);
+afterAll(() => s?.close());
+
+async function page(token: string, limit: number, cursor: string | null) {
+  const res = await s.api('GET', `/feed/for-you?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+  expect(res.status).toBe(200);
+  return { items: res.body.items as any[], cursor: res.body.nextCursor as string | null };
+}
+
+/** Swipes through a page: clips of `liked` watched to the end, the others skipped after 300 ms. */
+async function swipe(token: string, items: any[], liked: 'cats' | 'cars') {
+  const events = items.flatMap((v) =>
+    kindOf.get(v.id) === liked
+      ? [
+          { type: 'impression', videoId: v.id },
+          { type: 'watch', videoId: v.id, watchedMs: v.durationMs },
+          { type: 'completion', videoId: v.id },
+        ]
+      : [
+          { type: 'impression', videoId: v.id },
+          { type: 'skip', videoId: v.id, watchedMs: 300 },
+        ],
+  );
+  const res = await s.api('POST', '/events', { token, body: { events } });
+  expect(res.status).toBe(202);
+}
+
+describe(`For You learns from swipes (${engine})`, () => {
+  for (const liked of ['cats', 'cars'] as const) {
+    it(`a new person who watches only ${liked} gets mostly ${liked} on the next page`, async () => {
+      const me = await s.make.user();
+      const first = await page(me.token, 4, null);
+      expect(first.items).toHaveLength(4);
+      // The first page is not personal yet: both kinds are on it.
+      expect(new Set(first.items.map((v) => kindOf.get(v.id)))).toEqual(new Set(['cats', 'cars']));
+      await swipe(me.token, first.items, liked);
+      const next = await page(me.token, 4, first.cursor);
+      const kinds = next.items.map((v) => kindOf.get(v.id));
+      expect(kinds.filter((k) => k === liked).length).toBeGreaterThanOrEqual(3);
+      // Still never two in a row from one author.
+      for (let i = 1; i < next.items.length; i++) expect(next.items[i].author.id).not.toBe(next.items[i - 1].author.id);
+    });
+  }
+
+  it('"not interested" in a clip removes its author from the next page at once', async () => {
+    const me = await s.make.user();
+    const first = await page(me.token, 4, null);
+    const target = first.items.find((v) => v.author.id === authors.d1!.id) ?? first.items[0]!;
+    const res = await s.api('POST', '/events', { token: me.token, body: { events: [{ type: 'not_interested', videoId: target.id }] } });
+    expect(res.status).toBe(202);
+    const next = await page(me.token, 6, first.cursor);
+    expect(next.items.length).toBeGreaterThan(0);
+    expect(next.items.map((v) => v.author.id)).not.toContain(target.author.id);
+  });
+
+  it('accepts every kind of signal and refuses an unknown one without writing anything', async () => {
+    const me = await s.make.user();
+    const [v] = (await page(me.token, 1, null)).items;
+    const types = ['impression', 'watch', 'completion', 'rewatch', 'like', 'comment', 'share', 'save', 'follow', 'skip'];
+    const ok = await s.api('POST', '/events', { token: me.token, body: { events: types.map((type) => ({ type, videoId: v.id, watchedMs: 500 })) } });
+    expect(ok.status).toBe(202);
+    expect(ok.body.accepted).toBe(types.length);
+    const bad = await s.api('POST', '/events', { token: me.token, body: { events: [{ type: 'impression', videoId: v.id }, { type: 'teleport', videoId: v.id }] } });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -64,6 +64,11 @@ describe(`For You learns from swipes (${engine})`, () => {
       expect(kinds.filter((k) => k === liked).length).toBeGreaterThanOrEqual(3);
       // Still never two in a row from one author.
       for (let i = 1; i < next.items.length; i++) expect(next.items[i].author.id).not.toBe(next.items[i - 1].author.id);
+      // "Why this video" says so in words.
+      const shown = next.items.find((v) => kindOf.get(v.id) === liked)!;
+      const why = await s.api('GET', `/videos/${shown.id}/why`, { token: me.token });
+      expect(why.status).toBe(200);
+      expect(why.body.reasons.join(' ')).toContain(`#${liked}`);
     });
   }
 
@@ -76,6 +81,11 @@ describe(`For You learns from swipes (${engine})`, () => {
     const next = await page(me.token, 6, first.cursor);
     expect(next.items.length).toBeGreaterThan(0);
     expect(next.items.map((v) => v.author.id)).not.toContain(target.author.id);
+  });
+
+  it('"why" answers 404 for a clip that does not exist, like every other read of it', async () => {
+    const me = await s.make.user();
+    expect((await s.api('GET', '/videos/999999999/why', { token: me.token })).status).toBe(404);
   });
 
   it('accepts every kind of signal and refuses an unknown one without writing anything', async () => {

@@ -5,9 +5,10 @@ import { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, v
 import type { VideoRow } from '../media/media.repo.ts';
 import * as media from '../media/media.service.ts';
 import { modelScores } from '../recommender/index.ts';
-import { affinityScore, type PersonSignals, personSignals } from '../signals/index.ts';
+import { affinityScore, hashtagsOf, type PersonSignals, personSignals } from '../signals/index.ts';
 import { type Candidate, mix, RECENT, rank } from './feed-mix.ts';
 import { personalScore } from './feed-personal.ts';
+import { explain } from './feed-why.ts';
 
 /**
  * The three feeds. Following and Friends are chronological (newest first, keyset pages).
@@ -172,9 +173,12 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     const shown = new Set([...state.carry, ...phasePicked]);
     const keep = (x: Candidate) => eligible(x) && !shown.has(x.id);
     // 3. rank
-    const personal = (list: Candidate[]) => (person ? personalise(ctx, person, list, rows) : list);
+    // What is new to the person is ranked for them; clips shown again (the second phase) keep
+    // the plain engagement order, best first.
+    const personalising = person !== null && phase === PHASES[0];
+    const personal = (list: Candidate[]) => (personalising ? personalise(ctx, person, list, rows) : list);
     const ranked = rank(personal([...lists.hot, ...lists.again].filter(keep)), personal(lists.fresh.filter(keep)));
-    if (person?.events.length) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
+    if (personalising && person.events.length) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
     // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed
     const exhausted = streams.every((s) => lists[s].length < asked(s));
     const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, {
@@ -210,4 +214,31 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     picked.map((p) => rows.get(p.id)!),
   );
   return { items, nextCursor: writeCursor(scope, state) };
+}
+
+/** GET /videos/:id/why: why For You would show this clip to the caller (404 when they may not see it). */
+export async function whyThisVideo(ctx: AppContext, viewerId: string | null, videoId: string) {
+  const row = await media.loadVisibleVideo(ctx, viewerId, videoId);
+  const [video] = await media.toVideoViews(ctx, viewerId, [row]);
+  const authorId = String(row.author_id);
+  const [person, relationship] = viewerId ? await Promise.all([personSignals(ctx, viewerId), graph.relationshipBetween(ctx, viewerId, authorId)]) : [null, null];
+  let model: number | undefined;
+  let modelRank: number | undefined;
+  if (person) {
+    const scores = modelScores(ctx, person, [videoId], { rankAmongAll: true });
+    model = scores?.get(videoId);
+    modelRank = scores?.rank;
+  }
+  const reasons = explain({
+    authorUsername: video!.author.username,
+    relationship,
+    authorAffinity: person?.affinities.authors.get(authorId) ?? 0,
+    topicAffinity: hashtagsOf(row.caption).map((t) => [t, person?.affinities.topics.get(t) ?? 0]),
+    model,
+    modelRank,
+    ageMs: Date.now() - new Date(row.created_at).getTime(),
+    views: Number(row.views_count),
+    likes: Number(row.likes_count),
+  });
+  return { reasons };
 }

@@ -74,7 +74,12 @@ function yieldToEventLoop() {
  * (fold-in: one small solve), or null when there is no model yet. Clips the model has not
  * seen get no score (the caller ranks them by affinity and freshness).
  */
-export function modelScores(ctx: AppContext, person: PersonSignals, videoIds: readonly string[]): Map<string, number> | null {
+export function modelScores(
+  ctx: AppContext,
+  person: PersonSignals,
+  videoIds: readonly string[],
+  opts: { rankAmongAll?: boolean } = {},
+): (Map<string, number> & { rank?: number }) | null {
   const s = stateOf(ctx);
   void refitRecommenderIfDue(ctx);
   const m = s.model;
@@ -96,10 +101,18 @@ export function modelScores(ctx: AppContext, person: PersonSignals, videoIds: re
     times: Float64Array.from(pos, ([id]) => times.get(id)!),
   };
   const scores = sourceScores(m, h, { fold: true, halfLifeSeconds: m.options.halfLifeSeconds });
-  const out = new Map<string, number>();
+  const out: Map<string, number> & { rank?: number } = new Map<string, number>();
   for (const id of videoIds) {
     const i = idx.get(id);
     if (i !== undefined) out.set(id, blendScore(m.weights, scores, i));
+  }
+  // For "why": the share of the catalogue the (first) clip beats for this person.
+  const first = videoIds[0] !== undefined ? out.get(videoIds[0]) : undefined;
+  if (opts.rankAmongAll && first !== undefined) {
+    let below = 0;
+    const n = m.data.items.length;
+    for (let i = 0; i < n; i++) if (blendScore(m.weights, scores, i) < first) below++;
+    out.rank = below / Math.max(1, n - 1);
   }
   return out;
 }

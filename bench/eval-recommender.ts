@@ -191,9 +191,9 @@ async function main() {
       rows.map((r) => [r.name, r.m.precision.toFixed(4), r.m.ndcg.toFixed(4), `${(r.m.precision / best((m) => m.precision)).toFixed(3)}× / ${(r.m.ndcg / best((m) => m.ndcg)).toFixed(3)}×`, r.fit]),
     ),
     '',
-    `${task.test.size} test people. EASE here inverts ${easeItems} clips (the candidates and the clips the test people watched; λ from the README); the README's numpy EASE over the whole catalogue: 0.6029 / 0.6203, item-kNN 0.6076 / 0.6278, popularity 0.5794 / 0.6084.`,
+    `${task.test.size} test people. EASE here inverts ${easeItems} clips (every candidate, then the most popular of the clips the test people watched, up to --ease-items; λ from the README) — a whole-catalogue inversion is out of reach in TypeScript on this machine; the README's numpy EASE over the whole catalogue: 0.6029 / 0.6203, item-kNN 0.6076 / 0.6278, popularity 0.5794 / 0.6084.`,
     validation,
-    `Loop ${loop.precision > best((m) => m.precision) && loop.ndcg > best((m) => m.ndcg) ? 'beats' : 'does NOT beat'} every baseline of this run on both measures.`,
+    `Loop ${loop.precision > best((m) => m.precision) && loop.ndcg > best((m) => m.ndcg) ? 'beats' : 'does NOT beat'} every baseline of this run on both measures (why, and what was tried: docs/recommender.md "Offline figures").`,
     '',
     `${machineNote()} Load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end (2 cores shared with other work); wall time ${secs(t0)} s.`,
   ].join('\n');

@@ -119,7 +119,10 @@ function personalise(ctx: AppContext, person: PersonSignals, list: Candidate[], 
   const learned = modelScores(ctx, person, list.map((c) => c.id));
   return list.map((c) => {
     const row = rows.get(c.id)!;
-    return { ...c, score: personalScore({ hot: row.hot_score, model: learned?.get(c.id), affinity: affinityScore(person.affinities, c.authorId, row.caption) }) };
+    return {
+      ...c,
+      score: personalScore({ hot: row.hot_score, model: learned?.get(c.id), affinity: affinityScore(person.affinities, c.authorId, row.caption) }),
+    };
   });
 }
 
@@ -176,7 +179,9 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     // What is new to the person is ranked for them; clips shown again (the second phase) keep
     // the plain engagement order, best first.
     const personalising = person !== null && phase === PHASES[0];
-    const personal = (list: Candidate[]) => (personalising ? personalise(ctx, person, list, rows) : list);
+    // Every candidate carries its topic (first hashtag) for the mix's topic rule.
+    const topical = (list: Candidate[]) => list.map((c) => ({ ...c, topic: hashtagsOf(rows.get(c.id)!.caption)[0] ?? null }));
+    const personal = (list: Candidate[]) => topical(personalising ? personalise(ctx, person, list, rows) : list);
     const ranked = rank(personal([...lists.hot, ...lists.again].filter(keep)), personal(lists.fresh.filter(keep)));
     if (personalising && person.events.length) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
     // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed

@@ -28,9 +28,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       last_event_id bigint NOT NULL DEFAULT 0
     )`.execute(db);
   await sql`INSERT INTO signal_watermark (id) VALUES (1)`.execute(db);
+  // The friends-first dial (PATCH /me/settings friendsFirst): how much For You leans toward friends' clips.
+  await sql`ALTER TABLE users ADD COLUMN friends_first real NOT NULL DEFAULT 0 CHECK (friends_first >= 0 AND friends_first <= 1)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`ALTER TABLE users DROP COLUMN friends_first`.execute(db);
   await sql`DROP TABLE signal_watermark`.execute(db);
   await sql`DROP TABLE video_signal_counts`.execute(db);
   await sql`DROP INDEX video_events_user_recent`.execute(db);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateSignalCounters } from '../src/modules/signals/index.ts';
 import { engine, type MadeUser, startTestServer, type TestServer } from './harness.ts';
-import { makeClip, uploadClip } from './media-fixtures.ts';
+import { graphEdges, makeClip, uploadClip } from './media-fixtures.ts';
 
 // For You learns from swipes (issue 13, acceptance 3): a new person who watches clips of one
 // kind to the end and skips the rest gets a next page where that kind dominates; "not
@@ -126,5 +126,24 @@ describe(`For You learns from swipes (${engine})`, () => {
     // Aggregating again adds nothing.
     expect(await counts()).toEqual(after);
     expect({ impressions: after.impressions - before.impressions, skips: after.skips - before.skips, likes: after.likes - before.likes }).toEqual({ impressions: 3, skips: 1, likes: 1 });
+  });
+
+  it('the friends-first dial brings friends’ clips forward, and takes only 0 to 1', async () => {
+    const g = graphEdges(s);
+    const leaning = await s.make.user();
+    const plain = await s.make.user();
+    for (const p of [leaning, plain]) {
+      await g.befriend(p, authors.c1!);
+      await g.befriend(p, authors.d1!);
+    }
+    const set = await s.api('PATCH', '/me/settings', { token: leaning.token, body: { friendsFirst: 1 } });
+    expect(set.status).toBe(200);
+    expect(set.body.settings.friendsFirst).toBe(1);
+    const friends = new Set([authors.c1!.id, authors.d1!.id]);
+    const fromFriends = async (who: MadeUser) => (await page(who.token, 4, null)).items.filter((v) => friends.has(v.author.id)).length;
+    // Six of the twelve clips are by the two friends: at 1 they fill the first page; at 0 (the default) the page stays newest first.
+    expect(await fromFriends(leaning)).toBe(4);
+    expect(await fromFriends(plain)).toBeLessThan(4);
+    for (const bad of [1.5, -0.1, 'all']) expect((await s.api('PATCH', '/me/settings', { token: leaning.token, body: { friendsFirst: bad } })).status).toBe(400);
   });
 });

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
+import { friendsFirstOf } from '../accounts/accounts.service.ts';
 import { type CursorScope, decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
 import * as graph from '../graph/graph.service.ts';
 import { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, viewerHistory } from '../media/feed-candidates.ts';
@@ -114,14 +115,34 @@ function advance(list: Candidate[], shown: Set<string>, kept: (c: Candidate) => 
   return { last, beyond, all: !stopped };
 }
 
+interface FriendsLean {
+  dial: number;
+  /** Author → 1 for a friend, 0.5 for someone the person follows. */
+  closeness: Map<string, number>;
+}
+
+/** The friends-first dial and whom it leans toward; null when the dial is at 0 (nothing to look up). */
+async function friendsLean(ctx: AppContext, viewerId: string): Promise<FriendsLean | null> {
+  const dial = await friendsFirstOf(ctx, viewerId);
+  if (!(dial > 0)) return null;
+  const followees = await graph.followees(ctx, viewerId);
+  return { dial, closeness: new Map(followees.map((f) => [f.id, f.friend ? 1 : 0.5])) };
+}
+
 /** Re-scores candidates for this person (feed-personal.ts): learned model + affinities + a little trending. */
-function personalise(ctx: AppContext, person: PersonSignals, list: Candidate[], rows: Map<string, VideoRow>): Candidate[] {
+function personalise(ctx: AppContext, person: PersonSignals, list: Candidate[], rows: Map<string, VideoRow>, lean: FriendsLean | null): Candidate[] {
   const learned = modelScores(ctx, person, list.map((c) => c.id));
   return list.map((c) => {
     const row = rows.get(c.id)!;
     return {
       ...c,
-      score: personalScore({ hot: row.hot_score, model: learned?.get(c.id), affinity: affinityScore(person.affinities, c.authorId, row.caption) }),
+      score: personalScore({
+        hot: row.hot_score,
+        model: learned?.get(c.id),
+        affinity: affinityScore(person.affinities, c.authorId, row.caption),
+        friendsFirst: lean?.dial,
+        closeness: lean?.closeness.get(c.authorId),
+      }),
     };
   });
 }
@@ -138,6 +159,7 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const hidden = viewerId ? [...(await excludeAuthors(ctx, viewerId))] : [];
   // What the person did lately: it ranks this page (learned model, affinities), at once.
   const person = viewerId ? await personSignals(ctx, viewerId) : null;
+  const lean = viewerId ? await friendsLean(ctx, viewerId) : null;
   const dismissed = [...(person?.affinities.dismissedAuthors ?? [])];
   // Your own clips are on your profile: For You brings them back only among the clips shown
   // again; authors you said "not interested" to stay out of new clips too.
@@ -181,9 +203,9 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     const personalising = person !== null && phase === PHASES[0];
     // Every candidate carries its topic (first hashtag) for the mix's topic rule.
     const topical = (list: Candidate[]) => list.map((c) => ({ ...c, topic: hashtagsOf(rows.get(c.id)!.caption)[0] ?? null }));
-    const personal = (list: Candidate[]) => topical(personalising ? personalise(ctx, person, list, rows) : list);
+    const personal = (list: Candidate[]) => topical(personalising ? personalise(ctx, person, list, rows, lean) : list);
     const ranked = rank(personal([...lists.hot, ...lists.again].filter(keep)), personal(lists.fresh.filter(keep)));
-    if (personalising && person.events.length) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
+    if (personalising && (person.events.length || lean)) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
     // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed
     const exhausted = streams.every((s) => lists[s].length < asked(s));
     const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, {

@@ -173,7 +173,7 @@ async function main() {
     if (v) {
       validation = `Blend chosen on validation (${v.people} people of the training file, ${v.pairs} pairs; NDCG@10 on held-out training rows): ${Object.entries(v.ndcg)
         .map(([k, n]) => `${k} ${n.toFixed(4)}`)
-        .join(', ')} → **${v.chosen}**.`;
+        .join(', ')} → **${v.chosen}, ALS α ${v.alpha}**.`;
       console.log(validation);
     }
     return (u, ok, k) => recommendForUser(model, u, k, task.allowed).map((c) => c.i).filter(ok).slice(0, k);

@@ -1,4 +1,4 @@
-import { type AlsModel, type AlsOptions, alsScores, foldIn, trainAls } from './als.ts';
+import { ALS_DEFAULTS, type AlsModel, type AlsOptions, alsScores, foldIn, trainAls } from './als.ts';
 import { blendScore, FEATURE_COUNT, FEATURES, featuresOf, fitPairwise, PRIOR_WEIGHTS, type SourceScores, standardise } from './blend.ts';
 import { buildNeighbours, cooccurrenceScores, type Neighbours, recencyWeights } from './cooccurrence.ts';
 import { type EaseModel, type EaseOptions, easeScores, trainEase } from './ease.ts';
@@ -25,6 +25,8 @@ export interface RecommenderOptions {
   validationPeople: number;
   /** Candidates each source contributes before ranking. */
   perSource: number;
+  /** ALS confidence scales tried on validation (unless `als.alpha` is given). */
+  alphaGrid: number[];
   seed: number;
 }
 
@@ -37,6 +39,7 @@ export const RECOMMENDER_DEFAULTS: RecommenderOptions = {
   holdout: 0.2,
   validationPeople: 1500,
   perSource: 200,
+  alphaGrid: [4, 40],
   seed: 1,
 };
 
@@ -59,6 +62,8 @@ export interface ValidationReport {
   /** NDCG@10 on the check half of the validation people, per candidate blend. */
   ndcg: Record<string, number>;
   chosen: string;
+  /** ALS's confidence scale, chosen on validation. */
+  alpha: number;
 }
 
 /** The components on `x` (no blend yet). */
@@ -204,6 +209,7 @@ export async function fitRecommender(x: Interactions, opts: Partial<RecommenderO
     }
   }
   let weights: Float64Array = Float64Array.from(PRIOR_WEIGHTS);
+  let chosenAlpha = o.als.alpha ?? ALS_DEFAULTS.alpha;
   let validation: ValidationReport | null = null;
   if (people.length >= 20) {
     const train = subset(x, (_, k) => !held[k]);
@@ -215,6 +221,27 @@ export async function fitRecommender(x: Interactions, opts: Partial<RecommenderO
     const sample = people.slice(0, o.validationPeople);
     const fitPeople = sample.slice(0, Math.ceil(sample.length / 2));
     const checkPeople = sample.slice(fitPeople.length);
+    // ALS's confidence scale α: chosen on the fit half by ALS's own NDCG@10 (a small α shrinks
+    // rarely watched clips' factors to nothing; a large one trusts every interaction).
+    const alsNdcg: Record<string, number> = {};
+    if (!o.als.alpha && o.alphaGrid.length > 1) {
+      let best = { alpha: comp.als.alpha, ndcg: Number.NEGATIVE_INFINITY, als: comp.als };
+      const probe = fitPeople.slice(0, 300);
+      for (const alpha of o.alphaGrid) {
+        const als = alpha === comp.als.alpha ? comp.als : await trainAls(train, { seed: o.seed, ...o.als, alpha }, pause);
+        let ndcg = 0;
+        for (const u of probe) {
+          const h = historyOf(train, u);
+          const own = new Set(h.items);
+          const s = sourceScores({ ...comp, als }, h, { userIndex: u, halfLifeSeconds: o.halfLifeSeconds });
+          ndcg += ndcgAt(topN(s.als, 10, (i) => !own.has(i)), heldOf(x, held, u), 10) / Math.max(probe.length, 1);
+        }
+        alsNdcg[`α ${alpha}`] = ndcg;
+        if (ndcg > best.ndcg) best = { alpha, ndcg, als };
+      }
+      comp.als = best.als;
+      chosenAlpha = best.alpha;
+    }
     const diffs: number[] = [];
     const f = new Float64Array(FEATURE_COUNT * 2);
     for (const u of fitPeople) {
@@ -258,9 +285,9 @@ export async function fitRecommender(x: Interactions, opts: Partial<RecommenderO
     }
     const best = fits.reduce((a, b) => (ndcg[b.name]! > ndcg[a.name]! ? b : a));
     weights = best.w;
-    validation = { people: sample.length, pairs: diffs.length / FEATURE_COUNT, ndcg, chosen: best.name };
+    validation = { people: sample.length, pairs: diffs.length / FEATURE_COUNT, ndcg: { ...alsNdcg, ...ndcg }, chosen: best.name, alpha: chosenAlpha };
   }
-  const comp = await trainComponents(x, o, pause);
+  const comp = await trainComponents(x, { ...o, als: { ...o.als, alpha: chosenAlpha } }, pause);
   return { ...comp, weights, options: o, validation };
 }
 

@@ -10,6 +10,7 @@ import * as m0008 from './0008_messages_search_steady.ts';
 import * as m0009 from './0009_messages_write_path.ts';
 import * as m0010 from './0010_suggestion_models.ts';
 import * as m0011 from './0011_notifications.ts';
+import * as m0012 from './0012_signals.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009_messages_write_path': m0009,
   '0010_suggestion_models': m0010,
   '0011_notifications': m0011,
+  '0012_signals': m0012,
 };

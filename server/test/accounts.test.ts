@@ -24,7 +24,7 @@ describe(`accounts (${engine})`, () => {
     const me = await s.api('GET', '/me', { token: res.body.token });
     expect(me.status).toBe(200);
     expect(me.body.user.username).toBe(username);
-    expect(me.body.settings).toEqual({ privateAccount: false, dmPolicy: 'everyone', discoverableByContacts: true, region: 'US' });
+    expect(me.body.settings).toEqual({ privateAccount: false, dmPolicy: 'everyone', discoverableByContacts: true, friendsFirst: 0, region: 'US' });
   });
 
   it('refuses a duplicate username in any case with 409', async () => {

@@ -55,6 +55,8 @@ export const Settings = z.object({
   privateAccount: z.boolean(),
   dmPolicy: DmPolicy,
   discoverableByContacts: z.boolean(),
+  /** How much For You leans toward friends' clips: 0 (not at all, the default) to 1 (friends first). */
+  friendsFirst: z.number(),
   /** ISO 3166 region used to read phone numbers written without a country code. */
   region: z.string(),
 });
@@ -115,6 +117,7 @@ export const UpdateSettingsBody = z
     privateAccount: z.boolean().optional(),
     dmPolicy: DmPolicy.optional(),
     discoverableByContacts: z.boolean().optional(),
+    friendsFirst: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
     region: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter region code').optional(),
   })
   .strict();

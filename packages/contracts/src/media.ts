@@ -84,8 +84,16 @@ export const CommentsQuery = z.object({
   replyToId: Id.optional(),
 });
 
+/**
+ * What a viewer did with a clip (API.md "POST /events"): `watch` carries how long they watched
+ * (`watchedMs`), `skip` is leaving within 2 s, `rewatch` a loop back to the start; `like`,
+ * `comment`, `share`, `save` and `follow` (the author, from the clip) are reported here too so
+ * the ranker hears about them at once; `not_interested` hides the clip and leans away from its
+ * author and topics.
+ */
+export const SIGNAL_TYPES = ['impression', 'watch', 'completion', 'not_interested', 'skip', 'rewatch', 'like', 'comment', 'share', 'save', 'follow'] as const;
 export const WatchEvent = z.object({
-  type: z.enum(['impression', 'watch', 'completion', 'not_interested']),
+  type: z.enum(SIGNAL_TYPES),
   videoId: Id,
   watchedMs: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
   at: z.iso.datetime().optional(),

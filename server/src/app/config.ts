@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   CONTACT_SYNC_DAILY_BUDGET: int(3000, 1),
   /** How often the worker refits the friend-suggestion model on the live graph; 0: only when asked. */
   SUGGESTION_MODEL_REFIT_HOURS: int(6, 0),
+  /** How often For You's learned model is refitted from the signal log; 0: only when asked. */
+  RECOMMENDER_REFIT_MINUTES: int(15, 0),
   /** Runs the durable job worker (transcoding) in this process; any number of nodes may. */
   WORKER: bool.default(true),
   WORKER_CONCURRENCY: int(1, 1),
@@ -113,6 +115,8 @@ export type Config = Readonly<{
   contactSyncDailyBudget: number;
   /** Age after which the worker refits the friend-suggestion model (0: never by itself). */
   suggestionModelRefitMs: number;
+  /** Age after which For You's recommender is refitted from the signal log (0: never by itself). */
+  recommenderRefitMs: number;
   worker: Readonly<{ enabled: boolean; concurrency: number; leaseMs: number; pollMs: number }>;
   media: Readonly<{
     maxBytes: number;
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? 'web/dist'),
     contactSyncDailyBudget: e.CONTACT_SYNC_DAILY_BUDGET,
     suggestionModelRefitMs: e.SUGGESTION_MODEL_REFIT_HOURS * 3600_000,
+    recommenderRefitMs: e.RECOMMENDER_REFIT_MINUTES * 60_000,
     worker: Object.freeze({ enabled: e.WORKER, concurrency: e.WORKER_CONCURRENCY, leaseMs: e.JOB_LEASE_SEC * 1000, pollMs: e.JOB_POLL_MS }),
     media: Object.freeze({
       maxBytes: e.VIDEO_MAX_BYTES,

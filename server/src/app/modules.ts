@@ -5,6 +5,7 @@ import { graphModule } from '../modules/graph/index.ts';
 import { mediaModule } from '../modules/media/index.ts';
 import { messagingModule } from '../modules/messaging/index.ts';
 import { notificationsModule } from '../modules/notifications/index.ts';
+import { recommenderModule } from '../modules/recommender/index.ts';
 import { sharingModule } from '../modules/sharing/index.ts';
 import type { LoopModule } from './wiring.ts';
 
@@ -13,4 +14,4 @@ import type { LoopModule } from './wiring.ts';
  * what it provides and needs) and list it here; app/wiring.ts refuses to start when a need has
  * no provider. Order matters only for demo data (each module's seeder runs in this order).
  */
-export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, messagingModule, feedModule, sharingModule, notificationsModule, demoModule];
+export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, recommenderModule, messagingModule, feedModule, sharingModule, notificationsModule, demoModule];

@@ -28,6 +28,13 @@ export interface SingleProviders {
   videoCounter: VideoCounter;
 }
 
+/** Frequent background work of a module, run by the worker role. */
+export interface PeriodicTask {
+  name: string;
+  everyMs: number;
+  run(ctx: AppContext): Promise<void>;
+}
+
 export interface Provides extends Partial<SingleProviders> {
   /** Mounted under /api/v1. */
   routes?: RoutesFactory[];
@@ -41,6 +48,8 @@ export interface Provides extends Partial<SingleProviders> {
   events?: { [T in DomainEventType]?: ReadonlyArray<EventHandler<AppContext, T>> };
   /** Idempotent periodic work the worker runs (about hourly). */
   housekeeping?: Array<(ctx: AppContext) => Promise<void>>;
+  /** Work the worker repeats every few seconds (batched counters, model refits when due); idempotent, one run at a time per node. */
+  periodic?: PeriodicTask[];
   /** Share cards for a kind of object; a kind with no provider cannot be shared. */
   shareCards?: { [T in ShareType]?: ShareCardProvider };
   /** Run inside the transaction that changes an account's private setting. */
@@ -70,6 +79,7 @@ export interface Wiring extends SingleProviders {
   events: EventHandlers<AppContext>;
   frames: Array<RealtimeFeature<AppContext>>;
   housekeeping: Array<(ctx: AppContext) => Promise<void>>;
+  periodic: PeriodicTask[];
   shareCards: ReadonlyMap<ShareType, ShareCardProvider>;
   privacyHooks: PrivacyHook[];
   identifierHooks: IdentifierHook[];
@@ -98,6 +108,7 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
     siteRoutes: [] as RoutesFactory[],
     frames: [] as Array<RealtimeFeature<AppContext>>,
     housekeeping: [] as Wiring['housekeeping'],
+    periodic: [] as PeriodicTask[],
     privacyHooks: [] as PrivacyHook[],
     identifierHooks: [] as IdentifierHook[],
     demoSeeders: [] as DemoSeeder[],
@@ -128,6 +139,7 @@ export function assembleModules(modules: readonly LoopModule[]): Wiring {
     wiring.routes.push(...(p.routes ?? []));
     wiring.siteRoutes.push(...(p.siteRoutes ?? []));
     wiring.housekeeping.push(...(p.housekeeping ?? []));
+    wiring.periodic.push(...(p.periodic ?? []));
     if (p.frames) wiring.frames.push(p.frames);
     wiring.privacyHooks.push(...(p.privacyHooks ?? []));
     wiring.identifierHooks.push(...(p.identifierHooks ?? []));

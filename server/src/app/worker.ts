@@ -27,6 +27,23 @@ export function startAppWorker(ctx: AppContext): Worker {
       }
     }
   };
+  // Each module's frequent work on its own timer; a run still going when the next is due is skipped.
+  const periodic = ctx.modules.periodic.map((task) => {
+    let busy = false;
+    const t = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        await task.run(ctx);
+      } catch (err) {
+        ctx.log.warn({ err, task: task.name }, 'periodic task failed; will retry');
+      } finally {
+        busy = false;
+      }
+    }, task.everyMs);
+    t.unref();
+    return t;
+  });
   const first = setTimeout(housekeeping, 10_000);
   const timer = setInterval(housekeeping, HOUSEKEEPING_MS);
   first.unref();
@@ -38,6 +55,7 @@ export function startAppWorker(ctx: AppContext): Worker {
     },
     async stop() {
       clearTimeout(first);
+      for (const t of periodic) clearInterval(t);
       clearInterval(timer);
       await relay.stop();
       await worker.stop();

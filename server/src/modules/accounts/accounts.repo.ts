@@ -16,6 +16,7 @@ export interface UsersTable {
   private_account: Generated<boolean>;
   dm_policy: Generated<'everyone' | 'friends' | 'nobody'>;
   discoverable_by_contacts: Generated<boolean>;
+  friends_first: Generated<number>;
   region: Generated<string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
@@ -89,7 +90,7 @@ export async function identifierTaken(db: Executor, column: 'email_hash' | 'phon
 export async function updateUser(
   db: Executor,
   id: string,
-  patch: Partial<Pick<UserRow, 'display_name' | 'bio' | 'avatar_key' | 'private_account' | 'dm_policy' | 'discoverable_by_contacts' | 'region'>>,
+  patch: Partial<Pick<UserRow, 'display_name' | 'bio' | 'avatar_key' | 'private_account' | 'dm_policy' | 'discoverable_by_contacts' | 'friends_first' | 'region'>>,
 ): Promise<UserRow> {
   return db
     .updateTable('users')

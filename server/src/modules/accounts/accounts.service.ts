@@ -21,6 +21,7 @@ function settingsOf(row: repo.UserRow): Settings {
     privateAccount: row.private_account,
     dmPolicy: row.dm_policy,
     discoverableByContacts: row.discoverable_by_contacts,
+    friendsFirst: Number(row.friends_first),
     region: row.region,
   };
 }
@@ -286,6 +287,7 @@ export async function updateSettings(ctx: AppContext, userId: string, patch: Par
       ...(patch.privateAccount !== undefined && { private_account: patch.privateAccount }),
       ...(patch.dmPolicy !== undefined && { dm_policy: patch.dmPolicy }),
       ...(patch.discoverableByContacts !== undefined && { discoverable_by_contacts: patch.discoverableByContacts }),
+      ...(patch.friendsFirst !== undefined && { friends_first: patch.friendsFirst }),
       ...(patch.region !== undefined && { region: patch.region }),
     });
     if (patch.privateAccount !== undefined) for (const hook of ctx.modules.privacyHooks) await hook(tx, userId, updated.private_account);
@@ -390,4 +392,10 @@ export async function searchUsers(
     excludeIds,
   });
   return toPage(scope, rows, page.limit, toUserView, (r) => [r.rank, r.sim, String(r.id)]);
+}
+
+/** The person's friends-first dial (0–1) for For You. */
+export async function friendsFirstOf(ctx: AppContext, userId: string): Promise<number> {
+  const row = await repo.findUserById(ctx.db, userId);
+  return row ? Number(row.friends_first) : 0;
 }

@@ -28,6 +28,7 @@ export {
   discoverableByIdentifiers,
   discoverableIds,
   findUserByUsername,
+  friendsFirstOf,
   getMe,
   getMessagingPrefs,
   getUserViews,

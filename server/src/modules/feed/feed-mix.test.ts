@@ -43,4 +43,10 @@ describe('For You mix', () => {
     // A catalogue of one: it comes round again and again.
     expect(mix([c('a', 'x', 'hot', 1)], [], 3, { recent: ['a'], relax: true }).map((x) => x.id)).toEqual(['a']);
   });
+
+  it('puts no more than two clips of one topic in a row while others are there', () => {
+    const t = (id: string, a: string, topic: string, score: number): Candidate => ({ id, authorId: a, source: 'hot', score, topic });
+    const list = [t('1', 'a', 'cats', 9), t('2', 'b', 'cats', 8), t('3', 'c', 'cats', 7), t('4', 'd', 'cars', 1), t('5', 'e', 'cats', 6)];
+    expect(mix(list, [], 5).map((x) => x.id)).toEqual(['1', '2', '4', '3', '5']);
+  });
 });

@@ -9,7 +9,12 @@ export interface Candidate {
   authorId: string;
   source: 'hot' | 'fresh' | 'again';
   score: number;
+  /** The clip's first hashtag, if any: no more than two in a row of one topic. */
+  topic?: string | null;
 }
+
+/** At most this many clips in a row share a topic (within a page). */
+export const TOPIC_RUN = 2;
 
 /** Every `freshEvery`-th slot goes to a fresh clip, so new uploads get seen. */
 export const FRESH_EVERY = 3;
@@ -40,8 +45,8 @@ export interface MixOptions {
 /**
  * Interleaves the two ranked lists into a page of `limit`: fresh clips take every
  * FRESH_EVERY-th slot (or any slot when hot runs dry), no clip appears twice, never two clips
- * in a row from one author, and no clip again within RECENT clips (a clip that would break
- * either waits for a later slot).
+ * in a row from one author, no more than TOPIC_RUN in a row of one topic, and no clip again
+ * within RECENT clips (a clip that would break any of these waits for a later slot).
  */
 export function mix(hot: Candidate[], fresh: Candidate[], limit: number, opts: MixOptions = {}): Candidate[] {
   const out: Candidate[] = [];
@@ -68,7 +73,8 @@ export function mix(hot: Candidate[], fresh: Candidate[], limit: number, opts: M
   while (out.length < limit) {
     const wantFresh = (out.length + 1) % FRESH_EVERY === 0;
     const [first, second] = wantFresh ? [queues.fresh, queues.hot] : [queues.hot, queues.fresh];
-    let fits = (c: Candidate) => c.authorId !== prev && !recent.includes(c.id);
+    const runTopic = out.length >= TOPIC_RUN && out.slice(-TOPIC_RUN).every((o) => o.topic && o.topic === out[out.length - 1]!.topic) ? out[out.length - 1]!.topic : null;
+    let fits = (c: Candidate) => c.authorId !== prev && !recent.includes(c.id) && (!runTopic || c.topic !== runTopic);
     if (opts.relax) {
       const remaining = queues.hot.length + queues.fresh.length;
       // Exactly one more than half: only starting with this author now keeps them apart. (More

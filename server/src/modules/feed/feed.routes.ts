@@ -1,4 +1,5 @@
-import { FeedQuery, Video, page } from '@loop/contracts';
+import { FeedQuery, Id, page, Video } from '@loop/contracts';
+import { z } from 'zod';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireUser } from '../../app/auth.ts';
@@ -16,5 +17,17 @@ export function feedRoutes(ctx: AppContext): FastifyPluginAsync {
     app.get('/feed/for-you', { schema }, async (req) => feed.forYouFeed(ctx, req.auth?.userId ?? null, req.query));
     app.get('/feed/following', { schema }, async (req) => feed.followingFeed(ctx, requireUser(req), req.query));
     app.get('/feed/friends', { schema }, async (req) => feed.friendsFeed(ctx, requireUser(req), req.query));
+    app.get(
+      '/videos/:id/why',
+      {
+        schema: {
+          tags,
+          description: 'Why For You shows this clip to the caller, in plain words (API.md "Discovery and the learning For You")',
+          params: z.object({ id: Id }),
+          response: { 200: z.object({ reasons: z.array(z.string()) }) },
+        },
+      },
+      async (req) => feed.whyThisVideo(ctx, req.auth?.userId ?? null, req.params.id),
+    );
   };
 }

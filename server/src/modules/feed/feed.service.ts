@@ -1,9 +1,24 @@
 import type { AppContext } from '../../app/context.ts';
+import { friendsFirstOf } from '../accounts/index.ts';
 import { type CursorScope, decodeCursor, encodeCursor } from '../../platform/db/pagination.ts';
 import * as graph from '../graph/index.ts';
 import * as media from '../media/index.ts';
-import { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, type VideoRow, viewerHistory } from '../media/index.ts';
+import {
+  affinityScore,
+  type ForYouStream,
+  forYouCandidates,
+  hashtagsOf,
+  type PersonSignals,
+  personSignals,
+  positionIn,
+  type StreamPosition,
+  type VideoRow,
+  viewerHistory,
+} from '../media/index.ts';
+import { modelScores } from '../recommender/index.ts';
 import { type Candidate, mix, RECENT, rank } from './feed-mix.ts';
+import { personalScore } from './feed-personal.ts';
+import { explain } from './feed-why.ts';
 
 /**
  * The three feeds. Following and Friends are chronological (newest first, keyset pages).
@@ -109,6 +124,38 @@ function advance(list: Candidate[], shown: Set<string>, kept: (c: Candidate) => 
   return { last, beyond, all: !stopped };
 }
 
+interface FriendsLean {
+  dial: number;
+  /** Author → 1 for a friend, 0.5 for someone the person follows. */
+  closeness: Map<string, number>;
+}
+
+/** The friends-first dial and whom it leans toward; null when the dial is at 0 (nothing to look up). */
+async function friendsLean(ctx: AppContext, viewerId: string): Promise<FriendsLean | null> {
+  const dial = await friendsFirstOf(ctx, viewerId);
+  if (!(dial > 0)) return null;
+  const followees = await graph.followees(ctx, viewerId);
+  return { dial, closeness: new Map(followees.map((f) => [f.id, f.friend ? 1 : 0.5])) };
+}
+
+/** Re-scores candidates for this person (feed-personal.ts): learned model + affinities + a little trending. */
+function personalise(ctx: AppContext, person: PersonSignals, list: Candidate[], rows: Map<string, VideoRow>, lean: FriendsLean | null): Candidate[] {
+  const learned = modelScores(ctx, person, list.map((c) => c.id));
+  return list.map((c) => {
+    const row = rows.get(c.id)!;
+    return {
+      ...c,
+      score: personalScore({
+        hot: row.hot_score,
+        model: learned?.get(c.id),
+        affinity: affinityScore(person.affinities, c.authorId, row.caption),
+        friendsFirst: lean?.dial,
+        closeness: lean?.closeness.get(c.authorId),
+      }),
+    };
+  });
+}
+
 /**
  * For You. Each round takes candidates from the current phase's streams, applies the rules
  * (never a clip the viewer marked "not interested"; in the first phase nothing they watched;
@@ -119,8 +166,13 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const scope: CursorScope = { list: 'feed:for-you', viewer: viewerId };
   let state = readCursor(scope, page.cursor);
   const hidden = viewerId ? [...(await excludeAuthors(ctx, viewerId))] : [];
-  // Your own clips are on your profile: For You brings them back only among the clips shown again.
-  const excludedIn = (phase: ForYouStream[]) => (phase === PHASES[0] && viewerId ? [...hidden, viewerId] : hidden);
+  // What the person did lately: it ranks this page (learned model, affinities), at once.
+  const person = viewerId ? await personSignals(ctx, viewerId) : null;
+  const lean = viewerId ? await friendsLean(ctx, viewerId) : null;
+  const dismissed = [...(person?.affinities.dismissedAuthors ?? [])];
+  // Your own clips are on your profile: For You brings them back only among the clips shown
+  // again; authors you said "not interested" to stay out of new clips too.
+  const excludedIn = (phase: ForYouStream[]) => (phase === PHASES[0] && viewerId ? [...hidden, ...dismissed, viewerId] : hidden);
   const freshSince = new Date(Date.now() - FRESH_WINDOW_MS);
   const picked: Candidate[] = [];
   const rows = new Map<string, VideoRow>();
@@ -155,7 +207,14 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     const shown = new Set([...state.carry, ...phasePicked]);
     const keep = (x: Candidate) => eligible(x) && !shown.has(x.id);
     // 3. rank
-    const ranked = rank([...lists.hot, ...lists.again].filter(keep), lists.fresh.filter(keep));
+    // What is new to the person is ranked for them; clips shown again (the second phase) keep
+    // the plain engagement order, best first.
+    const personalising = person !== null && phase === PHASES[0];
+    // Every candidate carries its topic (first hashtag) for the mix's topic rule.
+    const topical = (list: Candidate[]) => list.map((c) => ({ ...c, topic: hashtagsOf(rows.get(c.id)!.caption)[0] ?? null }));
+    const personal = (list: Candidate[]) => topical(personalising ? personalise(ctx, person, list, rows, lean) : list);
+    const ranked = rank(personal([...lists.hot, ...lists.again].filter(keep)), personal(lists.fresh.filter(keep)));
+    if (personalising && (person.events.length || lean)) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
     // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed
     const exhausted = streams.every((s) => lists[s].length < asked(s));
     const out = mix(ranked.hot, ranked.fresh, page.limit - picked.length, {
@@ -191,4 +250,31 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     picked.map((p) => rows.get(p.id)!),
   );
   return { items, nextCursor: writeCursor(scope, state) };
+}
+
+/** GET /videos/:id/why: why For You would show this clip to the caller (404 when they may not see it). */
+export async function whyThisVideo(ctx: AppContext, viewerId: string | null, videoId: string) {
+  const row = await media.loadVisibleVideo(ctx, viewerId, videoId);
+  const [video] = await media.toVideoViews(ctx, viewerId, [row]);
+  const authorId = String(row.author_id);
+  const [person, relationship] = viewerId ? await Promise.all([personSignals(ctx, viewerId), graph.relationshipBetween(ctx, viewerId, authorId)]) : [null, null];
+  let model: number | undefined;
+  let modelRank: number | undefined;
+  if (person) {
+    const scores = modelScores(ctx, person, [videoId], { rankAmongAll: true });
+    model = scores?.get(videoId);
+    modelRank = scores?.rank;
+  }
+  const reasons = explain({
+    authorUsername: video!.author.username,
+    relationship,
+    authorAffinity: person?.affinities.authors.get(authorId) ?? 0,
+    topicAffinity: hashtagsOf(row.caption).map((t) => [t, person?.affinities.topics.get(t) ?? 0]),
+    model,
+    modelRank,
+    ageMs: Date.now() - new Date(row.created_at).getTime(),
+    views: Number(row.views_count),
+    likes: Number(row.likes_count),
+  });
+  return { reasons };
 }

@@ -5,7 +5,7 @@ import { feedRoutes } from './feed.routes.ts';
 export const feedModule: LoopModule = {
   name: 'feed',
   provides: { routes: [feedRoutes] },
-  uses: ['graph', 'media'],
+  uses: ['accounts', 'graph', 'media', 'recommender'],
 };
 
 export { forYouFeed, followingFeed, friendsFeed } from './feed.service.ts';

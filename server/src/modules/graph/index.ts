@@ -44,5 +44,6 @@ export {
   friendsAndBlocksWith,
   isBlockedEitherWay,
   mutedOrBlockedIds,
+  relationshipBetween,
   type VideoCounter,
 } from './graph.service.ts';

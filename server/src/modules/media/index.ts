@@ -2,10 +2,13 @@ import type { LoopModule } from '../../app/wiring.ts';
 import { mediaDemo } from './media-demo.ts';
 import { mediaRoutes } from './media.routes.ts';
 import { countProfileVideos, mirrorAccountPrivacy, purgeVideoFiles } from './media.service.ts';
+import { aggregateSignalCounters } from './signals.service.ts';
 import { markTranscodeFailed, runTranscode } from './transcode.ts';
 
 /**
- * Media: uploads, transcoding, clips, likes, saves, comments and views; owns the video tables.
+ * Media: uploads, transcoding, clips, likes, saves, comments and views, and the signals people
+ * give clips (the append-only `video_events` log, weighted for the recommender, folded into
+ * per-clip counters in batches: docs/recommender.md); owns the video tables.
  * Provides the graph with a profile's clip count and follows accounts' private setting.
  */
 export const mediaModule: LoopModule = {
@@ -23,6 +26,15 @@ export const mediaModule: LoopModule = {
         run: (ctx, p) => purgeVideoFiles(ctx, p.videoId, p.prefix),
       },
     },
+    periodic: [
+      {
+        name: 'signals.aggregate',
+        everyMs: 10_000,
+        run: async (ctx) => {
+          await aggregateSignalCounters(ctx);
+        },
+      },
+    ],
     demo: mediaDemo,
   },
   uses: ['accounts', 'graph'],
@@ -42,3 +54,5 @@ export {
   visiblePosters,
   whoCanSeeVideo,
 } from './media.service.ts';
+export { affinitiesOf, affinityScore, hashtagsOf, signalWeight } from './signal-weights.ts';
+export { aggregateSignalCounters, type PersonSignals, personSignals, RECENT_SIGNALS, trainingInteractions } from './signals.service.ts';

@@ -9,6 +9,7 @@ import * as m0007 from './0007_feed_indexes.ts';
 import * as m0008 from './0008_messages_search_steady.ts';
 import * as m0009 from './0009_messages_write_path.ts';
 import * as m0010 from './0010_suggestion_models.ts';
+import * as m0013 from './0013_shop.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_messages_search_steady': m0008,
   '0009_messages_write_path': m0009,
   '0010_suggestion_models': m0010,
+  '0013_shop': m0013,
 };

@@ -5,3 +5,4 @@ export * from './jobs.ts';
 export * from './media.ts';
 export * from './messaging.ts';
 export * from './sharing.ts';
+export * from './shop.ts';

@@ -7,6 +7,7 @@ import { setCursorSecret } from '../platform/db/pagination.ts';
 import { createSecretBox, type SecretBox } from '../platform/crypto/secret-box.ts';
 import { createLocalPubSub, createRedisPubSub, type PubSub } from '../platform/pubsub/pubsub.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '../platform/rate-limit/rate-limiter.ts';
+import { createPaymentProviders, type PaymentProvidersWithTest } from '../platform/payments/providers.ts';
 import { createS3Storage } from '../platform/storage/s3-storage.ts';
 import { createLocalStorage, type Storage } from '../platform/storage/storage.ts';
 import type { Config } from './config.ts';
@@ -21,6 +22,8 @@ export interface AppContext {
   storage: Storage;
   pubsub: PubSub;
   secrets: SecretBox;
+  /** Payment providers (the shop's checkout; docs/shop.md). */
+  payments: PaymentProvidersWithTest;
   /** Closes connections in reverse order of opening. */
   close(): Promise<void>;
 }
@@ -75,6 +78,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(path.join(config.dataDir, 'media')),
     pubsub,
     secrets: createSecretBox(config.appSecret),
+    payments: createPaymentProviders({ provider: config.shop.paymentProvider, webhookSecret: config.shop.webhookSecret }),
     async close() {
       for (const close of closers.reverse()) {
         try {

@@ -3,6 +3,7 @@ import { deleteExpiredSessions } from '../modules/accounts/accounts.service.ts';
 import { refitSuggestionModel, refitSuggestionModelIfDue } from '../modules/graph/suggestion-model.service.ts';
 import { purgeVideoFiles } from '../modules/media/media.service.ts';
 import { markTranscodeFailed, runTranscode } from '../modules/media/transcode.ts';
+import { expireOrder, refundPayment } from '../modules/shop/index.ts';
 import type { AppContext } from './context.ts';
 
 /** Every job kind and who handles it; the type makes a missing kind a compile error. */
@@ -13,6 +14,12 @@ export const jobHandlers: JobHandlers<AppContext> = {
   },
   'video.purge': {
     run: (ctx, p) => purgeVideoFiles(ctx, p.videoId, p.prefix),
+  },
+  'order.expire': {
+    run: (ctx, p) => expireOrder(ctx, p.orderId),
+  },
+  'payment.refund': {
+    run: (ctx, p) => refundPayment(ctx, p.paymentId),
   },
   'suggestions.fit': {
     run: async (ctx, _p, job) => {

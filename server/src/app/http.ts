@@ -23,6 +23,7 @@ import { OneLineRequestLog } from './request-log.ts';
 import { robotsRoute } from './robots.ts';
 import { registerTextGuard } from './text-guard.ts';
 import { sharePageRoutes } from '../modules/sharing/share-page.ts';
+import { productPageRoutes } from '../modules/shop/index.ts';
 
 const JSON_BODY_LIMIT = 256 * 1024;
 
@@ -237,6 +238,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(publicMediaRoutes(ctx));
   await app.register(robotsRoute);
   await app.register(sharePageRoutes(ctx));
+  await app.register(productPageRoutes(ctx));
   if (hasWebApp) {
     await app.register(fastifyStatic, {
       root: ctx.config.webDistDir,

@@ -6,3 +6,6 @@ export { shopRoutes } from './shop.routes.ts';
 export { expireOrder } from './orders.service.ts';
 export { refundPayment } from './checkout.service.ts';
 export { onOrderChanged, type OrderChange, type OrderListener } from './order-events.ts';
+export { productPageRoutes } from './product-page.ts';
+// The product share card and /p/:id link detection register with messaging here.
+import './shop-cards.ts';

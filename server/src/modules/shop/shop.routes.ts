@@ -16,11 +16,14 @@ import {
   Video,
   page,
 } from '@loop/contracts';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireUser } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
+import { AppError } from '../../app/errors.ts';
+import { readMultipart } from '../../app/multipart.ts';
+import { addProductImage, IMAGE_MAX_BYTES, readShopImage, setShopLogo } from './product-images.ts';
 import { handleWebhook, payOrder } from './checkout.service.ts';
 import * as orders from './orders.service.ts';
 import * as shops from './shops.service.ts';
@@ -62,6 +65,40 @@ export function shopRoutes(ctx: AppContext): FastifyPluginAsync {
     app.patch('/products/:id', { schema: { tags, params: IdParams, body: PatchProductBody, response: { 200: ProductResult } } }, async (req) =>
       shops.updateProduct(ctx, requireUser(req), req.params.id, req.body),
     );
+
+    // ---- pictures ----
+    const readImage = async (req: FastifyRequest) => {
+      if (!req.isMultipart()) throw new AppError('invalid_input', 400, 'file: send the image as multipart/form-data', { field: 'file' });
+      let bytes = null as Buffer | null;
+      await readMultipart(req, { fileSize: IMAGE_MAX_BYTES }, async (part) => {
+        if (part.fieldname === 'file') bytes = await part.toBuffer();
+        else part.file.resume();
+      });
+      if (!bytes) throw new AppError('invalid_input', 400, 'file: is required', { field: 'file' });
+      return bytes as Buffer;
+    };
+    app.post(
+      '/products/:id/images',
+      { schema: { tags, params: IdParams, consumes: ['multipart/form-data'], description: 'multipart field `file`: an image ≤ 8 MB', response: { 201: ProductResult } } },
+      async (req, reply) => {
+        const userId = requireUser(req);
+        return reply.code(201).send(await addProductImage(ctx, userId, req.params.id, await readImage(req)));
+      },
+    );
+    app.put(
+      '/shops/:id/logo',
+      { schema: { tags, params: IdParams, consumes: ['multipart/form-data'], description: 'multipart field `file`: an image ≤ 8 MB', response: { 200: ShopResult } } },
+      async (req) => {
+        const userId = requireUser(req);
+        return setShopLogo(ctx, userId, req.params.id, await readImage(req));
+      },
+    );
+    app.get<{ Params: { kind: string; id: string; file: string } }>('/media/:kind/:id/:file', { schema: { hide: true } }, async (req, reply) => {
+      const { kind, id, file } = req.params;
+      const object = kind === 'products' || kind === 'shops' ? await readShopImage(ctx, kind, id, file) : null;
+      if (!object) throw new AppError('media_not_found', 404, 'No such file');
+      return reply.type('image/webp').header('content-length', object.size).header('cache-control', 'public, max-age=31536000, immutable').send(object.body);
+    });
 
     // ---- products in clips ----
     app.put('/videos/:id/products', { schema: { tags, params: IdParams, body: TagProductsBody, response: { 200: z.object({ video: Video, products: z.array(Product) }) } } }, async (req) =>

@@ -1,0 +1,29 @@
+import { registerShareLinkDetector, registerShareResolver } from '../messaging/share-cards.ts';
+import { toProductViews } from './shop.presenter.ts';
+import * as repo from './shop.repo.ts';
+
+/**
+ * Products shared into chats (`share: { type: "product", id }`): the card is the public product
+ * view, resolved when read, so a price change or sold-out shows everywhere at once. A product
+ * link pasted into a chat (PUBLIC_URL/p/:id) becomes the same card.
+ */
+registerShareResolver('product', async (ctx, _viewerId, ids) => {
+  const rows = await repo.findProducts(
+    ctx.db,
+    ids.filter((id) => /^[1-9][0-9]{0,18}$/.test(id)),
+  );
+  // Cards show what everybody sees (never the owner's stock figures), so all viewers share one.
+  return new Map((await toProductViews(ctx, null, rows)).map((p) => [p.id, { product: p }]));
+});
+
+const linkPatterns = new WeakMap<object, RegExp>();
+registerShareLinkDetector((ctx, text) => {
+  let re = linkPatterns.get(ctx);
+  if (!re) {
+    const base = ctx.config.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    re = new RegExp(`${base}/p/([1-9][0-9]{0,18})(?![0-9A-Za-z])`, 'i');
+    linkPatterns.set(ctx, re);
+  }
+  const m = re.exec(text);
+  return m ? { type: 'product', id: m[1]! } : null;
+});

@@ -111,6 +111,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       PRIMARY KEY (provider, event_id)
     )`.execute(db);
 
+  // The buyer's saved address: checkout in two taps.
+  await sql`
+    CREATE TABLE shipping_addresses (
+      user_id bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+      address jsonb NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+
   await sql`
     CREATE TABLE idempotency_keys (
       user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -128,7 +136,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['idempotency_keys', 'payment_events', 'payments', 'order_items', 'orders', 'video_products', 'products', 'shops']) {
+  for (const t of ['idempotency_keys', 'shipping_addresses', 'payment_events', 'payments', 'order_items', 'orders', 'video_products', 'products', 'shops']) {
     await sql`DROP TABLE IF EXISTS ${sql.raw(t)}`.execute(db);
   }
 }

@@ -1,4 +1,4 @@
-import { type CreateOrderBody, Id } from '@loop/contracts';
+import { type CreateOrderBody, Id, type Order } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, badInput, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
@@ -7,7 +7,8 @@ import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { orderChanged } from './order-events.ts';
 import { mayViewOrder, ORDER_MOVES, type OrderAction, type OrderActor, ownsShop } from './shop.policy.ts';
-import { toOrderView, toOrderViews } from './shop.presenter.ts';
+import { presentNewOrder, toOrderView, toOrderViews } from './shop.presenter.ts';
+import { getUserViews } from '../accounts/accounts.service.ts';
 import * as repo from './shop.repo.ts';
 import { requireShop } from './shops.service.ts';
 
@@ -37,60 +38,66 @@ export async function getOrder(ctx: AppContext, userId: string, id: string) {
 export async function createOrder(ctx: AppContext, buyerId: string, key: string, body: CreateOrderBody) {
   const answer = await runIdempotent(ctx.db, { userId: buyerId, scope: 'orders.create', key, request: body }, async () => ({
     status: 201,
-    body: { order: await toOrderView(ctx, await placeOrder(ctx, buyerId, key, body)) },
+    body: { order: await placeOrder(ctx, buyerId, key, body) },
   }));
   return answer;
 }
 
-async function placeOrder(ctx: AppContext, buyerId: string, key: string, body: CreateOrderBody): Promise<repo.OrderRow> {
+const outOfStock = () => new AppError('out_of_stock', 409, 'Not enough units left of one of these products');
+
+/**
+ * Checks the lines without locking anything (products exist, one shop, one currency, units
+ * available now — a sold-out product answers 409 here without queueing for its row lock), then
+ * writes the order, its lines and its expiry job, and reserves the units last, in the same
+ * transaction. The reservation alone decides (see `reserveUnits`); the early check only spares
+ * the work when the answer is already known.
+ */
+async function placeOrder(ctx: AppContext, buyerId: string, key: string, body: CreateOrderBody): Promise<Order> {
   // Repeated lines for one product draw on the same stock: they are reserved as their sum.
   const wanted = new Map<string, number>();
   for (const item of body.items) wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
-  const lines = [...wanted].map(([productId, quantity]) => ({ productId, quantity }));
+  const products = new Map((await repo.findProducts(ctx.db, [...wanted.keys()])).map((p) => [String(p.id), p]));
+  const missing = [...wanted.keys()].find((id) => !products.has(id));
+  if (missing) throw new AppError('product_not_found', 404, `items: no such product ${missing}`, { field: 'items' });
+  const rows = [...products.values()];
+  if (new Set(rows.map((p) => String(p.shop_id))).size > 1) throw badInput('items', 'all products of one order must come from one shop');
+  if (new Set(rows.map((p) => p.currency)).size > 1) throw badInput('items', 'all products of one order must have the same currency');
+  const shop = await requireShop(ctx, String(rows[0]!.shop_id));
+  if (ownsShop(shop, buyerId)) throw new AppError('own_shop', 409, 'You cannot buy from your own shop');
+  const lines = [...wanted].map(([productId, quantity]) => ({ productId, quantity, priceMinor: products.get(productId)!.price_minor }));
+  if (lines.some((l) => products.get(l.productId)!.stock - products.get(l.productId)!.reserved < l.quantity)) throw outOfStock();
+  const total = lines.reduce((sum, l) => sum + BigInt(l.priceMinor) * BigInt(l.quantity), 0n);
 
-  const order = await inTransaction(ctx.db, async (tx) => {
-    // The key's record was lost but the order exists (a crash after commit): the same order again.
-    const existing = await repo.findOrderByKey(tx, buyerId, key);
-    if (existing) return existing;
-
-    const reserved = await repo.reserveUnits(tx, lines);
-    if (reserved.length < lines.length) {
-      const found = new Set((await repo.findProducts(tx, lines.map((l) => l.productId))).map((p) => String(p.id)));
-      const missing = lines.find((l) => !found.has(l.productId));
-      if (missing) throw new AppError('product_not_found', 404, `items: no such product ${missing.productId}`, { field: 'items' });
-      throw new AppError('out_of_stock', 409, 'Not enough units left of one of these products');
-    }
-    const shopIds = new Set(reserved.map((r) => String(r.shop_id)));
-    if (shopIds.size > 1) throw badInput('items', 'all products of one order must come from one shop');
-    const currencies = new Set(reserved.map((r) => r.currency));
-    if (currencies.size > 1) throw badInput('items', 'all products of one order must have the same currency');
-    const shopId = [...shopIds][0]!;
-    const shop = await repo.findShop(tx, shopId);
-    if (shop && ownsShop(shop, buyerId)) throw new AppError('own_shop', 409, 'You cannot buy from your own shop');
-
-    const byId = new Map(reserved.map((r) => [String(r.id), r]));
-    const total = lines.reduce((sum, l) => sum + BigInt(byId.get(l.productId)!.price_minor) * BigInt(l.quantity), 0n);
-    const row = await repo.insertOrder(tx, {
+  const placed = await inTransaction(ctx.db, async (tx) => {
+    const row = await repo.insertOrderOnce(tx, {
       buyer_id: buyerId,
-      shop_id: shopId,
+      shop_id: String(shop.id),
       total_minor: total.toString(),
-      currency: [...currencies][0]!,
+      currency: rows[0]!.currency,
       source_type: body.source?.type ?? null,
       source_id: body.source?.id ?? null,
       shipping_address: body.shippingAddress,
       idempotency_key: key,
       reservationMs: ctx.config.shop.reservationMs,
     });
-    await repo.insertOrderItems(
-      tx,
-      lines.map((l) => ({ order_id: String(row.id), product_id: l.productId, quantity: l.quantity, price_minor: byId.get(l.productId)!.price_minor, title: byId.get(l.productId)!.title })),
-    );
+    // The key's record was lost but the order exists (a crash after commit): that order again.
+    if (!row) return { existing: true as const, row: (await repo.findOrderByKey(tx, buyerId, key))! };
+    const items = lines.map((l) => ({ order_id: String(row.id), product_id: l.productId, quantity: l.quantity, price_minor: l.priceMinor, title: products.get(l.productId)!.title }));
+    await repo.insertOrderItems(tx, items);
     // The worker releases the units if the order is still unpaid when the reservation ends.
     await enqueue(tx, { kind: 'order.expire', orderId: String(row.id) }, { delayMs: ctx.config.shop.reservationMs, maxAttempts: 10 });
+    if ((await repo.reserveUnits(tx, lines)) < lines.length) {
+      const now = await repo.findProducts(tx, [...wanted.keys()]);
+      if (now.some((p) => p.price_minor !== products.get(String(p.id))!.price_minor)) throw new AppError('price_changed', 409, 'The price changed; look again before buying');
+      throw outOfStock();
+    }
     tx.afterCommit(() => orderChanged(ctx, row, 'created'));
-    return row;
+    return { existing: false as const, row, items };
   });
-  return order;
+  if (placed.existing) return toOrderView(ctx, placed.row);
+  // Everything the answer shows is known here: no need to read it back.
+  const [buyer] = (await getUserViews(ctx, [buyerId])).values();
+  return presentNewOrder(placed.row, buyer!, shop, placed.items, products);
 }
 
 /** The buyer's orders, newest first. */

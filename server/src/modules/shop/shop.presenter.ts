@@ -42,6 +42,45 @@ export async function toProductViews(ctx: AppContext, viewerId: string | null, r
   });
 }
 
+const orderView = (
+  o: repo.OrderRow,
+  buyer: Order['buyer'],
+  shop: repo.ShopRow,
+  lines: readonly repo.OrderItemRow[],
+  products: ReadonlyMap<string, repo.ProductRow>,
+  paymentStatus: string | null,
+): Order => ({
+  id: String(o.id),
+  buyer,
+  shop: shopRef(shop),
+  items: lines.map((i) => ({
+    // The title as bought: a product renamed later does not rewrite old orders.
+    product: { id: String(i.product_id), title: i.title, imageUrls: (products.get(String(i.product_id))?.image_keys ?? []).map(imageUrl) },
+    quantity: i.quantity,
+    priceMinor: Number(i.price_minor),
+  })),
+  totalMinor: Number(o.total_minor),
+  currency: o.currency,
+  status: o.status,
+  source: o.source_type && o.source_id ? { type: o.source_type, id: String(o.source_id) } : null,
+  shippingAddress: o.shipping_address as ShippingAddress,
+  cancelReason: o.cancel_reason,
+  paymentStatus,
+  expiresAt: iso(o.expires_at)!,
+  createdAt: iso(o.created_at)!,
+  paidAt: iso(o.paid_at),
+  shippedAt: iso(o.shipped_at),
+});
+
+/** The view of an order just placed, from what the caller already holds (no reads). */
+export const presentNewOrder = (
+  o: repo.OrderRow,
+  buyer: Order['buyer'],
+  shop: repo.ShopRow,
+  lines: readonly repo.OrderItemRow[],
+  products: ReadonlyMap<string, repo.ProductRow>,
+): Order => orderView(o, buyer, shop, lines, products, null);
+
 export async function toOrderViews(ctx: AppContext, rows: readonly repo.OrderRow[]): Promise<Order[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => String(r.id));
@@ -59,31 +98,7 @@ export async function toOrderViews(ctx: AppContext, rows: readonly repo.OrderRow
     const buyer = buyers.get(String(o.buyer_id));
     const shop = shopById.get(String(o.shop_id));
     if (!buyer || !shop) return [];
-    const lines = items.get(String(o.id)) ?? [];
-    return [
-      {
-        id: String(o.id),
-        buyer,
-        shop: shopRef(shop),
-        items: lines.map((i) => ({
-          // The title as bought: a product renamed later does not rewrite old orders.
-          product: { id: String(i.product_id), title: i.title, imageUrls: (products.get(String(i.product_id))?.image_keys ?? []).map(imageUrl) },
-          quantity: i.quantity,
-          priceMinor: Number(i.price_minor),
-        })),
-        totalMinor: Number(o.total_minor),
-        currency: o.currency,
-        status: o.status,
-        source: o.source_type && o.source_id ? { type: o.source_type, id: String(o.source_id) } : null,
-        shippingAddress: o.shipping_address as ShippingAddress,
-        cancelReason: o.cancel_reason,
-        paymentStatus: payments.get(String(o.id))?.status ?? null,
-        expiresAt: iso(o.expires_at)!,
-        createdAt: iso(o.created_at)!,
-        paidAt: iso(o.paid_at),
-        shippedAt: iso(o.shipped_at),
-      },
-    ];
+    return [orderView(o, buyer, shop, items.get(String(o.id)) ?? [], products, payments.get(String(o.id))?.status ?? null)];
   });
 }
 

@@ -76,8 +76,15 @@ export interface PaymentEventsTable {
   received_at: Generated<Date>;
 }
 
+export interface ShippingAddressesTable {
+  user_id: string;
+  address: unknown;
+  updated_at: Generated<Date>;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface Database {
+    shipping_addresses: ShippingAddressesTable;
     shops: ShopsTable;
     products: ProductsTable;
     video_products: VideoProductsTable;
@@ -172,34 +179,43 @@ export async function videoProductIds(db: Executor, videoIds: readonly string[])
 
 // ---- reservations ----
 
-export interface ReservedLine {
-  id: string;
-  shop_id: string;
-  price_minor: string;
-  currency: string;
-  title: string;
-}
-
 /**
- * Reserves `quantity` units of each product in ONE statement that cannot oversell: each row is
- * updated only while `stock - reserved >= quantity` holds, re-checked by PostgreSQL after any
- * concurrent reservation on the row commits (and the CHECK constraint `reserved <= stock` backs
- * it). Rows are locked in id order so two orders for the same products never deadlock. Lines must
- * be one per product (callers sum repeated lines first). Returns the rows it reserved: fewer than
- * asked means some product had too few units, and the caller rolls the transaction back.
+ * Reserves `quantity` units of each product so that no interleaving can oversell. One product
+ * (the usual order) is ONE conditional statement:
+ *   UPDATE products SET reserved = reserved + q WHERE id = $1 AND stock - reserved >= q AND price_minor = $p
+ * PostgreSQL re-checks the WHERE on the newest row version after any concurrent reservation
+ * commits, and the CHECK constraint `reserved <= stock` backs it. Several products are first
+ * locked in id order (`SELECT … ORDER BY id FOR NO KEY UPDATE`, so two orders for the same products never
+ * deadlock), then updated in one statement against rows nobody else can change meanwhile. (A
+ * single UPDATE with a `FOR UPDATE` sub-select is NOT used: under READ COMMITTED its re-check can
+ * skip a row that another reservation just changed, and a product with units left answers 409.)
+ * The price must still be the one the order was priced at; lines are one per product. Returns how
+ * many lines were reserved: fewer than asked means too few units (or a new price), and the
+ * caller rolls back.
+ *
+ * Callers run it LAST before COMMIT: the row lock on a hot product is then held for one round
+ * trip, not for the whole order's inserts.
  */
-export async function reserveUnits(tx: Executor, lines: ReadonlyArray<{ productId: string; quantity: number }>): Promise<ReservedLine[]> {
+export async function reserveUnits(tx: Executor, lines: ReadonlyArray<{ productId: string; quantity: number; priceMinor: string }>): Promise<number> {
+  if (lines.length === 1) {
+    const [l] = lines;
+    const res = await sql<{ id: string }>`
+      UPDATE products SET reserved = reserved + ${l!.quantity}, updated_at = now()
+       WHERE id = ${l!.productId} AND stock - reserved >= ${l!.quantity} AND price_minor = ${l!.priceMinor}
+      RETURNING id`.execute(tx);
+    return res.rows.length;
+  }
   const ids = lines.map((l) => l.productId);
-  const quantities = lines.map((l) => l.quantity);
-  const res = await sql<ReservedLine>`
+  // NO KEY UPDATE, the lock the UPDATE itself takes: FOR UPDATE would also wait on the KEY SHARE
+  // locks that order_items' foreign key checks hold on these rows, in any order (a deadlock).
+  await sql`SELECT id FROM products WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR NO KEY UPDATE`.execute(tx);
+  const res = await sql<{ id: string }>`
     UPDATE products p
        SET reserved = p.reserved + w.quantity, updated_at = now()
-      FROM unnest(${ids}::bigint[], ${quantities}::int[]) AS w(id, quantity)
-     WHERE p.id = w.id
-       AND p.id IN (SELECT id FROM products WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR UPDATE)
-       AND p.stock - p.reserved >= w.quantity
-    RETURNING p.id, p.shop_id, p.price_minor, p.currency, p.title`.execute(tx);
-  return res.rows;
+      FROM unnest(${ids}::bigint[], ${lines.map((l) => l.quantity)}::int[], ${lines.map((l) => l.priceMinor)}::bigint[]) AS w(id, quantity, price_minor)
+     WHERE p.id = w.id AND p.stock - p.reserved >= w.quantity AND p.price_minor = w.price_minor
+    RETURNING p.id`.execute(tx);
+  return res.rows.length;
 }
 
 /** Gives an order's reserved units back (cancel, expiry, refund before shipping). Once only: conditional on `holds_stock`. */
@@ -234,7 +250,20 @@ export async function restockUnits(tx: Executor, orderId: string) {
 export const findOrderByKey = (db: Executor, buyerId: string, key: string) =>
   db.selectFrom('orders').selectAll().where('buyer_id', '=', buyerId).where('idempotency_key', '=', key).executeTakeFirst();
 
-export const insertOrder = (db: Executor, o: Omit<OrdersTable, 'id' | 'status' | 'holds_stock' | 'created_at' | 'updated_at' | 'paid_at' | 'shipped_at' | 'cancel_reason' | 'expires_at'> & { reservationMs: number }) => {
+/** Inserts the order, or returns null when this buyer already has one under this idempotency key. */
+export async function insertOrderOnce(db: Executor, o: Parameters<typeof insertOrder>[1]): Promise<OrderRow | null> {
+  const { reservationMs, ...row } = o;
+  return (
+    (await db
+      .insertInto('orders')
+      .values({ ...row, shipping_address: JSON.stringify(row.shipping_address), cancel_reason: null, paid_at: null, shipped_at: null, expires_at: sql<Date>`now() + ${`${reservationMs} milliseconds`}::interval` })
+      .onConflict((oc) => oc.columns(['buyer_id', 'idempotency_key']).doNothing())
+      .returningAll()
+      .executeTakeFirst()) ?? null
+  );
+}
+
+const insertOrder = (db: Executor, o: Omit<OrdersTable, 'id' | 'status' | 'holds_stock' | 'created_at' | 'updated_at' | 'paid_at' | 'shipped_at' | 'cancel_reason' | 'expires_at'> & { reservationMs: number }) => {
   const { reservationMs, ...row } = o;
   return db
     .insertInto('orders')
@@ -361,4 +390,19 @@ export async function recordPaymentEvent(db: Executor, provider: string, eventId
 
 export async function forgetPaymentEvent(db: Executor, provider: string, eventId: string) {
   await db.deleteFrom('payment_events').where('provider', '=', provider).where('event_id', '=', eventId).execute();
+}
+
+// ---- saved addresses ----
+
+export async function findSavedAddress(db: Executor, userId: string): Promise<unknown | null> {
+  return (await db.selectFrom('shipping_addresses').select('address').where('user_id', '=', userId).executeTakeFirst())?.address ?? null;
+}
+
+export async function saveAddress(db: Executor, userId: string, address: unknown) {
+  const json = JSON.stringify(address);
+  await db
+    .insertInto('shipping_addresses')
+    .values({ user_id: userId, address: json })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ address: json, updated_at: sql`now()` }))
+    .execute();
 }

@@ -11,6 +11,7 @@ import {
   PayOrderBody,
   Product,
   Shop,
+  ShippingAddress,
   ShopHandle,
   TagProductsBody,
   Video,
@@ -107,6 +108,15 @@ export function shopRoutes(ctx: AppContext): FastifyPluginAsync {
     app.get('/videos/:id/products', { schema: { tags, params: IdParams, response: { 200: page(Product) } } }, async (req) =>
       shops.listVideoProducts(ctx, req.auth?.userId ?? null, req.params.id),
     );
+
+    // ---- the buyer's saved address ----
+    const AddressResult = z.object({ address: ShippingAddress.nullable() });
+    app.get('/me/shipping-address', { schema: { tags, response: { 200: AddressResult } } }, async (req) => ({
+      address: await shops.savedAddress(ctx, requireUser(req)),
+    }));
+    app.put('/me/shipping-address', { schema: { tags, body: ShippingAddress, response: { 200: AddressResult } } }, async (req) => {
+      return { address: await shops.saveAddress(ctx, requireUser(req), req.body) };
+    });
 
     // ---- orders ----
     app.post('/orders', { schema: { tags, headers: IdempotencyHeaders, body: CreateOrderBody, response: { 201: OrderResult } } }, async (req, reply) => {

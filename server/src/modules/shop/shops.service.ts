@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type CreateProductBody, type CreateShopBody, Id, type PatchProductBody, type PatchShopBody } from '@loop/contracts';
+import { type CreateProductBody, type CreateShopBody, Id, type PatchProductBody, type PatchShopBody, ShippingAddress } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, forbidden, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
@@ -127,4 +127,17 @@ async function videoProducts(ctx: AppContext, viewerId: string | null, videoId: 
 export async function listVideoProducts(ctx: AppContext, viewerId: string | null, videoId: string) {
   await loadVisibleVideo(ctx, viewerId, videoId);
   return { items: await videoProducts(ctx, viewerId, videoId), nextCursor: null };
+}
+
+// ---- the buyer's saved address ----
+
+/** The address the buyer saved for two-tap checkout, or null. */
+export async function savedAddress(ctx: AppContext, userId: string): Promise<ShippingAddress | null> {
+  const parsed = ShippingAddress.safeParse(await repo.findSavedAddress(ctx.db, userId));
+  return parsed.success ? parsed.data : null;
+}
+
+export async function saveAddress(ctx: AppContext, userId: string, address: ShippingAddress) {
+  await repo.saveAddress(ctx.db, userId, address);
+  return address;
 }

@@ -44,9 +44,12 @@ export const CreateProductBody = z.object({
 });
 export const PatchProductBody = CreateProductBody.partial();
 
+/** A shop as products and orders show it (its owner's id: "Message shop" opens a chat with them). */
+export const ShopRef = z.object({ id: z.string(), handle: z.string(), name: z.string(), logoUrl: z.string().nullable(), ownerId: z.string() });
+
 export const Product = z.object({
   id: z.string(),
-  shop: z.object({ id: z.string(), handle: z.string(), name: z.string(), logoUrl: z.string().nullable() }),
+  shop: ShopRef,
   title: z.string(),
   description: z.string(),
   priceMinor: z.number().int(),
@@ -108,7 +111,7 @@ export type OrderStatus = z.infer<typeof OrderStatus>;
 export const Order = z.object({
   id: z.string(),
   buyer: User,
-  shop: z.object({ id: z.string(), handle: z.string(), name: z.string(), logoUrl: z.string().nullable() }),
+  shop: ShopRef,
   items: z.array(z.object({ product: z.object({ id: z.string(), title: z.string(), imageUrls: z.array(z.string()) }), quantity: z.number().int(), priceMinor: z.number().int() })),
   totalMinor: z.number().int(),
   currency: z.string(),

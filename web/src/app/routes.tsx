@@ -17,6 +17,9 @@ import { VideoScreen } from '../features/video/VideoScreen.tsx';
 import { ChatScreen } from '../features/inbox/ChatScreen.tsx';
 import { InboxScreen } from '../features/inbox/InboxScreen.tsx';
 import { NewChatScreen } from '../features/inbox/NewChatScreen.tsx';
+import { OrderScreen, OrdersScreen, ShopOrdersScreen } from '../features/shop/OrdersScreen.tsx';
+import { ProductScreen } from '../features/shop/ProductScreen.tsx';
+import { MyShopScreen, ShopScreen } from '../features/shop/ShopScreen.tsx';
 import type { Access } from './guards.tsx';
 
 export interface AppRoute {
@@ -59,6 +62,13 @@ export const routes: AppRoute[] = [
   { path: '/search', element: <SearchScreen />, access: 'any', chrome: 'app' },
   // The installed PWA's Web Share Target (manifest share_target).
   { path: '/share', element: <ShareTargetScreen />, access: 'signed-in', chrome: 'app' },
+  // Shop (docs/shop.md): /p/:id is also the link people share (the server adds Open Graph tags).
+  { path: '/p/:id', element: <ProductScreen />, access: 'any', chrome: 'app' },
+  { path: '/shop', element: <MyShopScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/shop/:ref', element: <ShopScreen />, access: 'any', chrome: 'app' },
+  { path: '/shop/:ref/orders', element: <ShopOrdersScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/orders', element: <OrdersScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/orders/:id', element: <OrderScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/u/:username', element: <UserProfileScreen />, access: 'any', chrome: 'app' },
   // "/@alice": react-router has no partial dynamic segments, so the screen checks the "@" itself.
   { path: '/:handle', element: <HandleRoute />, access: 'any', chrome: 'app' },

@@ -9,14 +9,15 @@ export const imageUrl = (key: string) => `/api/v1/media/${key}`;
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 type ShopRef = Product['shop'];
-const shopRef = (s: repo.ShopRow): ShopRef => ({ id: String(s.id), handle: s.handle, name: s.name, logoUrl: s.logo_key ? imageUrl(s.logo_key) : null });
+const shopRef = (s: repo.ShopRow): ShopRef => ({ id: String(s.id), handle: s.handle, name: s.name, logoUrl: s.logo_key ? imageUrl(s.logo_key) : null, ownerId: String(s.owner_id) });
 
 export async function toShopViews(ctx: AppContext, rows: readonly repo.ShopRow[]): Promise<Shop[]> {
   const owners = await getUserViews(ctx, [...new Set(rows.map((r) => String(r.owner_id)))]);
   return rows.flatMap((s) => {
     const owner = owners.get(String(s.owner_id));
     if (!owner) return [];
-    return [{ ...shopRef(s), description: s.description, owner, createdAt: iso(s.created_at)! }];
+    const { ownerId: _, ...ref } = shopRef(s);
+    return [{ ...ref, description: s.description, owner, createdAt: iso(s.created_at)! }];
   });
 }
 

@@ -111,6 +111,18 @@ export async function up(db: Kysely<any>): Promise<void> {
       PRIMARY KEY (provider, event_id)
     )`.execute(db);
 
+  // Chats between a buyer and a shop: messaging's conversations get a third kind, and the shop
+  // module remembers which shop and buyer each belongs to (one per pair).
+  await sql`ALTER TABLE conversations DROP CONSTRAINT conversations_kind_check`.execute(db);
+  await sql`ALTER TABLE conversations ADD CONSTRAINT conversations_kind_check CHECK (kind IN ('direct', 'group', 'shop'))`.execute(db);
+  await sql`
+    CREATE TABLE shop_conversations (
+      shop_id bigint NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+      buyer_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      conversation_id bigint NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+      PRIMARY KEY (shop_id, buyer_id)
+    )`.execute(db);
+
   // The buyer's saved address: checkout in two taps.
   await sql`
     CREATE TABLE shipping_addresses (
@@ -136,7 +148,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['idempotency_keys', 'shipping_addresses', 'payment_events', 'payments', 'order_items', 'orders', 'video_products', 'products', 'shops']) {
+  for (const t of ['idempotency_keys', 'shipping_addresses', 'shop_conversations', 'payment_events', 'payments', 'order_items', 'orders', 'video_products', 'products', 'shops']) {
     await sql`DROP TABLE IF EXISTS ${sql.raw(t)}`.execute(db);
   }
+  await sql`DELETE FROM conversations WHERE kind = 'shop'`.execute(db);
+  await sql`ALTER TABLE conversations DROP CONSTRAINT conversations_kind_check`.execute(db);
+  await sql`ALTER TABLE conversations ADD CONSTRAINT conversations_kind_check CHECK (kind IN ('direct', 'group'))`.execute(db);
 }

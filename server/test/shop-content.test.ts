@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { befriend } from './graph-helpers.ts';
 import { type MadeUser, startTestServer, type TestServer } from './harness.ts';
 import { makeClip, uploadClip, waitForVideo } from './media-fixtures.ts';
-import { makeProduct, makeShop, placeOrder } from './shop-fixtures.ts';
+import { makeProduct, makeShop, pay, placeOrder } from './shop-fixtures.ts';
 
 // Products in content (issue 16): tags on clips, pictures, product cards in chats, the /p/:id page.
 let s: TestServer;
@@ -85,5 +85,41 @@ describe('products in content', () => {
     expect(html).toContain('<meta property="product:price:currency" content="EUR">');
     expect(html).not.toContain('<Mug>');
     expect((await fetch(`${s.url}/p/99999999999999999999`)).status).toBe(404);
+  });
+
+  it('chats with shops: one per buyer and shop, in the shop’s own folder for its owner, carrying order cards', async () => {
+    const buyer = await s.make.user();
+    await s.api('PATCH', '/me/settings', { token: owner.token, body: { dmPolicy: 'nobody' } });
+    const opened = await s.api('POST', `/shops/${shopId}/conversations`, { token: buyer.token });
+    expect(opened.status).toBe(201);
+    expect(opened.body.conversation.kind).toBe('shop');
+    const again = await s.api('POST', `/shops/${shopId}/conversations`, { token: buyer.token });
+    expect(again.status).toBe(200);
+    expect(again.body.conversation.id).toBe(opened.body.conversation.id);
+    expect((await s.api('POST', `/shops/${shopId}/conversations`, { token: owner.token })).status).toBe(409);
+    const cid = opened.body.conversation.id as string;
+    // The owner takes no DMs from strangers, but a buyer may always write to a shop.
+    expect((await s.api('POST', `/conversations/${cid}/messages`, { token: buyer.token, body: { clientMsgId: 'ask-1', text: 'Is the mug dishwasher safe?' } })).status).toBe(201);
+    const folder = async (u: typeof owner, f: string) => ((await s.api('GET', `/conversations?folder=${f}`, { token: u.token })).body.items as any[]).map((c) => c.id);
+    expect(await folder(owner, 'shop')).toContain(cid);
+    expect(await folder(owner, 'inbox')).not.toContain(cid);
+    expect(await folder(buyer, 'inbox')).toContain(cid);
+    expect(await folder(buyer, 'shop')).not.toContain(cid);
+
+    const p = await makeProduct(s, owner, shopId);
+    const order = (await placeOrder(s, buyer, 'chat-order', [{ productId: p.id, quantity: 1 }])).body.order;
+    await pay(s, buyer, order.id, 'test_ok');
+    const fromOrder = await s.api('POST', `/orders/${order.id}/conversation`, { token: owner.token });
+    expect(fromOrder.body.conversation.id).toBe(cid);
+    expect((await s.api('POST', `/orders/${order.id}/conversation`, { token: creator.token })).status).toBe(404);
+    const card = await s.api('POST', `/conversations/${cid}/messages`, { token: owner.token, body: { clientMsgId: 'order-card', text: 'Yes! Shipping today.', share: { type: 'order', id: order.id } } });
+    expect(card.status).toBe(201);
+    const seen = (await s.api('GET', `/conversations/${cid}/messages`, { token: buyer.token })).body.items.at(-1).share;
+    expect(seen).toMatchObject({ type: 'order', id: order.id, status: 'available' });
+    expect(seen.card.order).toMatchObject({ id: order.id, status: 'paid' });
+    // Nobody else can put someone's order in a chat.
+    const group = (await s.api('POST', '/conversations', { token: creator.token, body: { memberIds: [friend.id], title: 'Orders?' } })).body.conversation;
+    const leak = await s.api('POST', `/conversations/${group.id}/messages`, { token: creator.token, body: { clientMsgId: 'leak', share: { type: 'order', id: order.id } } });
+    expect(leak.status).toBe(404);
   });
 });

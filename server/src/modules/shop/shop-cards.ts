@@ -1,5 +1,6 @@
 import { registerShareLinkDetector, registerShareResolver } from '../messaging/share-cards.ts';
-import { toProductViews } from './shop.presenter.ts';
+import { mayViewOrder } from './shop.policy.ts';
+import { toOrderViews, toProductViews } from './shop.presenter.ts';
 import * as repo from './shop.repo.ts';
 
 /**
@@ -26,4 +27,26 @@ registerShareLinkDetector((ctx, text) => {
   }
   const m = re.exec(text);
   return m ? { type: 'product', id: m[1]! } : null;
+});
+
+/**
+ * An order card (`share: { type: "order", id }`), for the shop's chats: only the order's buyer and
+ * its shop's owner see it; to anyone else it is unavailable, like any hidden object.
+ */
+registerShareResolver('order', async (ctx, viewerId, ids) => {
+  const rows = await repo.findOrders(
+    ctx.db,
+    ids.filter((id) => /^[1-9][0-9]{0,18}$/.test(id)),
+  );
+  const shops = new Map((await repo.findShops(ctx.db, [...new Set(rows.map((r) => String(r.shop_id)))])).map((s) => [String(s.id), s]));
+  const visible = rows.filter((o) => {
+    const shop = shops.get(String(o.shop_id));
+    return shop !== undefined && mayViewOrder(o, shop, viewerId);
+  });
+  return new Map(
+    (await toOrderViews(ctx, visible)).map((o) => [
+      o.id,
+      { order: { id: o.id, status: o.status, totalMinor: o.totalMinor, currency: o.currency, shop: o.shop, items: o.items, createdAt: o.createdAt } },
+    ]),
+  );
 });

@@ -82,8 +82,15 @@ export interface ShippingAddressesTable {
   updated_at: Generated<Date>;
 }
 
+export interface ShopConversationsTable {
+  shop_id: string;
+  buyer_id: string;
+  conversation_id: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface Database {
+    shop_conversations: ShopConversationsTable;
     shipping_addresses: ShippingAddressesTable;
     shops: ShopsTable;
     products: ProductsTable;
@@ -406,3 +413,17 @@ export async function saveAddress(db: Executor, userId: string, address: unknown
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ address: json, updated_at: sql`now()` }))
     .execute();
 }
+
+// ---- shop conversations ----
+
+export async function findShopConversation(db: Executor, shopId: string, buyerId: string): Promise<string | null> {
+  const row = await db.selectFrom('shop_conversations').select('conversation_id').where('shop_id', '=', shopId).where('buyer_id', '=', buyerId).executeTakeFirst();
+  return row ? String(row.conversation_id) : null;
+}
+
+export async function insertShopConversationLink(db: Executor, shopId: string, buyerId: string, conversationId: string) {
+  await db.insertInto('shop_conversations').values({ shop_id: shopId, buyer_id: buyerId, conversation_id: conversationId }).execute();
+}
+
+export const findOrders = (db: Executor, ids: readonly string[]) =>
+  ids.length ? db.selectFrom('orders').selectAll().where('id', 'in', ids).execute() : Promise.resolve([] as OrderRow[]);

@@ -1,4 +1,5 @@
 import {
+  Conversation,
   CreateOrderBody,
   CreateProductBody,
   CreateShopBody,
@@ -26,6 +27,7 @@ import { AppError } from '../../app/errors.ts';
 import { readMultipart } from '../../app/multipart.ts';
 import { addProductImage, IMAGE_MAX_BYTES, readShopImage, setShopLogo } from './product-images.ts';
 import { handleWebhook, payOrder } from './checkout.service.ts';
+import { openOrderConversation, openShopConversation } from './shop-conversations.ts';
 import * as orders from './orders.service.ts';
 import * as shops from './shops.service.ts';
 
@@ -139,6 +141,17 @@ export function shopRoutes(ctx: AppContext): FastifyPluginAsync {
     app.get('/shops/:id/orders', { schema: { tags, params: IdParams, querystring: PageQuery, response: { 200: page(Order) } } }, async (req) =>
       orders.listShopOrders(ctx, requireUser(req), req.params.id, req.query),
     );
+
+    // ---- chats with shops ----
+    const ConversationResult = z.object({ conversation: Conversation });
+    app.post('/shops/:id/conversations', { schema: { tags, params: IdParams, response: { 200: ConversationResult, 201: ConversationResult } } }, async (req, reply) => {
+      const { conversation, created } = await openShopConversation(ctx, requireUser(req), req.params.id);
+      return reply.code(created ? 201 : 200).send({ conversation });
+    });
+    app.post('/orders/:id/conversation', { schema: { tags, params: IdParams, response: { 200: ConversationResult, 201: ConversationResult } } }, async (req, reply) => {
+      const { conversation, created } = await openOrderConversation(ctx, requireUser(req), req.params.id);
+      return reply.code(created ? 201 : 200).send({ conversation });
+    });
 
     // ---- payment webhooks: the exact bytes, for the signature ----
     await app.register(async (hooks) => {

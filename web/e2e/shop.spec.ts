@@ -63,13 +63,31 @@ test.describe('shop', () => {
     await ownerPage.getByRole('button', { name: 'Mark as shipped' }).click();
     await expect(ownerPage.getByTestId('order')).toHaveAttribute('data-status', 'shipped');
     await screenshot(ownerPage, testInfo, 'shop-order-shipped');
-    // …and answers the buyer in a chat.
+    // The buyer writes to the shop from the order (the order's card goes first)…
+    await buyerPage.goto(`/orders/${orderId}`);
+    await buyerPage.getByRole('button', { name: 'Message the shop' }).click();
+    await expect(buyerPage).toHaveURL(/\/inbox\/\d+/);
+    await expect(buyerPage.getByRole('link', { name: /^Order: 1 × Blue Mug/ }).last()).toBeVisible();
+    const question = 'Hi! When will it arrive?';
+    await buyerPage.getByRole('textbox', { name: 'Message' }).fill(question);
+    await buyerPage.keyboard.press('Enter');
+    await expect(buyerPage.getByText(question).last()).toBeVisible();
+    // …and the shop answers from its own inbox folder, apart from its friends, with the order card.
+    await ownerPage.goto('/inbox');
+    await ownerPage.getByRole('tab', { name: 'Shop' }).click();
+    await screenshot(ownerPage, testInfo, 'shop-inbox');
+    await ownerPage.getByRole('link', { name: /Mugs & Co · Maya Buyer/ }).click();
+    await expect(ownerPage.getByText(question).last()).toBeVisible();
+    await ownerPage.goto(`/orders/${orderId}`);
     await ownerPage.getByRole('button', { name: 'Message the buyer' }).click();
     await expect(ownerPage).toHaveURL(/\/inbox\/\d+/);
-    const reply = `Your Blue Mug is on its way (order ${orderId})`;
+    const reply = 'It left this morning, here is your order:';
     await ownerPage.getByRole('textbox', { name: 'Message' }).fill(reply);
     await ownerPage.keyboard.press('Enter');
-    await expect(ownerPage.getByText(reply)).toBeVisible();
+    await expect(ownerPage.getByText(reply).last()).toBeVisible();
+    await expect(ownerPage.getByRole('link', { name: /^Order: 1 × Blue Mug, Shipped/ }).last()).toBeVisible();
+    await screenshot(ownerPage, testInfo, 'shop-chat-order-card');
+    await expect(buyerPage.getByText(reply).last()).toBeVisible();
 
     // The buyer's order shows it shipped.
     await buyerPage.goto(`/orders/${orderId}`);

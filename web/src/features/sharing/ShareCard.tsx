@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { IconClose } from '../../ui/icons.tsx';
 import { UserText } from '../../ui/UserText.tsx';
+import { OrderShareCard } from '../shop/OrderShareCard.tsx';
 import { ProductShareCard } from '../shop/ProductShareCard.tsx';
 import { InlineClip } from './InlineClip.tsx';
 import './sharing.css';
@@ -33,6 +34,7 @@ export interface ShareCardProps {
 export function ShareCard(props: ShareCardProps) {
   // Each kind of object draws its own card; clips are drawn here.
   if (props.share.type === 'product') return <ProductShareCard share={props.share} quoted={props.quoted} messageId={props.messageId} />;
+  if (props.share.type === 'order') return <OrderShareCard share={props.share} />;
   return <ClipShareCard {...props} />;
 }
 

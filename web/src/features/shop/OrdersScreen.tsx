@@ -10,7 +10,7 @@ import { RelativeTime } from '../../ui/RelativeTime.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { formatPrice } from './price.ts';
-import { useMessageShop, useMyOrders, useOrder, useOrderMove, useShop, useShopOrders } from './shop-api.ts';
+import { useMessageAboutOrder, useMyOrders, useOrder, useOrderMove, useShop, useShopOrders } from './shop-api.ts';
 import './shop.css';
 
 const STATUS: Record<Order['status'], string> = {
@@ -113,7 +113,7 @@ export function OrderScreen() {
   const { id = '' } = useParams();
   const order = useOrder(id);
   const move = useOrderMove();
-  const message = useMessageShop();
+  const message = useMessageAboutOrder();
   const navigate = useNavigate();
   const session = useSession();
   const myId = session.status === 'signed-in' ? session.me.user.id : null;
@@ -191,11 +191,11 @@ export function OrderScreen() {
                     </Button>
                   ) : null}
                   {isShop ? (
-                    <Button loading={message.isPending} onClick={() => message.mutate(o.buyer.id, { onSuccess: (cid) => navigate(`/inbox/${cid}`) })}>
+                    <Button loading={message.isPending} onClick={() => message.mutate({ orderId: o.id, myId: myId ?? '' }, { onSuccess: (cid) => navigate(`/inbox/${cid}`) })}>
                       Message the buyer
                     </Button>
                   ) : (
-                    <Button loading={message.isPending} onClick={() => message.mutate(o.shop.ownerId, { onSuccess: (cid) => navigate(`/inbox/${cid}`) })}>
+                    <Button loading={message.isPending} onClick={() => message.mutate({ orderId: o.id, myId: myId ?? '' }, { onSuccess: (cid) => navigate(`/inbox/${cid}`) })}>
                       Message the shop
                     </Button>
                   )}

@@ -62,7 +62,7 @@ export function ProductDetails({ product, source }: { product: Product; source: 
             {soldOut ? 'Sold out' : 'Buy now'}
           </Button>
           {signedIn ? (
-            <Button block loading={message.isPending} onClick={() => message.mutate(product.shop.ownerId, { onSuccess: (id) => navigate(`/inbox/${id}`) })}>
+            <Button block loading={message.isPending} onClick={() => message.mutate(product.shop.id, { onSuccess: (id) => navigate(`/inbox/${id}`) })}>
               Message shop
             </Button>
           ) : (

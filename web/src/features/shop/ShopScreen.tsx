@@ -60,7 +60,7 @@ export function ShopScreen() {
                     <ButtonLink to={`/shop/${s.handle}/orders`}>Orders</ButtonLink>
                   </>
                 ) : session.status === 'signed-in' ? (
-                  <Button loading={message.isPending} onClick={() => message.mutate(s.owner.id, { onSuccess: (id) => navigate(`/inbox/${id}`) })}>
+                  <Button loading={message.isPending} onClick={() => message.mutate(s.id, { onSuccess: (id) => navigate(`/inbox/${id}`) })}>
                     Message the shop
                   </Button>
                 ) : null}

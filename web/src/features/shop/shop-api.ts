@@ -150,9 +150,22 @@ export function useCreateProduct(shopId: string) {
   });
 }
 
-/** Opens (or finds) the chat with a shop's owner. */
+const ConversationId = z.object({ conversation: z.object({ id: z.string() }) });
+
+/** Opens (or finds) the buyer's chat with a shop (conversation kind `shop`). */
 export function useMessageShop() {
   return useMutation({
-    mutationFn: (ownerId: string) => api('/conversations', { method: 'POST', json: { memberIds: [ownerId] }, schema: z.object({ conversation: z.object({ id: z.string() }) }) }).then((r) => r.conversation.id),
+    mutationFn: (shopId: string) => api(`/shops/${shopId}/conversations`, { method: 'POST', schema: ConversationId }).then((r) => r.conversation.id),
+  });
+}
+
+/** Opens the order's chat (its buyer and its shop) and puts the order's card in it, once per person. */
+export function useMessageAboutOrder() {
+  return useMutation({
+    mutationFn: async (v: { orderId: string; myId: string }) => {
+      const id = (await api(`/orders/${v.orderId}/conversation`, { method: 'POST', schema: ConversationId })).conversation.id;
+      await api(`/conversations/${id}/messages`, { method: 'POST', json: { clientMsgId: `order-${v.orderId}-${v.myId}`, share: { type: 'order', id: v.orderId } } });
+      return id;
+    },
   });
 }

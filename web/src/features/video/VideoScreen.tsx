@@ -7,6 +7,8 @@ import { ErrorState } from '../../ui/ErrorState.tsx';
 import { IconVideo } from '../../ui/icons.tsx';
 import { TopBar } from '../../ui/Page.tsx';
 import { ApiError, describeError } from '../../app/api.ts';
+import { useSession } from '../../app/session.ts';
+import { TagProductsButton } from '../shop/TagProductsButton.tsx';
 import { ClipCard } from './ClipCard.tsx';
 import { CommentsSheet } from './CommentsSheet.tsx';
 import { useVideo } from './video-api.ts';
@@ -18,9 +20,11 @@ export function VideoScreen() {
   const video = useVideo(id);
   const [muted, setMuted] = useState(true);
   const [comments, setComments] = useState<Video | null>(null);
+  const session = useSession();
+  const mine = session.status === 'signed-in' && video.data?.author.id === session.me.user.id;
   return (
     <div className="feed feed--single">
-      <TopBar title="" back />
+      <TopBar title="" back end={mine && video.data ? <TagProductsButton videoId={video.data.id} /> : undefined} />
       {video.data ? (
         <div className="feed__item">
           <ClipCard video={video.data} active preload={false} muted={muted} onUnmute={() => setMuted(false)} onComments={setComments} />

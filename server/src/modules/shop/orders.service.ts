@@ -56,13 +56,14 @@ async function placeOrder(ctx: AppContext, buyerId: string, key: string, body: C
   // Repeated lines for one product draw on the same stock: they are reserved as their sum.
   const wanted = new Map<string, number>();
   for (const item of body.items) wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
-  const products = new Map((await repo.findProducts(ctx.db, [...wanted.keys()])).map((p) => [String(p.id), p]));
+  const found = await repo.findProductsWithShop(ctx.db, [...wanted.keys()]);
+  const products = new Map(found.map((f) => [String(f.product.id), f.product]));
   const missing = [...wanted.keys()].find((id) => !products.has(id));
   if (missing) throw new AppError('product_not_found', 404, `items: no such product ${missing}`, { field: 'items' });
   const rows = [...products.values()];
   if (new Set(rows.map((p) => String(p.shop_id))).size > 1) throw badInput('items', 'all products of one order must come from one shop');
   if (new Set(rows.map((p) => p.currency)).size > 1) throw badInput('items', 'all products of one order must have the same currency');
-  const shop = await requireShop(ctx, String(rows[0]!.shop_id));
+  const shop = found[0]!.shop;
   if (ownsShop(shop, buyerId)) throw new AppError('own_shop', 409, 'You cannot buy from your own shop');
   const lines = [...wanted].map(([productId, quantity]) => ({ productId, quantity, priceMinor: products.get(productId)!.price_minor }));
   if (lines.some((l) => products.get(l.productId)!.stock - products.get(l.productId)!.reserved < l.quantity)) throw outOfStock();

@@ -140,6 +140,22 @@ export const insertProduct = (
 ) => db.insertInto('products').values({ ...p, price_minor: String(p.price_minor) }).returningAll().executeTakeFirstOrThrow();
 
 export const findProduct = (db: Executor, id: string) => db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+/** Products with their shop, in one read (what an order checks before it writes). */
+export async function findProductsWithShop(db: Executor, ids: readonly string[]): Promise<Array<{ product: ProductRow; shop: ShopRow }>> {
+  if (!ids.length) return [];
+  const rows = await db
+    .selectFrom('products as p')
+    .innerJoin('shops as s', 's.id', 'p.shop_id')
+    .selectAll('p')
+    .select(['s.owner_id as shop_owner_id', 's.handle as shop_handle', 's.name as shop_name', 's.description as shop_description', 's.logo_key as shop_logo_key', 's.created_at as shop_created_at'])
+    .where('p.id', 'in', ids)
+    .execute();
+  return rows.map(({ shop_owner_id, shop_handle, shop_name, shop_description, shop_logo_key, shop_created_at, ...product }) => ({
+    product,
+    shop: { id: product.shop_id, owner_id: shop_owner_id, handle: shop_handle, name: shop_name, description: shop_description, logo_key: shop_logo_key, created_at: shop_created_at },
+  }));
+}
+
 export const findProducts = (db: Executor, ids: readonly string[]) =>
   ids.length ? db.selectFrom('products').selectAll().where('id', 'in', ids).execute() : Promise.resolve([] as ProductRow[]);
 

@@ -22,7 +22,14 @@ test.describe('shop', () => {
     const mug = (await asOwner('POST', `/shops/${shop.id}/products`, { title: 'Blue Mug', description: 'Stoneware, 350 ml.', priceMinor: 1500, currency: 'EUR', stock: 3 })).product;
     await asOwner('POST', `/shops/${shop.id}/products`, { title: 'Espresso Cup', priceMinor: 900, currency: 'EUR', stock: 0 });
     const clip = await uploadReadyClip(ownerPage.request, owner, `New mugs are in #pottery ${testInfo.project.name}`);
-    await asOwner('PUT', `/videos/${clip}/products`, { productIds: [mug.id] });
+    // The owner tags the mug on the clip from the clip's page.
+    await ownerPage.goto(`/video/${clip}`);
+    await ownerPage.getByRole('button', { name: 'Tag products on this clip' }).click();
+    const tagForm = ownerPage.getByRole('form', { name: 'Products in this clip' });
+    await tagForm.getByRole('checkbox', { name: /Blue Mug/ }).check();
+    await screenshot(ownerPage, testInfo, 'shop-tag-products');
+    await tagForm.getByRole('button', { name: 'Save' }).click();
+    await expect(ownerPage.getByRole('list', { name: 'Products in this clip' }).getByRole('button', { name: /Blue Mug/ })).toBeVisible();
     await asBuyer('PUT', '/me/shipping-address', ADDRESS);
 
     // The buyer, on the clip: the product bar, then the sheet over the clip.

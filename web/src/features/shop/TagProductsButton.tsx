@@ -12,20 +12,23 @@ import { shopKeys, useMyShops, useShopProducts, useVideoProducts } from './shop-
  * The author's "Products" button on their own clip (shown when they have a shop): a sheet to pick
  * up to five of their products for the clip's product bar.
  */
-export function TagProductsButton({ videoId }: { videoId: string }) {
+export function TagProductsButton({ onOpen }: { onOpen: () => void }) {
   const shops = useMyShops();
-  const [open, setOpen] = useState(false);
-  const shop = shops.data?.[0];
-  if (!shop) return null;
+  if (!shops.data?.length) return null;
   return (
-    <>
-      <Button variant="ghost" onClick={() => setOpen(true)} aria-label="Tag products on this clip">
-        🛍 Products
-      </Button>
-      <Sheet open={open} onClose={() => setOpen(false)} title="Products in this clip">
-        {open ? <TagProducts videoId={videoId} shopId={shop.id} onDone={() => setOpen(false)} /> : null}
-      </Sheet>
-    </>
+    <Button variant="ghost" onClick={onOpen} aria-label="Tag products on this clip">
+      🛍 Products
+    </Button>
+  );
+}
+
+/** The sheet itself, rendered beside the clip (not inside the top bar). */
+export function TagProductsSheet({ videoId, open, onClose }: { videoId: string; open: boolean; onClose: () => void }) {
+  const shop = useMyShops().data?.[0];
+  return (
+    <Sheet open={open && shop !== undefined} onClose={onClose} title="Products in this clip">
+      {open && shop ? <TagProducts videoId={videoId} shopId={shop.id} onDone={onClose} /> : null}
+    </Sheet>
   );
 }
 

@@ -87,6 +87,10 @@ async function makeScene(browser: Browser): Promise<Scene> {
   });
   expect(orderRes.status()).toBe(201);
   const orderId = (await orderRes.json()).order.id as string;
+  // Ada has a shop too: her inbox gets a Shop folder, where a buyer (Mia) wrote.
+  const adaShop = (await asMe('POST', '/shops', { handle: `ada${tag}`.toLowerCase(), name: 'Ada’s Engines' })).shop;
+  const shopChat = (await asMia('POST', `/shops/${adaShop.id}/conversations`)).conversation.id as string;
+  await asMia('POST', `/conversations/${shopChat}/messages`, { clientMsgId: `tour-${tag}-shop`, text: SPOOF_MESSAGE });
   const payRes = await request.post(`/api/v1/orders/${orderId}/pay`, { headers: { authorization: `Bearer ${me.token}`, 'idempotency-key': `tour-pay-${tag}` }, data: { paymentMethod: 'test_ok' } });
   expect(payRes.status()).toBe(200);
   await context.close();
@@ -184,7 +188,10 @@ for (const scheme of ['light', 'dark'] as const) {
     await visit('shop-product-page', `/p/${s.productId}`, (p) => p.getByTestId('product-sheet'));
     await visit('shop-orders', '/orders', (p) => p.getByRole('list', { name: 'Orders' }));
     await visit('shop-order', `/orders/${s.orderId}`, (p) => p.getByTestId('order'));
-    await visit('shop-open', '/shop', (p) => p.getByRole('form', { name: 'Open a shop' }));
+    await visit('shop-mine', '/shop', (p) => p.getByRole('list', { name: 'Your shops' }));
+    await page.goto('/inbox');
+    await page.getByRole('tab', { name: 'Shop' }).click();
+    await visit('inbox-shop', null, (p) => p.getByRole('link', { name: /Ada’s Engines/ }));
     await visit('share-target', `/share?text=${encodeURIComponent(`look ${BASE}/v/${s.longClip}`)}`, (p) => p.getByTestId('share-sheet'));
     await page.keyboard.press('Escape');
     await visit('share-target-no-link', `/share?text=${encodeURIComponent(MESSAGE)}`, (p) => p.getByRole('heading', { name: 'Only Loop clips can be shared here' }));

@@ -4,6 +4,7 @@ import { refitSuggestionModel, refitSuggestionModelIfDue } from '../modules/grap
 import { purgeVideoFiles } from '../modules/media/media.service.ts';
 import { markTranscodeFailed, runTranscode } from '../modules/media/transcode.ts';
 import { expireOrder, refundPayment } from '../modules/shop/index.ts';
+import { forgetOldAnswers } from '../platform/idempotency/idempotency.ts';
 import type { AppContext } from './context.ts';
 
 /** Every job kind and who handles it; the type makes a missing kind a compile error. */
@@ -45,6 +46,12 @@ export function startAppWorker(ctx: AppContext): Worker {
       if (removed > 0) ctx.log.info({ removed }, 'expired sessions removed');
     } catch (err) {
       ctx.log.warn({ err }, 'housekeeping failed; will retry');
+    }
+    try {
+      // A retry comes within minutes; a week is far past any client's retry window (as Stripe keeps keys for 24 h).
+      await forgetOldAnswers(ctx.db, 7);
+    } catch (err) {
+      ctx.log.warn({ err }, 'could not forget old idempotency keys; will retry');
     }
     try {
       await refitSuggestionModelIfDue(ctx);

@@ -11,6 +11,7 @@ import * as m0009 from './0009_messages_write_path.ts';
 import * as m0010 from './0010_suggestion_models.ts';
 import * as m0011 from './0011_notifications.ts';
 import * as m0012 from './0012_signals.ts';
+import * as m0013 from './0013_shop.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010_suggestion_models': m0010,
   '0011_notifications': m0011,
   '0012_signals': m0012,
+  '0013_shop': m0013,
 };

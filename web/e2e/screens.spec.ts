@@ -31,6 +31,9 @@ interface Scene {
   spoofClip: string;
   chat: string;
   request: string;
+  shopHandle: string;
+  productId: string;
+  orderId: string;
 }
 
 /** The people and things every screen shows: made through the API, once per worker. */
@@ -75,8 +78,27 @@ async function makeScene(browser: Browser): Promise<Scene> {
   // Someone who is not a friend writes: a message request.
   const request_ = (await asSam('POST', '/conversations', { memberIds: [me.id] })).conversation.id as string;
   await asSam('POST', `/conversations/${request_}/messages`, { clientMsgId: `tour-${tag}-req`, text: 'Hi! We met at the climbing gym.' });
+
+  // Mia's shop: a product with the longest title and description Loop takes, tagged on her clip; Ada buys it.
+  const shopHandle = `mugs${tag}`.toLowerCase();
+  const shop = (await asMia('POST', '/shops', { handle: shopHandle, name: `Mia’s ${longWord(60, 'S')}`, description: longWord(2000, 'D') })).shop;
+  const product = (await asMia('POST', `/shops/${shop.id}/products`, { title: longWord(80, 'P'), description: longWord(2000, 'Q'), priceMinor: 1500, currency: 'EUR', stock: 5 })).product;
+  await asMia('PUT', `/videos/${spoofClip}/products`, { productIds: [product.id] });
+  await asMe('PUT', '/me/shipping-address', { name: 'Ada Lovelace', line1: '12 St James’s Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' });
+  const orderRes = await request.post('/api/v1/orders', {
+    headers: { authorization: `Bearer ${me.token}`, 'idempotency-key': `tour-${tag}` },
+    data: { items: [{ productId: product.id, quantity: 1 }], source: { type: 'video', id: spoofClip }, shippingAddress: { name: 'Ada Lovelace', line1: '12 St James’s Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' } },
+  });
+  expect(orderRes.status()).toBe(201);
+  const orderId = (await orderRes.json()).order.id as string;
+  // Ada has a shop too: her inbox gets a Shop folder, where a buyer (Mia) wrote.
+  const adaShop = (await asMe('POST', '/shops', { handle: `ada${tag}`.toLowerCase(), name: 'Ada’s Engines' })).shop;
+  const shopChat = (await asMia('POST', `/shops/${adaShop.id}/conversations`)).conversation.id as string;
+  await asMia('POST', `/conversations/${shopChat}/messages`, { clientMsgId: `tour-${tag}-shop`, text: SPOOF_MESSAGE });
+  const payRes = await request.post(`/api/v1/orders/${orderId}/pay`, { headers: { authorization: `Bearer ${me.token}`, 'idempotency-key': `tour-pay-${tag}` }, data: { paymentMethod: 'test_ok' } });
+  expect(payRes.status()).toBe(200);
   await context.close();
-  return { me, mia, pat, longClip, spoofClip, chat, request: request_ };
+  return { me, mia, pat, longClip, spoofClip, chat, request: request_, shopHandle, productId: product.id, orderId };
 }
 
 let scene: Scene | null = null;
@@ -174,6 +196,20 @@ for (const scheme of ['light', 'dark'] as const) {
     await visit('notification-settings', '/settings/notifications', (p) => p.getByRole('switch', { name: 'Likes' }).first());
     await visit('blocked-accounts', '/settings/blocked', (p) => p.getByRole('button', { name: /Unblock Bob/ }));
     await visit('search', `/search?q=${s.mia.username}`, (p) => p.getByRole('list', { name: 'People' }));
+    // Shop (issue 16).
+    await visit('shop-page', `/shop/${s.shopHandle}`, (p) => p.getByRole('list', { name: 'Products' }));
+    await page.getByRole('list', { name: 'Products' }).getByRole('button').first().click();
+    await visit('shop-product-sheet', null, (p) => p.getByTestId('product-sheet').getByRole('button', { name: 'Buy now' }));
+    await page.getByTestId('product-sheet').getByRole('button', { name: 'Buy now' }).click();
+    await visit('shop-checkout', null, (p) => p.getByTestId('product-sheet').getByRole('button', { name: /^Pay / }));
+    await page.keyboard.press('Escape');
+    await visit('shop-product-page', `/p/${s.productId}`, (p) => p.getByTestId('product-sheet'));
+    await visit('shop-orders', '/orders', (p) => p.getByRole('list', { name: 'Orders' }));
+    await visit('shop-order', `/orders/${s.orderId}`, (p) => p.getByTestId('order'));
+    await visit('shop-mine', '/shop', (p) => p.getByRole('list', { name: 'Your shops' }));
+    await page.goto('/inbox');
+    await page.getByRole('tab', { name: 'Shop' }).click();
+    await visit('inbox-shop', null, (p) => p.getByRole('link', { name: /Ada’s Engines/ }));
     await visit('share-target', `/share?text=${encodeURIComponent(`look ${BASE}/v/${s.longClip}`)}`, (p) => p.getByTestId('share-sheet'));
     await page.keyboard.press('Escape');
     await visit('share-target-no-link', `/share?text=${encodeURIComponent(MESSAGE)}`, (p) => p.getByRole('heading', { name: 'Only Loop clips can be shared here' }));

@@ -8,3 +8,4 @@ export * from './sharing.ts';
 export * from './realtime.ts';
 export * from './events.ts';
 export * from './notifications.ts';
+export * from './shop.ts';

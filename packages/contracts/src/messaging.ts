@@ -11,7 +11,7 @@ export const EDIT_WINDOW_MS = 15 * 60_000;
 /** How long a typing indicator stays up unless renewed. */
 export const TYPING_TTL_MS = 5_000;
 
-export const ShareType = z.enum(['video', 'user', 'product', 'story']);
+export const ShareType = z.enum(['video', 'user', 'product', 'story', 'order']);
 export type ShareType = z.infer<typeof ShareType>;
 
 export const ClientMsgId = z
@@ -78,7 +78,8 @@ export const ConversationState = z.enum(['active', 'request', 'declined']);
 
 export const Conversation = z.object({
   id: z.string(),
-  kind: z.enum(['direct', 'group']),
+  /** `shop`: a buyer and a shop (docs/shop.md); it sits in the shop's own folder for the shop's owner. */
+  kind: z.enum(['direct', 'group', 'shop']),
   title: z.string().nullable(),
   members: z.array(ConversationMember),
   lastMessage: Message.nullable(),
@@ -94,7 +95,8 @@ export const Conversation = z.object({
 export type Conversation = z.infer<typeof Conversation>;
 
 export const ConversationListQuery = z.object({
-  folder: z.enum(['inbox', 'requests']).default('inbox'),
+  /** `shop`: the chats of the caller's shops with their buyers (kept out of `inbox`). */
+  folder: z.enum(['inbox', 'requests', 'shop']).default('inbox'),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(30),
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import type { S3Settings } from '../platform/storage/s3-storage.ts';
@@ -65,6 +66,12 @@ const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
   S3_PREFIX: z.string().default(''),
+  /** Shop: how long an unpaid order holds its units before they are released. */
+  ORDER_RESERVATION_SEC: int(900, 1),
+  /** Shop: the payment provider new payments go to (only the built-in test provider exists; docs/shop.md). */
+  PAYMENT_PROVIDER: z.enum(['test']).default('test'),
+  /** Shop: the secret that signs payment webhooks (Loop-Signature); derived from APP_SECRET when unset. */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** WebSocket gateway: ping interval (a socket that misses one pong is dropped). */
   WS_HEARTBEAT_MS: int(30_000, 100),
   WS_SESSION_RECHECK_MS: int(300_000, 100),
@@ -129,6 +136,7 @@ export type Config = Readonly<{
     freshImpressionBudget: number;
   }>;
   s3: Readonly<S3Settings> | null;
+  shop: Readonly<{ reservationMs: number; paymentProvider: 'test'; webhookSecret: string }>;
   gateway: Readonly<{ heartbeatMs: number; sessionRecheckMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
   events: Readonly<{ relayPollMs: number }>;
   push: Readonly<{ vapidPublicKey: string | null; vapidPrivateKey: string | null; vapidSubject: string; allowPrivateEndpoints: boolean; idleMs: number }>;
@@ -211,6 +219,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           prefix: e.S3_PREFIX.replace(/^\/+|\/+$/g, ''),
         })
       : null,
+    shop: Object.freeze({
+      reservationMs: e.ORDER_RESERVATION_SEC * 1000,
+      paymentProvider: e.PAYMENT_PROVIDER,
+      webhookSecret: e.PAYMENT_WEBHOOK_SECRET ?? createHash('sha256').update(`payment-webhooks:${e.APP_SECRET ?? 'loop-development-secret-not-for-production-use'}`).digest('hex'),
+    }),
     gateway: Object.freeze({
       heartbeatMs: e.WS_HEARTBEAT_MS,
       sessionRecheckMs: e.WS_SESSION_RECHECK_MS,

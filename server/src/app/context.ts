@@ -9,6 +9,7 @@ import { createSecretBox, type SecretBox } from '../platform/crypto/secret-box.t
 import { createLocalPresence, createRedisPresence, type Presence } from '../platform/presence/presence.ts';
 import { createLocalPubSub, createRedisPubSub, type PubSub } from '../platform/pubsub/pubsub.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '../platform/rate-limit/rate-limiter.ts';
+import { createPaymentProviders, type PaymentProvidersWithTest } from '../platform/payments/providers.ts';
 import { createS3Storage } from '../platform/storage/s3-storage.ts';
 import { createLocalStorage, type Storage } from '../platform/storage/storage.ts';
 import { appModules } from './modules.ts';
@@ -29,6 +30,8 @@ export interface AppContext {
   secrets: SecretBox;
   /** The modules joined (app/modules.ts): their routes, jobs and what they provide to each other. */
   modules: Wiring;
+  /** Payment providers (the shop's checkout; docs/shop.md). */
+  payments: PaymentProvidersWithTest;
   /** Closes connections in reverse order of opening. */
   close(): Promise<void>;
 }
@@ -91,6 +94,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     presence,
     secrets: createSecretBox(config.appSecret),
     modules,
+    payments: createPaymentProviders({ provider: config.shop.paymentProvider, webhookSecret: config.shop.webhookSecret }),
     async close() {
       for (const close of closers.reverse()) {
         try {

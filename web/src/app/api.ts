@@ -36,6 +36,8 @@ export interface RequestOptions<T> {
   /** Validates (and strips) the answer. */
   schema?: z.ZodType<T>;
   signal?: AbortSignal;
+  /** Extra request headers (an `idempotency-key`). */
+  headers?: Record<string, string>;
 }
 
 const BASE = '/api/v1';
@@ -73,7 +75,7 @@ function messageForStatus(status: number): string {
 
 /** Calls `/api/v1{path}`; resolves with the (validated) answer, or `undefined` for 204. */
 export async function api<T = unknown>(path: string, opts: RequestOptions<T> = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { ...opts.headers, accept: 'application/json' };
   let body: BodyInit | undefined;
   if (opts.json !== undefined) {
     headers['content-type'] = 'application/json';

@@ -40,6 +40,12 @@ const SearchScreen = lazyScreen(() => import('../features/accounts/SearchScreen.
 const ShareTargetScreen = lazyScreen(() => import('../features/sharing/ShareTargetScreen.tsx').then((m) => m.ShareTargetScreen));
 const ActivityScreen = lazyScreen(() => import('../features/activity/ActivityScreen.tsx').then((m) => m.ActivityScreen));
 const NotificationSettingsScreen = lazyScreen(() => import('../features/activity/NotificationSettingsScreen.tsx').then((m) => m.NotificationSettingsScreen));
+const OrderScreen = lazyScreen(() => import('../features/shop/OrdersScreen.tsx').then((m) => m.OrderScreen));
+const OrdersScreen = lazyScreen(() => import('../features/shop/OrdersScreen.tsx').then((m) => m.OrdersScreen));
+const ShopOrdersScreen = lazyScreen(() => import('../features/shop/OrdersScreen.tsx').then((m) => m.ShopOrdersScreen));
+const ProductScreen = lazyScreen(() => import('../features/shop/ProductScreen.tsx').then((m) => m.ProductScreen));
+const MyShopScreen = lazyScreen(() => import('../features/shop/ShopScreen.tsx').then((m) => m.MyShopScreen));
+const ShopScreen = lazyScreen(() => import('../features/shop/ShopScreen.tsx').then((m) => m.ShopScreen));
 
 export interface AppRoute {
   path: string;
@@ -92,6 +98,13 @@ export const routes: AppRoute[] = [
   { path: '/search', element: <SearchScreen />, access: 'any', chrome: 'app' },
   // The installed PWA's Web Share Target (manifest share_target).
   { path: '/share', element: <ShareTargetScreen />, access: 'signed-in', chrome: 'app' },
+  // Shop (docs/shop.md): /p/:id is also the link people share (the server adds Open Graph tags).
+  { path: '/p/:id', element: <ProductScreen />, access: 'any', chrome: 'app' },
+  { path: '/shop', element: <MyShopScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/shop/:ref', element: <ShopScreen />, access: 'any', chrome: 'app' },
+  { path: '/shop/:ref/orders', element: <ShopOrdersScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/orders', element: <OrdersScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/orders/:id', element: <OrderScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/u/:username', element: <UserProfileScreen />, access: 'any', chrome: 'app' },
   // "/@alice": react-router has no partial dynamic segments, so the screen checks the "@" itself.
   { path: '/:handle', element: <HandleRoute />, access: 'any', chrome: 'app' },

@@ -20,5 +20,5 @@ export const messagingModule: LoopModule = {
   uses: ['accounts', 'graph'],
 };
 
-export { createConversation, memberIdsOf, messagesById, recentChatActivity, recentConversations, sendMessagesTogether } from './messaging.service.ts';
+export { conversationView, createConversation, insertShopConversation, memberIdsOf, messagesById, recentChatActivity, recentConversations, sendMessagesTogether } from './messaging.service.ts';
 export type { ShareCardProvider } from './share-cards.ts';

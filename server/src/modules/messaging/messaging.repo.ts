@@ -4,7 +4,7 @@ import type { Executor } from '../../platform/db/tx.ts';
 
 export interface ConversationsTable {
   id: Generated<string>;
-  kind: 'direct' | 'group';
+  kind: 'direct' | 'group' | 'shop';
   title: string | null;
   direct_key: string | null;
   created_by: string | null;
@@ -184,7 +184,7 @@ export async function advanceReadSeq(db: Executor, conversationId: string, userI
 export async function listConversationsFor(
   db: Executor,
   userId: string,
-  opts: { states: MemberState[]; limit: number; after: { at: string; id: string } | null },
+  opts: { states: MemberState[]; limit: number; after: { at: string; id: string } | null; shopSide?: 'only' | 'exclude' },
 ) {
   let q = db
     .selectFrom('conversation_members as m')
@@ -195,6 +195,9 @@ export async function listConversationsFor(
     .where('m.state', 'in', opts.states)
     // An empty conversation shows only to the person who opened it.
     .where((eb) => eb.or([eb('c.last_seq', '>', '0'), eb('c.created_by', '=', userId)]));
+  // A shop's chats with buyers (where this person is the shop's side) have a folder of their own.
+  if (opts.shopSide === 'only') q = q.where('c.kind', '=', 'shop').where('m.role', '=', 'owner');
+  if (opts.shopSide === 'exclude') q = q.where((eb) => eb.or([eb('c.kind', '!=', 'shop'), eb('m.role', '!=', 'owner')]));
   if (opts.after) {
     const { at, id } = opts.after;
     q = q.where(sql<boolean>`(coalesce(c.last_message_at, c.created_at), c.id) < (${at}::timestamptz, ${id}::bigint)`);

@@ -308,11 +308,12 @@ export async function getConversation(ctx: AppContext, userId: string, id: strin
 }
 
 /** The inbox or the Requests folder, most recent first. Declined requests show in neither. */
-export async function listConversations(ctx: AppContext, userId: string, q: { folder: 'inbox' | 'requests'; cursor?: string; limit: number }) {
+export async function listConversations(ctx: AppContext, userId: string, q: { folder: 'inbox' | 'requests' | 'shop'; cursor?: string; limit: number }) {
   const scope = { list: `conversations:${q.folder}`, viewer: userId };
   const cursor = decodeCursor(scope, q.cursor, 2);
   const rows = await repo.listConversationsFor(ctx.db, userId, {
-    states: q.folder === 'inbox' ? ['active'] : ['request'],
+    states: q.folder === 'requests' ? ['request'] : ['active'],
+    shopSide: q.folder === 'shop' ? 'only' : q.folder === 'inbox' ? 'exclude' : undefined,
     limit: q.limit,
     after: cursor ? { at: String(cursor[0]), id: String(cursor[1]) } : null,
   });
@@ -974,3 +975,23 @@ export async function memberIdsOf(ctx: AppContext, userId: string, conversationI
 export async function recentConversations(ctx: AppContext, userId: string, limit: number) {
   return (await listConversations(ctx, userId, { folder: 'inbox', limit })).items;
 }
+
+// ---------------------------------------------------------------- shop conversations
+
+/**
+ * Creates a conversation of kind `shop` between a buyer and a shop's owner inside the caller's
+ * transaction (the shop module records which shop and buyer it belongs to in the same one). Both
+ * are active members at once: a buyer may always write to a shop and the shop answer, whatever
+ * their DM settings; the owner's side has the role `owner`, which files it in their `shop` folder.
+ */
+export async function insertShopConversation(tx: Tx, buyerId: string, ownerId: string, title: string): Promise<string> {
+  const c = await repo.insertConversation(tx, { kind: 'shop', title, direct_key: null, created_by: buyerId });
+  await repo.insertMembers(tx, [
+    { conversation_id: c.id, user_id: buyerId, role: 'member', state: 'active', engaged: true },
+    { conversation_id: c.id, user_id: ownerId, role: 'owner', state: 'active', engaged: true },
+  ]);
+  return String(c.id);
+}
+
+/** The conversation as `viewerId` sees it (they must be a member). */
+export const conversationView = (ctx: AppContext, viewerId: string, id: string) => conversationFor(ctx, viewerId, id);

@@ -24,7 +24,9 @@ export interface EnqueueOptions {
 /** Adds a job in the caller's transaction; this process's worker is nudged after commit. */
 export async function enqueue(tx: Tx, payload: JobPayload, opts: EnqueueOptions = {}): Promise<string> {
   const id = await repo.insertJob(tx, payload.kind, JobPayload.parse(payload), opts.maxAttempts ?? 5, opts.delayMs ?? 0);
-  tx.afterCommit(() => local.emit('wake'));
+  // A delayed job is not due yet: waking the worker now would only make it look and find nothing
+  // (one wasted claim query per order, whose expiry job is due in 15 minutes). The poll finds it.
+  if (!opts.delayMs) tx.afterCommit(() => local.emit('wake'));
   return id;
 }
 

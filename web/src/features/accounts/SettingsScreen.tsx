@@ -92,6 +92,21 @@ export function SettingsScreen() {
             </Link>
           </div>
 
+          <h2 className="group-title">Shopping</h2>
+          <div className="group">
+            <Link to="/orders" className="settings__row">
+              <span className="settings__row-text">Your orders</span>
+              <IconChevron size={20} />
+            </Link>
+            <Link to="/shop" className="settings__row">
+              <span className="settings__row-text">
+                <span>Your shop</span>
+                <span className="settings__row-hint">Sell products and tag them in your clips</span>
+              </span>
+              <IconChevron size={20} />
+            </Link>
+          </div>
+
           <h2 className="group-title">Privacy</h2>
           <div className="group">
             <SwitchRow

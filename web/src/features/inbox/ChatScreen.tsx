@@ -371,6 +371,7 @@ function Chat({ initial }: { initial: Conversation }) {
                     {m.share && !m.deletedAt && (
                       <ShareCard
                         share={m.share}
+                        messageId={m.id}
                         onReply={() => {
                           setReplyTo(m);
                           setSelected(null);

@@ -1,4 +1,5 @@
 import type { Conversation } from '@loop/contracts';
+import { useMyShops } from '../shop/shop-api.ts';
 import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
 import { QueryView } from '../../app/query-view.tsx';
@@ -18,9 +19,12 @@ import './inbox.css';
 
 /** A conversation's name for one viewer: the group title, or the other people. */
 export function conversationName(c: Conversation, meId: string): string {
-  if (c.title) return c.title;
   const others = c.members.filter((m) => m.id !== meId);
-  return others.map((m) => m.displayName).join(', ') || 'Just you';
+  const people = others.map((m) => m.displayName).join(', ');
+  // A shop chat: the shop's name (its title) and the person on the other side, for either side.
+  if (c.kind === 'shop') return `${c.title ?? 'Shop'} · ${people}`;
+  if (c.title) return c.title;
+  return people || 'Just you';
 }
 
 /** The last message in one line: "You: " and Loop's own words as they are, the message's text isolated. */
@@ -73,8 +77,10 @@ function ConversationRow({ c, meId, active }: { c: Conversation; meId: string; a
 /** Chats / Requests folders and the conversation list (the inbox screen, or the left pane on wide screens). */
 function ConversationsPane({ activeId }: { activeId: string | null }) {
   const me = useMe();
-  const [folder, setFolder] = useState<'inbox' | 'requests'>('inbox');
+  const [folder, setFolder] = useState<'inbox' | 'requests' | 'shop'>('inbox');
   const list = useConversations(folder);
+  // Shop owners have a third folder: their shops' chats with buyers, apart from their friends.
+  const ownsShop = (useMyShops().data?.length ?? 0) > 0;
   const requests = useConversations('requests');
   const requestCount = requests.data?.items.length ?? 0;
   return (
@@ -86,12 +92,17 @@ function ConversationsPane({ activeId }: { activeId: string | null }) {
         <button type="button" role="tab" aria-selected={folder === 'requests'} onClick={() => setFolder('requests')}>
           Requests{requestCount > 0 ? ` (${requestCount})` : ''}
         </button>
+        {ownsShop ? (
+          <button type="button" role="tab" aria-selected={folder === 'shop'} onClick={() => setFolder('shop')}>
+            Shop
+          </button>
+        ) : null}
       </div>
       <QueryView query={list} skeleton={<UserRowSkeletons />} errorTitle="Couldn’t load your chats">
         {(data) =>
           data.items.length === 0 ? (
-            <EmptyState icon={<IconInbox size={40} />} title={folder === 'inbox' ? 'No chats yet' : 'No message requests'} action={folder === 'inbox' ? <ButtonLink to="/inbox/new">Start a chat</ButtonLink> : undefined}>
-              {folder === 'inbox' ? 'Message a friend, or start a group.' : 'Messages from people who aren’t your friends wait here.'}
+            <EmptyState icon={<IconInbox size={40} />} title={folder === 'inbox' ? 'No chats yet' : folder === 'shop' ? 'No messages from buyers yet' : 'No message requests'} action={folder === 'inbox' ? <ButtonLink to="/inbox/new">Start a chat</ButtonLink> : undefined}>
+              {folder === 'inbox' ? 'Message a friend, or start a group.' : folder === 'shop' ? 'When a buyer writes to your shop, the chat is here.' : 'Messages from people who aren’t your friends wait here.'}
             </EmptyState>
           ) : (
             <ul className="convo-list">

@@ -6,7 +6,7 @@ import { api } from '../../app/api.ts';
 import { useSession } from '../../app/session.ts';
 import { chatSocket, useChatFrames } from './chat-socket.ts';
 
-export const conversationsKey = (folder: 'inbox' | 'requests') => ['conversations', folder] as const;
+export const conversationsKey = (folder: 'inbox' | 'requests' | 'shop') => ['conversations', folder] as const;
 export const conversationKey = (id: string) => ['conversation', id] as const;
 export const historyKey = (id: string) => ['history', id] as const;
 
@@ -15,8 +15,8 @@ const MessagePage = page(MessageSchema);
 const ConversationResult = z.object({ conversation: ConversationSchema });
 const MessageResult = z.object({ message: MessageSchema });
 
-export function useConversations(folder: 'inbox' | 'requests') {
-  return useQuery({ queryKey: conversationsKey(folder), queryFn: () => api('/conversations', { query: { folder, limit: 50 }, schema: ConversationPage }) });
+export function useConversations(folder: 'inbox' | 'requests' | 'shop', enabled = true) {
+  return useQuery({ queryKey: conversationsKey(folder), queryFn: () => api('/conversations', { query: { folder, limit: 50 }, schema: ConversationPage }), enabled });
 }
 
 export function useConversation(id: string) {

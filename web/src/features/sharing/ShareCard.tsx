@@ -4,6 +4,8 @@ import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { IconClose } from '../../ui/icons.tsx';
 import { UserText } from '../../ui/UserText.tsx';
+import { OrderShareCard } from '../shop/OrderShareCard.tsx';
+import { ProductShareCard } from '../shop/ProductShareCard.tsx';
 import { InlineClip } from './InlineClip.tsx';
 import './sharing.css';
 
@@ -20,6 +22,8 @@ export interface ShareCardProps {
   quoted?: boolean;
   /** Reply to the message that carries this card (the chat quotes it). */
   onReply?: () => void;
+  /** The message that carries it (a product bought from the card remembers it). */
+  messageId?: string;
 }
 
 /**
@@ -27,7 +31,14 @@ export interface ShareCardProps {
  * it opens full screen with the conversation one swipe (down) or one tap (close) away. A clip
  * that was deleted or is no longer visible to this member says so, and shows nothing of it.
  */
-export function ShareCard({ share, quoted, onReply }: ShareCardProps) {
+export function ShareCard(props: ShareCardProps) {
+  // Each kind of object draws its own card; clips are drawn here.
+  if (props.share.type === 'product') return <ProductShareCard share={props.share} quoted={props.quoted} messageId={props.messageId} />;
+  if (props.share.type === 'order') return <OrderShareCard share={props.share} />;
+  return <ClipShareCard {...props} />;
+}
+
+function ClipShareCard({ share, quoted, onReply }: ShareCardProps) {
   const parsed = share.type === 'video' && share.status === 'available' ? VideoCard.safeParse(share.card) : null;
   const [playing, setPlaying] = useState(false);
   const [fullscreen, setFullscreen] = useState(false);

@@ -7,6 +7,7 @@ import { UserText } from '../../ui/UserText.tsx';
 import { formatCount } from '../accounts/format.ts';
 import { SignInSheet } from '../accounts/SignInSheet.tsx';
 import { ShareSheet } from '../sharing/ShareSheet.tsx';
+import { ProductBar } from '../shop/ProductBar.tsx';
 import { Caption } from './Caption.tsx';
 import { HlsVideo } from './HlsVideo.tsx';
 import { trackEvent, useLike, useSave } from './video-api.ts';
@@ -94,6 +95,7 @@ export function ClipCard({ video, active, preload, near = true, muted, onUnmute,
       {burst > 0 ? <span key={burst} className="clip__burst" aria-hidden="true">♥</span> : null}
       {muted && active ? <span className="clip__muted">Tap for sound</span> : null}
       <div className="clip__info">
+        <ProductBar videoId={video.id} active={active} />
         <Link to={`/u/${video.author.username}`} className="clip__author">
           <UserText>@{video.author.username}</UserText>
         </Link>

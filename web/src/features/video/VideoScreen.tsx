@@ -7,6 +7,8 @@ import { ErrorState } from '../../ui/ErrorState.tsx';
 import { IconVideo } from '../../ui/icons.tsx';
 import { TopBar } from '../../ui/Page.tsx';
 import { ApiError, describeError } from '../../app/api.ts';
+import { useSession } from '../../app/session.ts';
+import { TagProductsButton, TagProductsSheet } from '../shop/TagProductsButton.tsx';
 import { ClipCard } from './ClipCard.tsx';
 import { CommentsSheet } from './CommentsSheet.tsx';
 import { useVideo } from './video-api.ts';
@@ -18,9 +20,12 @@ export function VideoScreen() {
   const video = useVideo(id);
   const [muted, setMuted] = useState(true);
   const [comments, setComments] = useState<Video | null>(null);
+  const session = useSession();
+  const mine = session.status === 'signed-in' && video.data?.author.id === session.me.user.id;
+  const [tagging, setTagging] = useState(false);
   return (
     <div className="feed feed--single">
-      <TopBar title="" back />
+      <TopBar title="" back end={mine ? <TagProductsButton onOpen={() => setTagging(true)} /> : undefined} />
       {video.data ? (
         <div className="feed__item">
           <ClipCard video={video.data} active preload={false} muted={muted} onUnmute={() => setMuted(false)} onComments={setComments} />
@@ -38,6 +43,7 @@ export function VideoScreen() {
       ) : (
         <div className="feed__state" role="status" aria-busy="true" aria-label="Loading video" />
       )}
+      {mine && video.data ? <TagProductsSheet videoId={video.data.id} open={tagging} onClose={() => setTagging(false)} /> : null}
       {comments ? <CommentsSheet video={video.data ?? comments} onClose={() => setComments(null)} /> : null}
     </div>
   );

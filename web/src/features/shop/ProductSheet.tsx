@@ -1,0 +1,159 @@
+import type { Product, ShippingAddress } from '@loop/contracts';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { describeError } from '../../app/api.ts';
+import { useSession } from '../../app/session.ts';
+import { Button } from '../../ui/Button.tsx';
+import { Sheet } from '../../ui/Sheet.tsx';
+import { Skeleton } from '../../ui/Skeleton.tsx';
+import { UserText } from '../../ui/UserText.tsx';
+import { AddressForm } from './AddressForm.tsx';
+import { formatPrice } from './price.ts';
+import { type OrderSourceRef, useMessageShop, useProduct, useQuickBuy, useSavedAddress, useSaveAddress } from './shop-api.ts';
+import './shop.css';
+
+export interface ProductSheetProps {
+  productId: string | null;
+  /** Where the buyer found it (the clip, the chat): the order remembers it. */
+  source: OrderSourceRef | null;
+  onClose: () => void;
+}
+
+/**
+ * The product over the clip (or chat): picture, price, a big Buy button and "Message shop".
+ * Buy → Pay is the whole checkout when an address is saved (two taps); the sheet never leaves
+ * the stream.
+ */
+export function ProductSheet({ productId, source, onClose }: ProductSheetProps) {
+  const product = useProduct(productId);
+  return (
+    <Sheet open={productId !== null} onClose={onClose} title={product.data?.title ?? 'Product'}>
+      {product.data ? (
+        <ProductDetails product={product.data} source={source} />
+      ) : product.isError ? (
+        <p className="shop-note">This product isn’t available any more.</p>
+      ) : (
+        <Skeleton height={240} />
+      )}
+    </Sheet>
+  );
+}
+
+export function ProductDetails({ product, source }: { product: Product; source: OrderSourceRef | null }) {
+  const [step, setStep] = useState<'look' | 'checkout'>('look');
+  const signedIn = useSession().status === 'signed-in';
+  const navigate = useNavigate();
+  const message = useMessageShop();
+  const soldOut = product.available <= 0;
+  return (
+    <div className="product" data-testid="product-sheet">
+      {product.imageUrls[0] ? <img className="product__image" src={product.imageUrls[0]} alt="" /> : <div className="product__image product__image--none" aria-hidden="true">🛍</div>}
+      <div className="product__head">
+        <p className="product__price">{formatPrice(product.priceMinor, product.currency)}</p>
+        <p className="product__stock">{soldOut ? 'Sold out' : product.available <= 5 ? `Only ${product.available} left` : 'In stock'}</p>
+      </div>
+      <Link className="product__shop" to={`/shop/${product.shop.handle}`}>
+        <UserText>{product.shop.name}</UserText>
+      </Link>
+      {product.description ? <p className="product__description user-text">{product.description}</p> : null}
+      {step === 'look' ? (
+        <div className="product__actions">
+          <Button variant="primary" size="lg" block disabled={soldOut || !signedIn} onClick={() => setStep('checkout')}>
+            {soldOut ? 'Sold out' : 'Buy now'}
+          </Button>
+          {signedIn ? (
+            <Button block loading={message.isPending} onClick={() => message.mutate(product.shop.id, { onSuccess: (id) => navigate(`/inbox/${id}`) })}>
+              Message shop
+            </Button>
+          ) : (
+            <p className="shop-note">Log in to buy or to message the shop.</p>
+          )}
+          {message.isError ? <p className="shop-error">{describeError(message.error)}</p> : null}
+        </div>
+      ) : (
+        <Checkout product={product} source={source} />
+      )}
+    </div>
+  );
+}
+
+const METHODS = [
+  { id: 'test_ok', label: 'Test card', hint: 'approves' },
+  { id: 'test_decline', label: 'Test card', hint: 'declines' },
+  { id: 'test_async', label: 'Bank transfer (test)', hint: 'confirms later' },
+] as const;
+
+function Checkout({ product, source }: { product: Product; source: OrderSourceRef | null }) {
+  const saved = useSavedAddress();
+  const save = useSaveAddress();
+  const buy = useQuickBuy();
+  const [editing, setEditing] = useState(false);
+  const [method, setMethod] = useState<string>('test_ok');
+  // One key per checkout: a retried tap replays, never orders twice.
+  const [checkoutKey] = useState(() => crypto.randomUUID());
+
+  if (buy.data) {
+    const o = buy.data;
+    return (
+      <div className="checkout checkout--done" role="status">
+        <p className="checkout__done-title">{o.status === 'paid' ? 'Order placed' : 'Order placed — waiting for the payment'}</p>
+        <p className="shop-note">
+          {formatPrice(o.totalMinor, o.currency)} · ships to <UserText>{o.shippingAddress.name}</UserText>
+        </p>
+        <Link className="checkout__link" to={`/orders/${o.id}`}>
+          See your order
+        </Link>
+      </div>
+    );
+  }
+  if (saved.isPending) return <Skeleton height={120} />;
+  const address = saved.data ?? null;
+  if (!address || editing) {
+    return (
+      <AddressForm
+        initial={address}
+        saving={save.isPending}
+        error={save.isError ? describeError(save.error) : null}
+        onSave={(a: ShippingAddress) => save.mutate(a, { onSuccess: () => setEditing(false) })}
+      />
+    );
+  }
+  return (
+    <div className="checkout">
+      <div className="checkout__row">
+        <span className="checkout__label">Ship to</span>
+        <span className="checkout__value">
+          <UserText>{address.name}</UserText>, <UserText>{address.line1}</UserText>, <UserText>{address.postalCode}</UserText> <UserText>{address.city}</UserText>
+        </span>
+        <Button variant="ghost" onClick={() => setEditing(true)}>
+          Change
+        </Button>
+      </div>
+      <fieldset className="checkout__methods">
+        <legend className="checkout__label">Pay with</legend>
+        {METHODS.map((m) => (
+          <label key={m.id} className="checkout__method">
+            <input type="radio" name="payment-method" value={m.id} checked={method === m.id} onChange={() => setMethod(m.id)} />
+            <span>
+              {m.label} <span className="shop-note">({m.hint})</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <Button
+        variant="primary"
+        size="lg"
+        block
+        loading={buy.isPending}
+        onClick={() => buy.mutate({ productId: product.id, quantity: 1, address, source, paymentMethod: method, checkoutKey })}
+      >
+        Pay {formatPrice(product.priceMinor, product.currency)}
+      </Button>
+      {buy.isError ? (
+        <p className="shop-error" role="alert">
+          {describeError(buy.error)}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -19,8 +19,13 @@ describe('real-time core', () => {
     const early = await connectWs(s.url, { token: a.token, hello: false });
     // `early` joined its channel when the upgrade was accepted but has not said hello: held until `ready`.
     const notice = { type: 'notification', notification: { id: '1', kind: 'follow', text: 'maya followed you' } };
+    // Frames are text frames (a browser would get a Blob for a binary one), however the core encodes them.
+    const kinds: boolean[] = [];
+    phone.ws.on('message', (_data, isBinary) => kinds.push(isBinary));
+    laptop.ws.on('message', (_data, isBinary) => kinds.push(isBinary));
     await s.ctx.pubsub.publish(`user:${a.id}`, notice);
     for (const ws of [phone, laptop]) expect(await ws.waitFor((f) => f.type === 'notification')).toEqual(notice);
+    expect(kinds).toEqual([false, false]);
     expect(early.frames).toEqual([]);
     early.send({ type: 'hello' });
     await early.waitFor((f) => f.type === 'notification');

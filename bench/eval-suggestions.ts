@@ -15,10 +15,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type FitReport, fitSuggestionModel, seededRandom, shuffledIndices } from '../server/src/modules/graph/suggestion-fitting.ts';
+import { type FitReport, fitSuggestionModel, shuffledIndices } from '../server/src/modules/graph/suggestion-fitting.ts';
 import { buildSocialGraph, type Candidates, CandidateCollector } from '../server/src/modules/graph/suggestion-graph.ts';
 import { logScore, type RankingModel, SUGGESTION_LIMITS } from '../server/src/modules/graph/suggestion-ranking.ts';
 import { machineNote, recordSection } from './lib/report.ts';
+import { seededRandom } from '../server/src/platform/random/seeded-random.ts';
 
 export interface Metrics {
   hits: number;

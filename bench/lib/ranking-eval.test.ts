@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildInteractions, fitRecommender, type Interaction, recommendForUser, seededRandom, topN } from '../../server/src/modules/recommender/index.ts';
+import { buildInteractions, fitRecommender, type Interaction, recommendForUser, topN } from '../../server/src/modules/recommender/index.ts';
 import { evaluateRanker, type Ranker, type RankingTask } from './ranking-eval.ts';
+import { seededRandom } from '../../server/src/platform/random/seeded-random.ts';
 
 /**
  * Two kinds of people with disjoint tastes (clips 0–29 for one, 30–59 for the other); each has

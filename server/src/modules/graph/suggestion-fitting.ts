@@ -7,18 +7,8 @@
  */
 import { buildSocialGraph, CandidateCollector, friendshipsOf, oneWayFollowsOf, type PoolLimits, type SocialGraph } from './suggestion-graph.ts';
 import { FEATURE_COUNT, FIXED_FEATURES, PRIOR_MODEL, type RankingModel, writeFeatures } from './suggestion-ranking.ts';
+import { seededRandom } from '../../platform/random/seeded-random.ts';
 
-/** A small seeded PRNG (mulberry32), so a seed always hides the same edges. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fisher-Yates shuffle of 0..n-1 with `rnd`. */
 export function shuffledIndices(n: number, rnd: () => number): Int32Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './suggestion-fitting.ts';
+import { seededRandom } from '../../platform/random/seeded-random.ts';
 import { buildSocialGraph, CandidateCollector, friendshipsOf, oneWayFollowsOf } from './suggestion-graph.ts';
 import { SUGGESTION_LIMITS } from './suggestion-ranking.ts';
 import { popularityGraph } from './synthetic-graphs.ts';

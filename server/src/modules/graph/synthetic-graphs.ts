@@ -3,7 +3,7 @@
  * the tests that check the fit learns the rule of the graph it is given. Each returns the
  * friendships as a flat [a, b, …] array over ids 0..n-1, the same for the same seed.
  */
-import { seededRandom } from './suggestion-fitting.ts';
+import { seededRandom } from '../../platform/random/seeded-random.ts';
 
 /**
  * Popularity decides everything (Chung-Lu): i and j are friends with probability w_i·w_j / Σw

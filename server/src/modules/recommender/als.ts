@@ -1,5 +1,6 @@
 import { solveSpd } from './dense.ts';
-import { type History, type Interactions, seededRandom } from './interactions.ts';
+import type { History, Interactions } from './interactions.ts';
+import { seededRandom } from '../../platform/random/seeded-random.ts';
 
 /**
  * Implicit-feedback ALS (Hu, Koren & Volinsky 2008): every (person, clip) pair is a 0/1

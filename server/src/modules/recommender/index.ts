@@ -10,7 +10,7 @@ export { type AlsModel, alsScores, foldIn, trainAls } from './als.ts';
 export { FEATURES } from './blend.ts';
 export { buildNeighbours, cooccurrenceScores, type Neighbours } from './cooccurrence.ts';
 export { type EaseModel, easeScores, trainEase } from './ease.ts';
-export { buildInteractions, type History, historyOf, type Interaction, type Interactions, seededRandom, subset } from './interactions.ts';
+export { buildInteractions, type History, historyOf, type Interaction, type Interactions, subset } from './interactions.ts';
 export {
   fitRecommender,
   ndcgAt,

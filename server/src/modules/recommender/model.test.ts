@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { alsScores, foldIn, trainAls } from './als.ts';
 import { buildNeighbours, cooccurrenceScores, recencyWeights } from './cooccurrence.ts';
 import { invertSpdInPlace, solveSpd } from './dense.ts';
-import { buildInteractions, historyOf, seededRandom } from './interactions.ts';
+import { buildInteractions, historyOf } from './interactions.ts';
+import { seededRandom } from '../../platform/random/seeded-random.ts';
 
 /** 40 people in two camps: even ones watch clips a0–a9, odd ones b0–b9 (a random 6 each). */
 function camps() {

@@ -2,7 +2,8 @@ import { ALS_DEFAULTS, type AlsModel, type AlsOptions, alsScores, foldIn, trainA
 import { blendScore, FEATURE_COUNT, FEATURES, featuresOf, fitPairwise, PRIOR_WEIGHTS, type SourceScores, standardise } from './blend.ts';
 import { buildNeighbours, cooccurrenceScores, type Neighbours, recencyWeights } from './cooccurrence.ts';
 import { type EaseModel, type EaseOptions, easeScores, trainEase } from './ease.ts';
-import { type History, historyOf, type Interactions, seededRandom, subset } from './interactions.ts';
+import { type History, historyOf, type Interactions, subset } from './interactions.ts';
+import { seededRandom } from '../../platform/random/seeded-random.ts';
 
 /**
  * Loop's recommender: three candidate sources learned from the interaction matrix — implicit

@@ -1,9 +1,8 @@
 import { NotificationList, NotificationSettings, UnreadCount, type Notification, type NotificationKind } from '@loop/contracts';
-import { useEffect } from 'react';
 import { type InfiniteData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../app/api.ts';
 import { useSession } from '../../app/session.ts';
-import { chatSocket, useChatFrames } from '../inbox/chat-socket.ts';
+import { useRealtime, useRealtimeFrames } from '../../app/realtime/socket.ts';
 
 /** Query keys of the activity inbox. */
 export const activityKeys = {
@@ -38,20 +37,16 @@ export function useUnreadActivity(): number {
 /**
  * Live activity: a `notification` frame puts the row at the top of the list (replacing the
  * group it grew from) and sets the bell's count; a reconnect re-reads both. Keeps the app's
- * socket up while mounted (the socket is shared with chat and reference-counted).
+ * socket up while mounted (the socket is shared by every feature and reference-counted).
  */
 export function useActivityLive() {
   const qc = useQueryClient();
   const signedIn = useSession().status === 'signed-in';
-  useEffect(() => {
-    if (!signedIn) return;
-    chatSocket.start();
-    return () => chatSocket.stop();
-  }, [signedIn]);
-  useChatFrames((f) => {
+  useRealtime(signedIn);
+  useRealtimeFrames((f) => {
     if (f.type === 'notification') {
-      const n = f.notification as Notification;
-      qc.setQueryData(activityKeys.unread, { count: f.unreadCount as number });
+      const n = f.notification;
+      qc.setQueryData(activityKeys.unread, { count: f.unreadCount });
       qc.setQueryData<InfiniteData<ListPage>>(activityKeys.list, (data) => {
         if (!data) return data;
         // A group that grew comes back under its own id: drop the old copy of it.

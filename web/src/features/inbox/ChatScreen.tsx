@@ -5,6 +5,7 @@ import { useNavigate, useParams } from 'react-router';
 import { ApiError, describeError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
 import { useOnline } from '../../app/online.ts';
+import { realtime, useRealtime, useRealtimeFrames, useRealtimeStatus } from '../../app/realtime/socket.ts';
 import { useMe } from '../../app/session.ts';
 import { ShareCard } from '../sharing/ShareCard.tsx';
 import { Button, ButtonLink } from '../../ui/Button.tsx';
@@ -17,7 +18,7 @@ import { isolated, UserText } from '../../ui/UserText.tsx';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { ChatSearch } from './ChatSearch.tsx';
 import { formatExact, formatSeparator, needsTimeSeparator, seenMarkers } from './chat-layout.ts';
-import { chatSocket, useChatFrames, useChatStatus, useQueuedConversation } from './chat-socket.ts';
+import { chatOutbox, usePendingSends, useQueuedConversation } from './chat-outbox.ts';
 import { acceptRequest, type Conversation, declineRequest, editMessage, fetchHistory, react, unsendMessage, useConversation } from './inbox-api.ts';
 import { conversationName, InboxSplit } from './InboxScreen.tsx';
 import './inbox.css';
@@ -111,7 +112,7 @@ function Chat({ initial }: { initial: Conversation }) {
   const online = useOnline();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const status = useChatStatus();
+  const status = useRealtimeStatus();
   const wide = useMediaQuery(WIDE_LAYOUT);
   const [conv, setConv] = useState(initial);
   const [messages, setMessages] = useState<Map<number, Message>>(new Map());
@@ -126,7 +127,6 @@ function Chat({ initial }: { initial: Conversation }) {
   const [searching, setSearching] = useState(false);
   /** A search result to bring into view once it is rendered. */
   const [revealing, setRevealing] = useState<number | null>(null);
-  const [, setTick] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const typingSentAt = useRef(0);
@@ -138,7 +138,7 @@ function Chat({ initial }: { initial: Conversation }) {
       for (const m of items) next.set(m.seq, m);
       return next;
     });
-    for (const m of items) chatSocket.noteSeq(m.conversationId, m.seq);
+    for (const m of items) chatOutbox.noteSeq(m.conversationId, m.seq);
   }, []);
 
   const loadLatest = useCallback(async () => {
@@ -148,10 +148,7 @@ function Chat({ initial }: { initial: Conversation }) {
     if (!page.nextCursor) setHasOlder(false);
   }, [id, merge]);
 
-  useEffect(() => {
-    chatSocket.start();
-    return () => chatSocket.stop();
-  }, []);
+  useRealtime();
   // Offline (an app opened from the service worker's shell) there is no history to load: what is
   // queued shows, and the history comes when the device is back online.
   useEffect(() => {
@@ -197,7 +194,7 @@ function Chat({ initial }: { initial: Conversation }) {
     [oldest, hasOlder, id, merge],
   );
 
-  useChatFrames((f) => {
+  useRealtimeFrames((f) => {
     if (f.type === 'message' && f.message.conversationId === id) {
       merge([f.message]);
       setTyping((t) => {
@@ -211,7 +208,6 @@ function Chat({ initial }: { initial: Conversation }) {
     else if (f.type === 'conversation.updated' && f.conversation.id === id) setConv(f.conversation);
     else if (f.type === 'resync') void loadLatest();
     else if (f.type === 'conversation.removed' && f.conversationId === id) navigate('/inbox', { replace: true });
-    else if (f.type === 'pending' || f.type === 'ack' || f.type === 'error') setTick((n) => n + 1);
   });
 
   // Typing indicators expire on their own.
@@ -227,13 +223,13 @@ function Chat({ initial }: { initial: Conversation }) {
   // Mark what is on screen as read.
   useEffect(() => {
     if (lastSeq > (myReadSeq ?? 0) && status === 'online' && document.visibilityState === 'visible') {
-      chatSocket.frame({ type: 'read', conversationId: id, seq: lastSeq });
+      realtime.send({ type: 'read', conversationId: id, seq: lastSeq });
       setConv((c) => ({ ...c, members: c.members.map((m) => (m.id === me.id ? { ...m, readSeq: lastSeq } : m)) }));
       void qc.invalidateQueries({ queryKey: ['conversations'] });
     }
   }, [lastSeq, myReadSeq, status, id, me.id, qc]);
 
-  const pending = [...chatSocket.pending.values()].filter((p) => p.conversationId === id);
+  const pending = usePendingSends(id);
   useLayoutEffect(() => {
     const list = listRef.current;
     if (list && stickToBottom.current) list.scrollTop = list.scrollHeight;
@@ -274,7 +270,7 @@ function Chat({ initial }: { initial: Conversation }) {
       return;
     }
     stickToBottom.current = true;
-    chatSocket.send(conv, body, replyTo?.seq);
+    chatOutbox.send(conv, body, replyTo?.seq);
     setReplyTo(null);
     setText('');
   };
@@ -283,7 +279,7 @@ function Chat({ initial }: { initial: Conversation }) {
     setText(value);
     if (Date.now() - typingSentAt.current > 2000 && value) {
       typingSentAt.current = Date.now();
-      chatSocket.frame({ type: 'typing', conversationId: id });
+      realtime.send({ type: 'typing', conversationId: id });
     }
   };
 

@@ -1,10 +1,12 @@
 import { type Conversation, type Message, page, Conversation as ConversationSchema, Message as MessageSchema, User } from '@loop/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
 import { useSession } from '../../app/session.ts';
-import { chatSocket, useChatFrames } from './chat-socket.ts';
+import { useRealtime, useRealtimeFrames } from '../../app/realtime/socket.ts';
+// Chat's outbox plugs into the socket as soon as the app has an inbox (the shell's Inbox tab):
+// queued messages go out, and `hello.resume` is sent, on every screen, not only in a chat.
+import './chat-outbox.ts';
 
 export const conversationsKey = (folder: 'inbox' | 'requests' | 'shop') => ['conversations', folder] as const;
 export const conversationKey = (id: string) => ['conversation', id] as const;
@@ -43,12 +45,8 @@ export function useInboxLive() {
   const session = useSession();
   const qc = useQueryClient();
   const signedIn = session.status === 'signed-in';
-  useEffect(() => {
-    if (!signedIn) return;
-    chatSocket.start();
-    return () => chatSocket.stop();
-  }, [signedIn]);
-  useChatFrames((f) => {
+  useRealtime(signedIn);
+  useRealtimeFrames((f) => {
     if (f.type === 'message' || f.type === 'conversation.updated' || f.type === 'conversation.removed' || f.type === 'read' || f.type === 'resync' || f.type === 'ready') {
       void qc.invalidateQueries({ queryKey: ['conversations'] });
     }

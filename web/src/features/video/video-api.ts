@@ -1,11 +1,10 @@
-import { Comment, Video, VideoProgressFrame, page } from '@loop/contracts';
+import { Comment, Video, page } from '@loop/contracts';
 import { type InfiniteData, infiniteQueryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
 import { queryClient } from '../../app/query-client.ts';
 import { useToast } from '../../ui/Toast.tsx';
-import { chatSocket, useChatFrames, useChatStatus } from '../inbox/chat-socket.ts';
+import { useRealtime, useRealtimeFrames, useRealtimeStatus } from '../../app/realtime/socket.ts';
 
 export type FeedKind = 'for-you' | 'following' | 'friends';
 const VideoPage = page(Video);
@@ -57,30 +56,26 @@ const processed = (v: Video) => v.progress === 100 || v.status === 'failed';
  */
 export function useVideoProgress(id: string) {
   const qc = useQueryClient();
-  const socket = useChatStatus();
+  const socket = useRealtimeStatus();
   const key = videoKeys.video(id);
-  useEffect(() => {
-    chatSocket.start();
-    return () => chatSocket.stop();
-  }, []);
+  useRealtime();
   const query = useQuery({
     queryKey: key,
     queryFn: ({ signal }) => fetchVideo(id, signal),
     refetchInterval: (q) => (socket !== 'online' && q.state.data && !processed(q.state.data) ? 1000 : false),
   });
-  useChatFrames((f) => {
-    if (f.type === 'ready') {
+  useRealtimeFrames((frame) => {
+    if (frame.type === 'ready') {
       void qc.invalidateQueries({ queryKey: key });
       return;
     }
-    const frame = VideoProgressFrame.safeParse(f);
-    if (!frame.success || frame.data.videoId !== id) return;
+    if (frame.type !== 'video.progress' || frame.videoId !== id) return;
     void (async () => {
       // A read in flight started before this frame: it must not overwrite it.
       await qc.cancelQueries({ queryKey: key });
       const old = qc.getQueryData<Video>(key);
       if (!old) return void qc.invalidateQueries({ queryKey: key });
-      const { status, progress, failureReason } = frame.data;
+      const { status, progress, failureReason } = frame;
       const next: Video = { ...old, status, progress };
       if (failureReason) next.failureReason = failureReason;
       qc.setQueryData(key, next);

@@ -1,17 +1,14 @@
 import type { Conversation, Message } from '@loop/contracts';
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { notifyUnauthorized, queryClient } from '../../app/query-client.ts';
+import { useState, useSyncExternalStore } from 'react';
+import { queryClient } from '../../app/query-client.ts';
+import { realtime } from '../../app/realtime/socket.ts';
 import { didLogOutHere, type MeData, meKey } from '../../app/session.ts';
 import { clearOutbox, loadOutbox, removeFromOutbox, saveToOutbox } from './outbox.ts';
 
-/** The server closes a socket with this code when its session ended (signed out, expired). */
-const CLOSE_SIGNED_OUT = 4001;
-
 /**
- * The app's one WebSocket to /api/v1/ws (the session cookie authenticates it). It reconnects by
- * itself (with backoff, and at once when the browser comes back online), says what it already has
- * with `hello.resume`, and re-sends every unacknowledged message under the same clientMsgId, so a
- * flaky network never loses or doubles a message. Screens subscribe to frames.
+ * Chat's outbox, built on the app's one socket (app/realtime/socket.ts). It says what this tab
+ * already has with `hello.resume`, and re-sends every unacknowledged message under the same
+ * clientMsgId, so a flaky network never loses or doubles a message.
  *
  * Sends go out one at a time per conversation: the next message of a chat is written to the socket
  * when the previous one is acknowledged (or failed for good). The server may refuse a send for its
@@ -22,9 +19,6 @@ const CLOSE_SIGNED_OUT = 4001;
  * What is not yet acknowledged is also kept in IndexedDB (outbox.ts) for the person signed in, so
  * a message written offline survives a reload and goes out once the socket is up again.
  */
-export type ChatStatus = 'connecting' | 'online' | 'offline';
-type Listener = (frame: any) => void;
-
 export interface PendingSend {
   clientMsgId: string;
   conversationId: string;
@@ -53,14 +47,8 @@ export function retryDelay(attempt: number, random = Math.random()): number {
   return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt) * (0.5 + random / 2);
 }
 
-class ChatSocket {
-  private ws: WebSocket | null = null;
-  private listeners = new Set<Listener>();
-  private statusListeners = new Set<() => void>();
-  private retry = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private started = false;
-  status: ChatStatus = 'connecting';
+class ChatOutbox {
+  private readonly listeners = new Set<() => void>();
   /** The highest seq this tab holds per conversation: what `hello.resume` asks after. */
   readonly lastSeq = new Map<string, number>();
   /** Sent but not yet acknowledged, in order. */
@@ -71,12 +59,32 @@ class ChatSocket {
   private readonly attempts = new Map<string, number>();
   /** Conversations whose next send waits for a backoff to end. */
   private readonly backoff = new Map<string, ReturnType<typeof setTimeout>>();
-
-  private users = 0;
-  private watching = false;
-  private activeSentAt = 0;
   /** Whose outbox this is: the person signed in (followed from the session, below). */
   private userId: string | null = null;
+
+  constructor() {
+    realtime.plug({
+      hello: () => ({ resume: Object.fromEntries(this.lastSeq) }),
+      frame: (frame) => {
+        if (frame.type === 'ready') {
+          // A new socket has a new budget: what waited for the old one's goes now (the server
+          // answers a message it already has with its ack, so nothing is doubled).
+          for (const t of this.backoff.values()) clearTimeout(t);
+          this.backoff.clear();
+          this.inFlight.clear();
+          this.pump();
+        } else if (frame.type === 'message') this.noteSeq(frame.message.conversationId, frame.message.seq);
+        else if (frame.type === 'ack') this.settle(frame.clientMsgId);
+        else if (frame.type === 'error' && typeof frame.clientMsgId === 'string') this.refused(frame.clientMsgId, frame.code, frame.detail);
+      },
+      closed: () => this.inFlight.clear(),
+      // Unacknowledged messages stay: they go out the next time a screen starts the socket.
+      stopped: () => {
+        this.inFlight.clear();
+        this.lastSeq.clear();
+      },
+    });
+  }
 
   /**
    * The person signed in changed: their queued messages come from disk; another person's leave
@@ -100,11 +108,11 @@ class ChatSocket {
         this.pending.clear();
         for (const { userId: _u, queuedAt: _q, ...p } of stored) this.pending.set(p.clientMsgId, p);
         for (const p of queued) this.pending.set(p.clientMsgId, p);
-        this.emit({ type: 'pending' });
+        this.changed();
         this.pump();
       });
     }
-    this.emit({ type: 'pending' });
+    this.changed();
   }
 
   /** A chat that has messages waiting, as it was when they were written (null if none). */
@@ -113,103 +121,9 @@ class ChatSocket {
     return null;
   }
 
-  private emit(frame: unknown) {
-    for (const l of this.listeners) l(frame);
-  }
-
-  /** Reference-counted: the socket stays up while anything that needs it is mounted. */
-  start() {
-    this.users += 1;
-    if (this.started) return;
-    this.started = true;
-    if (!this.watching) {
-      this.watching = true;
-      window.addEventListener('online', () => this.connectNow());
-      window.addEventListener('offline', () => this.ws?.close());
-      // The server sends push notifications only to people who are away: a tab in use says so
-      // with a ping now and then (at most every 20 s, only while it is visible and touched).
-      const active = () => {
-        if (document.visibilityState !== 'visible' || Date.now() - this.activeSentAt < 20_000) return;
-        this.activeSentAt = Date.now();
-        this.frame({ type: 'ping' });
-      };
-      for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) window.addEventListener(type, active, { passive: true, capture: true });
-      document.addEventListener('visibilitychange', active);
-    }
-    this.connect();
-  }
-
-  stop() {
-    this.users = Math.max(0, this.users - 1);
-    if (this.users > 0) return;
-    this.started = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.ws?.close();
-    this.ws = null;
-    this.inFlight.clear();
-    this.lastSeq.clear();
-    // Unacknowledged messages stay: they go out the next time a screen starts the socket.
-  }
-
-  private setStatus(s: ChatStatus) {
-    this.status = s;
-    for (const l of this.statusListeners) l();
-  }
-
-  private connectNow() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (!this.ws) this.connect();
-  }
-
-  private connect() {
-    if (!this.started) return;
-    if (!navigator.onLine) {
-      this.setStatus('offline');
-      return;
-    }
-    this.setStatus('connecting');
-    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${proto}://${location.host}/api/v1/ws`);
-    this.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', resume: Object.fromEntries(this.lastSeq) }));
-    ws.onmessage = (e) => {
-      let frame: any;
-      try {
-        frame = JSON.parse(String(e.data));
-      } catch {
-        return;
-      }
-      if (frame.type === 'ready') {
-        this.retry = 0;
-        // A new socket has a new budget: what waited for the old one's goes now (the server
-        // answers a message it already has with its ack, so nothing is doubled).
-        for (const t of this.backoff.values()) clearTimeout(t);
-        this.backoff.clear();
-        this.inFlight.clear();
-        this.setStatus('online');
-        this.pump();
-      }
-      if (frame.type === 'message') this.noteSeq(frame.message.conversationId, frame.message.seq);
-      if (frame.type === 'ack') this.settle(frame.clientMsgId);
-      if (frame.type === 'error' && typeof frame.clientMsgId === 'string') this.refused(frame.clientMsgId, frame.code, frame.detail);
-      for (const l of this.listeners) l(frame);
-    };
-    ws.onclose = (e) => {
-      if (this.ws === ws) this.ws = null;
-      this.inFlight.clear();
-      // The session ended: the app re-checks it and goes back to sign-in, which stops this socket.
-      // Until then it reconnects as usual (and is refused if the session is really gone).
-      if (e.code === CLOSE_SIGNED_OUT) notifyUnauthorized();
-      this.setStatus(navigator.onLine ? 'connecting' : 'offline');
-      if (!this.started || !navigator.onLine) return;
-      const delay = Math.min(10_000, 300 * 2 ** this.retry) * (0.5 + Math.random() / 2);
-      this.retry += 1;
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.connect();
-      }, delay);
-    };
+  /** The queue changed (a message added, acknowledged, refused, or loaded from disk). */
+  private changed() {
+    for (const l of this.listeners) l();
   }
 
   noteSeq(conversationId: string, seq: number) {
@@ -218,15 +132,14 @@ class ChatSocket {
 
   /** Writes the first unsent message of each conversation, unless one of it is unanswered or backing off. */
   private pump() {
-    const ws = this.ws;
-    if (ws?.readyState !== WebSocket.OPEN || this.status !== 'online') return;
+    if (!realtime.isReady()) return;
     const busy = new Set<string>();
     for (const p of this.pending.values()) {
       if (p.failed || busy.has(p.conversationId)) continue;
       busy.add(p.conversationId);
       if (this.inFlight.has(p.clientMsgId) || this.backoff.has(p.conversationId)) continue;
       this.inFlight.add(p.clientMsgId);
-      ws.send(JSON.stringify({ type: 'send', conversationId: p.conversationId, clientMsgId: p.clientMsgId, text: p.text, ...(p.replyToSeq ? { replyToSeq: p.replyToSeq } : {}) }));
+      realtime.send({ type: 'send', conversationId: p.conversationId, clientMsgId: p.clientMsgId, text: p.text, ...(p.replyToSeq ? { replyToSeq: p.replyToSeq } : {}) });
     }
   }
 
@@ -236,6 +149,7 @@ class ChatSocket {
     this.inFlight.delete(clientMsgId);
     this.attempts.delete(clientMsgId);
     this.pump();
+    this.changed();
   }
 
   /** An `error` naming one of our sends: try it again later, or mark it failed and go on with the next. */
@@ -262,6 +176,7 @@ class ChatSocket {
     this.attempts.delete(clientMsgId);
     void removeFromOutbox(clientMsgId);
     this.pump();
+    this.changed();
   }
 
   /** Queues a message (on disk too), and sends it when its turn comes and the socket is up. */
@@ -276,32 +191,23 @@ class ChatSocket {
     this.pending.set(p.clientMsgId, p);
     if (this.userId) void saveToOutbox({ ...p, userId: this.userId, queuedAt: Date.now() });
     this.pump();
-    this.emit({ type: 'pending' });
+    this.changed();
     return p;
   }
 
-  frame(f: unknown) {
-    if (this.ws?.readyState === WebSocket.OPEN && this.status === 'online') this.ws.send(JSON.stringify(f));
-  }
-
-  subscribe(l: Listener) {
+  subscribe(l: () => void) {
     this.listeners.add(l);
     return () => void this.listeners.delete(l);
   }
-
-  subscribeStatus(l: () => void) {
-    this.statusListeners.add(l);
-    return () => void this.statusListeners.delete(l);
-  }
 }
 
-export const chatSocket = new ChatSocket();
+export const chatOutbox = new ChatOutbox();
 
 // The outbox belongs to whoever is signed in: follow the session's cache entry (which starts from
 // the stored session, so an app opened offline has its outbox too).
 function followSession() {
   const me = queryClient.getQueryData<MeData | null>(meKey);
-  if (me !== undefined) chatSocket.setUser(me?.user.id ?? null);
+  if (me !== undefined) chatOutbox.setUser(me?.user.id ?? null);
 }
 queryClient.getQueryCache().subscribe((event) => {
   if (event.query.queryKey[0] === meKey[0]) followSession();
@@ -311,25 +217,26 @@ followSession();
 /** The chat `id` as it was when its queued messages were written, while any are waiting. */
 export function useQueuedConversation(id: string): Conversation | null {
   return useSyncExternalStore(
-    (l) => chatSocket.subscribe(l),
-    () => chatSocket.queuedConversation(id),
+    (l) => chatOutbox.subscribe(l),
+    () => chatOutbox.queuedConversation(id),
     () => null,
   );
 }
 
-export function useChatStatus(): ChatStatus {
-  return useSyncExternalStore(
-    (l) => chatSocket.subscribeStatus(l),
-    () => chatSocket.status,
-    () => 'connecting' as const,
+/** The messages of chat `id` not yet acknowledged, in order; the caller re-renders when they change. */
+export function usePendingSends(id: string): PendingSend[] {
+  // The queue's Map is mutated in place, so the snapshot is a counter bumped on every change.
+  const [version] = useState(() => ({ n: 0 }));
+  useSyncExternalStore(
+    (l) =>
+      chatOutbox.subscribe(() => {
+        version.n += 1;
+        l();
+      }),
+    () => version.n,
+    () => 0,
   );
-}
-
-/** Calls `onFrame` for every frame while the component is mounted. */
-export function useChatFrames(onFrame: (frame: any) => void) {
-  const [handler] = useState(() => ({ current: onFrame }));
-  handler.current = onFrame;
-  useEffect(() => chatSocket.subscribe((f) => handler.current(f)), [handler]);
+  return [...chatOutbox.pending.values()].filter((p) => p.conversationId === id);
 }
 
 export type { Message };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelay } from './chat-socket.ts';
+import { retryDelay } from './chat-outbox.ts';
 
 describe('the backoff of a send the server refused', () => {
   it('doubles from 250 ms, never passes 8 s, and is jittered into [half, full)', () => {

@@ -21,4 +21,4 @@ export const messagingModule: LoopModule = {
 };
 
 export { conversationView, createConversation, insertShopConversation, memberIdsOf, messagesById, recentChatActivity, recentConversations, sendMessagesTogether } from './messaging.service.ts';
-export type { ShareCardProvider } from './share-cards.ts';
+export { type ShareCardProvider, siteLinkDetector } from './share-cards.ts';

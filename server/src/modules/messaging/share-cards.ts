@@ -36,6 +36,24 @@ export interface ShareCardProvider {
   detectLink?: ShareLinkDetector;
 }
 
+/**
+ * A detector for links to this site's pages of one kind (PUBLIC_URL + `/v/<id>`, `/p/<id>`): the
+ * first such link in a message becomes a card of `type`. The pattern is built once per context.
+ */
+export function siteLinkDetector(path: string, type: ShareType): ShareLinkDetector {
+  const patterns = new WeakMap<AppContext, RegExp>();
+  return (ctx, text) => {
+    let re = patterns.get(ctx);
+    if (!re) {
+      const base = ctx.config.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      re = new RegExp(`${base}${path}/([1-9][0-9]{0,18})(?![0-9A-Za-z])`, 'i');
+      patterns.set(ctx, re);
+    }
+    const m = re.exec(text);
+    return m ? { type, id: m[1]! } : null;
+  };
+}
+
 /** The first shareable object linked from the text, if any. */
 export function detectShareLink(ctx: AppContext, text: string): { type: ShareType; id: string } | null {
   for (const provider of ctx.modules.shareCards.values()) {

@@ -6,7 +6,7 @@ import { getUserViews } from '../accounts/index.ts';
 import * as graph from '../graph/index.ts';
 import * as media from '../media/index.ts';
 import * as messaging from '../messaging/index.ts';
-import type { ShareCardProvider } from '../messaging/index.ts';
+import { type ShareCardProvider, siteLinkDetector } from '../messaging/index.ts';
 import { recordEvent } from '../../platform/events/events.ts';
 import * as repo from './sharing.repo.ts';
 
@@ -68,22 +68,11 @@ export async function videoCardsFor(ctx: AppContext, viewerId: string, ids: read
   return (await videoCardsForViewers(ctx, [viewerId], ids)).get(viewerId)!;
 }
 
-const linkPatterns = new WeakMap<AppContext, RegExp>();
-
 /** Clip cards, provided to messaging; a Loop link pasted into a chat (PUBLIC_URL/v/:id) becomes one. */
 export const videoShareCards: ShareCardProvider = {
   resolve: async (ctx, viewerId, ids) => videoCardsFor(ctx, viewerId, ids) as Promise<Map<string, Record<string, unknown>>>,
   resolveForViewers: async (ctx, viewerIds, ids) => videoCardsForViewers(ctx, viewerIds, ids) as Promise<Map<string, Map<string, Record<string, unknown>>>>,
-  detectLink(ctx, text) {
-    let re = linkPatterns.get(ctx);
-    if (!re) {
-      const base = ctx.config.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      re = new RegExp(`${base}/v/([1-9][0-9]{0,18})(?![0-9A-Za-z])`, 'i');
-      linkPatterns.set(ctx, re);
-    }
-    const m = re.exec(text);
-    return m ? { type: 'video', id: m[1]! } : null;
-  },
+  detectLink: siteLinkDetector('/v', 'video'),
 };
 
 // ---------------------------------------------------------------- settings

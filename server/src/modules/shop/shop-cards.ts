@@ -1,4 +1,4 @@
-import type { ShareCardProvider } from '../messaging/index.ts';
+import { type ShareCardProvider, siteLinkDetector } from '../messaging/index.ts';
 import { mayViewOrder } from './shop.policy.ts';
 import { toOrderViews, toProductViews } from './shop.presenter.ts';
 import * as repo from './shop.repo.ts';
@@ -8,8 +8,6 @@ import * as repo from './shop.repo.ts';
  * view, resolved when read, so a price change or sold-out shows everywhere at once. A product
  * link pasted into a chat (PUBLIC_URL/p/:id) becomes the same card.
  */
-const linkPatterns = new WeakMap<object, RegExp>();
-
 export const productShareCards: ShareCardProvider = {
   async resolve(ctx, _viewerId, ids) {
   const rows = await repo.findProducts(
@@ -19,16 +17,7 @@ export const productShareCards: ShareCardProvider = {
   // Cards show what everybody sees (never the owner's stock figures), so all viewers share one.
   return new Map((await toProductViews(ctx, null, rows)).map((p) => [p.id, { product: p }]));
   },
-  detectLink(ctx, text) {
-  let re = linkPatterns.get(ctx);
-  if (!re) {
-    const base = ctx.config.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    re = new RegExp(`${base}/p/([1-9][0-9]{0,18})(?![0-9A-Za-z])`, 'i');
-    linkPatterns.set(ctx, re);
-  }
-  const m = re.exec(text);
-  return m ? { type: 'product', id: m[1]! } : null;
-  },
+  detectLink: siteLinkDetector('/p', 'product'),
 };
 
 /**

@@ -9,18 +9,10 @@ import { Page, TopBar } from '../../ui/Page.tsx';
 import { RelativeTime } from '../../ui/RelativeTime.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { UserText } from '../../ui/UserText.tsx';
+import { ORDER_STATUS_LABEL } from './order-status.ts';
 import { formatPrice } from './price.ts';
 import { useMessageAboutOrder, useMyOrders, useOrder, useOrderMove, useShop, useShopOrders } from './shop-api.ts';
 import './shop.css';
-
-const STATUS: Record<Order['status'], string> = {
-  pending_payment: 'Waiting for payment',
-  paid: 'Paid',
-  shipped: 'Shipped',
-  delivered: 'Delivered',
-  cancelled: 'Cancelled',
-  refunded: 'Refunded',
-};
 
 function OrderRow({ order, to, who }: { order: Order; to: string; who: 'buyer' | 'shop' }) {
   const lines = order.items.map((i) => `${i.quantity} × ${i.product.title}`).join(', ');
@@ -35,7 +27,7 @@ function OrderRow({ order, to, who }: { order: Order; to: string; who: 'buyer' |
       </span>
       <span className="order-row__side">
         <span className="order-row__total">{formatPrice(order.totalMinor, order.currency)}</span>
-        <span className={`order-status order-status--${order.status}`}>{STATUS[order.status]}</span>
+        <span className={`order-status order-status--${order.status}`}>{ORDER_STATUS_LABEL[order.status]}</span>
       </span>
     </Link>
   );
@@ -134,14 +126,14 @@ export function OrderScreen() {
             const act = (action: 'cancel' | 'ship' | 'deliver' | 'refund') => move.mutate({ orderId: o.id, action });
             return (
               <div className="order" data-testid="order" data-status={o.status}>
-                <p className={`order-status order-status--${o.status}`}>{STATUS[o.status]}</p>
+                <p className={`order-status order-status--${o.status}`}>{ORDER_STATUS_LABEL[o.status]}</p>
                 <ol className="timeline" aria-label="Order progress">
                   {STEPS.map((s, i) => (
                     <li key={s.status} className={!ended && i <= reached ? 'timeline__step timeline__step--done' : 'timeline__step'}>
                       {s.label}
                     </li>
                   ))}
-                  {ended ? <li className="timeline__step timeline__step--ended">{STATUS[o.status]}{o.cancelReason === 'expired' ? ' (not paid in time)' : ''}</li> : null}
+                  {ended ? <li className="timeline__step timeline__step--ended">{ORDER_STATUS_LABEL[o.status]}{o.cancelReason === 'expired' ? ' (not paid in time)' : ''}</li> : null}
                 </ol>
                 <ul className="order__items" aria-label="Items">
                   {o.items.map((i) => (

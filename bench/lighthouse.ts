@@ -61,7 +61,12 @@ function lighthouse(url: string, headers: Record<string, string> | null, work: s
     fs.writeFileSync(file, JSON.stringify(headers));
     args.push(`--extra-headers=${file}`);
   }
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 180_000 });
+  // Under heavy load Chromium's trace now and then misses the navigation (NO_NAVSTART): one more try.
+  let r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0 || !fs.existsSync(out)) {
+    console.log(`lighthouse failed on ${url}, once more: ${r.stderr.trim().split('\n').pop()}`);
+    r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 180_000 });
+  }
   if (r.status !== 0 || !fs.existsSync(out)) throw new Error(`lighthouse failed on ${url}: ${r.stderr}`);
   return JSON.parse(fs.readFileSync(out, 'utf8'));
 }

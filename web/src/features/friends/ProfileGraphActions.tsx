@@ -7,6 +7,8 @@ import { useToast } from '../../ui/Toast.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { FollowButton } from './FollowButton.tsx';
 import { useGraphAction } from './friends-api.ts';
+// Its styles live with the Friends screen's; a profile opened first must not wait for that chunk.
+import './friends.css';
 
 /** Follow / unfollow on someone's profile, other actions beside it (`children`), and block or mute from a "More" sheet. */
 export function ProfileGraphActions({ profile, children }: { profile: Profile; children?: ReactNode }) {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type APIRequestContext, type Page, expect, type TestInfo } from '@playwright/test';
+import { type APIRequestContext, type Browser, type Page, expect, type TestInfo } from '@playwright/test';
 
 /**
  * Helpers shared by every e2e spec. Sign-up through the API is fast and sets the session
@@ -55,6 +55,32 @@ export async function signUpWith(
   expect(res.status(), await res.text()).toBe(201);
   const body = (await res.json()) as { user: { id: string }; token: string };
   return { id: body.user.id, username, password, displayName, token: body.token };
+}
+
+/** A new person on a phone-sized page of the server at `origin` (signed up through the API there). */
+export async function phonePerson(browser: Browser, origin: string, name: string) {
+  const ctx = await browser.newContext({ baseURL: origin, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const res = await ctx.request.post('/api/v1/auth/signup', { data: { username: uniqueUsername(), password: PASSWORD, displayName: name }, headers: { origin } });
+  expect(res.status(), await res.text()).toBe(201);
+  const user = (await res.json()).user as { id: string };
+  return { ctx, page, user };
+}
+
+/** Two people on phones who follow each other (friends), and the direct conversation between them. */
+export async function friendsWithChat(browser: Browser, origin: string) {
+  const a = await phonePerson(browser, origin, 'Ana');
+  const b = await phonePerson(browser, origin, 'Ben');
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    expect((await from.ctx.request.put(`/api/v1/users/${to.user.id}/follow`, { headers: { origin } })).status()).toBeLessThan(300);
+  }
+  const created = await a.ctx.request.post('/api/v1/conversations', { data: { memberIds: [b.user.id] }, headers: { origin } });
+  expect(created.status(), await created.text()).toBeLessThan(300);
+  const { conversation } = (await created.json()) as { conversation: { id: string } };
+  return { a, b, conversation };
 }
 
 /** Logs in through the API with the page's context: the session cookie lands in its browser. */

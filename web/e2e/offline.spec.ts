@@ -1,18 +1,11 @@
-import { type Browser, expect, type Page, test } from '@playwright/test';
-import { screenshot, signUpWith } from './helpers.ts';
+import { expect, type Page, test } from '@playwright/test';
+import { friendsWithChat, screenshot } from './helpers.ts';
 
 // Issue 11 acceptance 5: offline, the banner leaves the message box above the tab bar; a reload
 // shows the app (the service worker's shell and this build's scripts) with the message queued
 // there (the outbox is in IndexedDB); back online it is delivered once.
 
 const baseURL = `http://127.0.0.1:${process.env.LOOP_E2E_PORT}`;
-
-async function person(browser: Browser, name: string) {
-  const ctx = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-  const page = await ctx.newPage();
-  const user = await signUpWith(ctx.request, null, { displayName: name });
-  return { ctx, page, user };
-}
 
 /** The message box is wholly above the tab bar (nothing of it hidden behind). */
 async function composerClearOfTabBar(page: Page) {
@@ -26,15 +19,7 @@ async function composerClearOfTabBar(page: Page) {
 
 test('a message written offline survives a reload offline and is delivered once when back online @phone-only', async ({ browser }, testInfo) => {
   test.setTimeout(180_000);
-  const a = await person(browser, 'Ana');
-  const b = await person(browser, 'Ben');
-  for (const [from, to] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    expect((await from.ctx.request.put(`/api/v1/users/${to.user.id}/follow`, { headers: { origin: baseURL } })).status()).toBeLessThan(300);
-  }
-  const { conversation } = await (await a.ctx.request.post('/api/v1/conversations', { data: { memberIds: [b.user.id] }, headers: { origin: baseURL } })).json();
+  const { a, b, conversation } = await friendsWithChat(browser, baseURL);
   const history = async () => ((await (await b.ctx.request.get(`/api/v1/conversations/${conversation.id}/messages?limit=50`)).json()).items as { text: string }[]).map((m) => m.text);
 
   // Online first: the service worker installs (it has the shell and the build's scripts once ready).

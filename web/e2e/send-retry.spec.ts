@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { freePort, type ServerProcess, spawnServer } from '../../server/test/process.ts';
-import { PASSWORD, uniqueUsername } from './helpers.ts';
+import { friendsWithChat } from './helpers.ts';
 
 // Issue 11 acceptance 3 (the client's half): a socket over its budget gets `error{code:'rate_limited',
 // clientMsgId}` for each refused send, and the web client sends it again after a backoff instead of
@@ -36,29 +36,9 @@ test.afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function person(browser: Browser, name: string) {
-  const ctx = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-  const page = await ctx.newPage();
-  // helpers.ts signs up on the shared e2e server; this one has its own origin.
-  const res = await ctx.request.post('/api/v1/auth/signup', { data: { username: uniqueUsername(), password: PASSWORD, displayName: name }, headers: { origin: server.url } });
-  expect(res.status(), await res.text()).toBe(201);
-  const user = (await res.json()).user as { id: string };
-  return { ctx, page, user };
-}
-
 test('100 messages typed as fast as the app takes them: refused sends are retried, all arrive once, in order @phone-only', async ({ browser }) => {
   test.setTimeout(300_000);
-  const a = await person(browser, 'Ana');
-  const b = await person(browser, 'Ben');
-  for (const [from, to] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    const res = await from.ctx.request.put(`/api/v1/users/${to.user.id}/follow`, { headers: { origin: server.url } });
-    expect(res.status()).toBeLessThan(300);
-  }
-  const created = await a.ctx.request.post('/api/v1/conversations', { data: { memberIds: [b.user.id] }, headers: { origin: server.url } });
-  const { conversation } = await created.json();
+  const { a, b, conversation } = await friendsWithChat(browser, server.url);
 
   // What the server says to Ana's socket: each refusal names the message it refused.
   const refused: string[] = [];

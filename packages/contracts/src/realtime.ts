@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FollowFrame } from './graph.ts';
 import type { VideoProgressFrame } from './media.ts';
 import type { NotificationFrame } from './notifications.ts';
+import type { OrderUpdatedFrame } from './shop.ts';
 import { type MessagingServerFrame, ReadFrame, ResumeField, SendFrame, TypingFrame } from './messaging.ts';
 
 // The WebSocket protocol (API.md "WebSocket", docs/realtime.md): one union of what a client
@@ -34,5 +35,5 @@ export type CoreServerFrame =
 export type FollowServerFrame = FollowFrame | (Omit<FollowFrame, 'type'> & { type: 'follow.accepted' });
 
 /** Every frame the server sends. */
-export type ServerFrame = CoreServerFrame | MessagingServerFrame | FollowServerFrame | VideoProgressFrame | NotificationFrame;
+export type ServerFrame = CoreServerFrame | MessagingServerFrame | FollowServerFrame | VideoProgressFrame | NotificationFrame | OrderUpdatedFrame;
 export type ServerFrameType = ServerFrame['type'];

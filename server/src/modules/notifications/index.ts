@@ -19,7 +19,8 @@ export const notificationsModule: LoopModule = {
       'comment.created': [notificationHandlers['comment.created']],
       'video.shared': [notificationHandlers['video.shared']],
       'message.request': [notificationHandlers['message.request']],
+      'order.changed': [notificationHandlers['order.changed']],
     },
   },
-  uses: ['accounts', 'graph', 'media'],
+  uses: ['accounts', 'graph', 'media', 'shop'],
 };

@@ -33,3 +33,4 @@ export const shopModule: LoopModule = {
 
 /** Where order notifications will plug in (nothing listens yet). */
 export { onOrderChanged, type OrderChange, type OrderListener } from './order-events.ts';
+export { searchProducts } from './product-search.ts';

@@ -127,6 +127,10 @@ export function SettingsScreen() {
                 onPointerUp={(e) => update.mutate({ friendsFirst: Number(e.currentTarget.value) / 100 })}
                 onKeyUp={(e) => update.mutate({ friendsFirst: Number(e.currentTarget.value) / 100 })}
               />
+              <span className="settings__dial-scale" aria-hidden="true">
+                <span>Everyone</span>
+                <span>Friends</span>
+              </span>
             </label>
           </div>
 

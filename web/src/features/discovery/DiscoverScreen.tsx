@@ -64,7 +64,7 @@ export function DiscoverScreen() {
             value={text}
             onChange={(e) => setText(e.target.value)}
             onKeyDown={(e) => e.key === 'Enter' && text.trim() && setRecent(rememberSearch(text.trim()))}
-            placeholder="Search clips, people, #hashtags, products"
+            placeholder="Search clips, people, #tags"
             aria-label="Search clips, people, hashtags and products"
             autoCapitalize="none"
             autoCorrect="off"

@@ -52,10 +52,6 @@ interface Clip {
 /** A person's hidden taste: the chance they watch a clip of each topic to the end (else they skip it). */
 const tasteFor = (fav: number, second: number) => Array.from({ length: TOPICS }, (_, t) => (t === fav ? 0.85 : t === second ? 0.35 : 0.08));
 
-interface Outcome {
-  watchMs: number;
-}
-
 /** The person watches (or skips) one clip; returns the events a client would send and the time watched. */
 function watch(clip: Clip, taste: number[], rand: () => number) {
   const likes = rand() < taste[clip.topic]!;

@@ -34,6 +34,8 @@ export const Video = z.object({
   counts: z.object({ likes: z.number().int(), comments: z.number().int(), shares: z.number().int(), views: z.number().int(), saves: z.number().int() }),
   viewer: z.object({ liked: z.boolean(), saved: z.boolean() }),
   createdAt: z.string(),
+  /** For You only: the first clip after the viewer has seen everything new from friends (API.md). */
+  caughtUpWithFriends: z.literal(true).optional(),
 });
 export type Video = z.infer<typeof Video>;
 

@@ -1,5 +1,6 @@
 import { accountsModule } from '../modules/accounts/index.ts';
 import { demoModule } from '../modules/demo/index.ts';
+import { discoveryModule } from '../modules/discovery/index.ts';
 import { feedModule } from '../modules/feed/index.ts';
 import { graphModule } from '../modules/graph/index.ts';
 import { mediaModule } from '../modules/media/index.ts';
@@ -15,4 +16,4 @@ import type { LoopModule } from './wiring.ts';
  * what it provides and needs) and list it here; app/wiring.ts refuses to start when a need has
  * no provider. Order matters only for demo data (each module's seeder runs in this order).
  */
-export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, recommenderModule, messagingModule, feedModule, sharingModule, shopModule, notificationsModule, demoModule];
+export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, recommenderModule, messagingModule, feedModule, sharingModule, shopModule, discoveryModule, notificationsModule, demoModule];

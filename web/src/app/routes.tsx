@@ -37,6 +37,8 @@ const BlockedAccountsScreen = lazyScreen(() => import('../features/friends/Block
 const ChangePasswordScreen = lazyScreen(() => import('../features/accounts/ChangePasswordScreen.tsx').then((m) => m.ChangePasswordScreen));
 const ContactInfoScreen = lazyScreen(() => import('../features/accounts/ContactInfoScreen.tsx').then((m) => m.ContactInfoScreen));
 const SearchScreen = lazyScreen(() => import('../features/accounts/SearchScreen.tsx').then((m) => m.SearchScreen));
+const DiscoverScreen = lazyScreen(() => import('../features/discovery/DiscoverScreen.tsx').then((m) => m.DiscoverScreen));
+const HashtagScreen = lazyScreen(() => import('../features/discovery/HashtagScreen.tsx').then((m) => m.HashtagScreen));
 const ShareTargetScreen = lazyScreen(() => import('../features/sharing/ShareTargetScreen.tsx').then((m) => m.ShareTargetScreen));
 const ActivityScreen = lazyScreen(() => import('../features/activity/ActivityScreen.tsx').then((m) => m.ActivityScreen));
 const NotificationSettingsScreen = lazyScreen(() => import('../features/activity/NotificationSettingsScreen.tsx').then((m) => m.NotificationSettingsScreen));
@@ -96,6 +98,9 @@ export const routes: AppRoute[] = [
   { path: '/settings/email', element: <ContactInfoScreen key="email" kind="email" />, access: 'signed-in', chrome: 'app' },
   { path: '/settings/phone', element: <ContactInfoScreen key="phone" kind="phone" />, access: 'signed-in', chrome: 'app' },
   { path: '/search', element: <SearchScreen />, access: 'any', chrome: 'app' },
+  // Discover (issue 13): search clips, people, hashtags and products; a page per hashtag.
+  { path: '/discover', element: <DiscoverScreen />, access: 'any', chrome: 'app' },
+  { path: '/tag/:tag', element: <HashtagScreen />, access: 'any', chrome: 'app' },
   // The installed PWA's Web Share Target (manifest share_target).
   { path: '/share', element: <ShareTargetScreen />, access: 'signed-in', chrome: 'app' },
   // Shop (docs/shop.md): /p/:id is also the link people share (the server adds Open Graph tags).

@@ -78,6 +78,8 @@ interface ForYouState {
   carry: string[];
   /** The last RECENT clips shown, oldest first: none comes again right away, in a new phase or cycle either. */
   recent: string[];
+  /** The "caught up with friends" marker has been given in this run of pages. */
+  caughtUp: boolean;
 }
 
 const startOfCycle = (from?: ForYouState): ForYouState => ({
@@ -85,10 +87,11 @@ const startOfCycle = (from?: ForYouState): ForYouState => ({
   lastAuthor: from?.lastAuthor ?? null,
   carry: [],
   recent: from?.recent ?? [],
+  caughtUp: from?.caughtUp ?? false,
 });
 
 function readCursor(scope: CursorScope, cursor: string | undefined): ForYouState {
-  const c = decodeCursor(scope, cursor, 9);
+  const c = decodeCursor(scope, cursor, 10);
   if (!c) return startOfCycle();
   const pos = (key: string | number | undefined, id: string | number | undefined): Position =>
     key === 'end' ? 'end' : id === '' || id === undefined ? null : { key: key!, id: String(id) };
@@ -97,12 +100,13 @@ function readCursor(scope: CursorScope, cursor: string | undefined): ForYouState
     lastAuthor: c[6] === '' ? null : String(c[6]),
     carry: c[7] === '' ? [] : String(c[7]).split(','),
     recent: c[8] === '' ? [] : String(c[8]).split(','),
+    caughtUp: c[9] === 1,
   };
 }
 
 function writeCursor(scope: CursorScope, s: ForYouState): string {
   const pos = (p: Position) => (p === 'end' ? ['end', ''] : p ? [p.key, p.id] : ['', '']);
-  return encodeCursor(scope, [...pos(s.pos.hot), ...pos(s.pos.fresh), ...pos(s.pos.again), s.lastAuthor ?? '', s.carry.join(','), s.recent.join(',')]);
+  return encodeCursor(scope, [...pos(s.pos.hot), ...pos(s.pos.fresh), ...pos(s.pos.again), s.lastAuthor ?? '', s.carry.join(','), s.recent.join(','), s.caughtUp ? 1 : 0]);
 }
 
 /**
@@ -244,12 +248,46 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     window = Math.min(window * 4, MAX_WINDOW);
   }
 
+  const shownBefore = new Set(readCursor(scope, page.cursor).recent);
+  const marker = viewerId && !state.caughtUp ? await caughtUpAt(ctx, viewerId, hidden, picked, shownBefore) : null;
   const items = await media.toVideoViews(
     ctx,
     viewerId,
     picked.map((p) => rows.get(p.id)!),
   );
+  if (marker !== null && items[marker]) {
+    items[marker].caughtUpWithFriends = true;
+    state.caughtUp = true;
+  }
   return { items, nextCursor: writeCursor(scope, state) };
+}
+
+/** How far back "new from friends" reaches (as the fresh pool: a week). */
+const FRIENDS_NEW_MS = FRESH_WINDOW_MS;
+
+/**
+ * Where this page's "You're caught up with friends" marker goes (API.md: the first item after the
+ * viewer has seen everything new from friends), or null. "New from friends" is the friends' clips
+ * of the last week the viewer may see; a clip counts as seen once they have an impression, watch
+ * or view of it, or it was shown on the pages before (the cursor's last clips) or earlier on this
+ * page. With no new clips from friends at all there is nothing to be caught up with: no marker.
+ */
+async function caughtUpAt(ctx: AppContext, viewerId: string, hidden: readonly string[], picked: readonly Candidate[], shownBefore: ReadonlySet<string>): Promise<number | null> {
+  const hiddenSet = new Set(hidden);
+  const friends = (await graph.friendIds(ctx, viewerId)).filter((id) => !hiddenSet.has(id));
+  if (!friends.length || !picked.length) return null;
+  const recent = await media.recentClipsBy(ctx, viewerId, friends, new Date(Date.now() - FRIENDS_NEW_MS));
+  if (!recent.length) return null;
+  const position = new Map(picked.map((p, i) => [p.id, i]));
+  let after = 0;
+  for (const clip of recent) {
+    if (clip.seen || shownBefore.has(clip.id)) continue;
+    const at = position.get(clip.id);
+    if (at === undefined) return null; // still unseen, and not on this page
+    after = Math.max(after, at + 1);
+  }
+  // The last friend's clip ends the page: the marker goes on the next page's first clip.
+  return after < picked.length ? after : null;
 }
 
 /** GET /videos/:id/why: why For You would show this clip to the caller (404 when they may not see it). */

@@ -56,3 +56,4 @@ export {
 } from './media.service.ts';
 export { affinitiesOf, affinityScore, hashtagsOf, signalWeight } from './signal-weights.ts';
 export { aggregateSignalCounters, type PersonSignals, personSignals, RECENT_SIGNALS, trainingInteractions } from './signals.service.ts';
+export { hashtagVideos, recentClipsBy, searchHashtags, searchVideos, trendingHashtags } from './search.service.ts';

@@ -446,6 +446,16 @@ export async function recordViews(db: Executor, viewerId: string, videoIds: read
     UPDATE videos SET views_count = views_count + 1 WHERE id IN (SELECT video_id FROM ins)`.execute(db);
 }
 
+/**
+ * Locks clip rows in id order before a batch updates their counters: two batches that touch the
+ * same clips in different orders (impressions, then views) would otherwise deadlock (found by
+ * `npm run sim:feed`, four people swiping at once).
+ */
+export async function lockVideosInOrder(db: Executor, videoIds: readonly string[]) {
+  if (!videoIds.length) return;
+  await sql`SELECT id FROM videos WHERE id = ANY(${`{${[...new Set(videoIds)].join(',')}}`}::bigint[]) ORDER BY id FOR UPDATE`.execute(db);
+}
+
 export async function addImpressions(db: Executor, videoIds: readonly string[]) {
   if (!videoIds.length) return;
   const ids = `{${videoIds.join(',')}}`;

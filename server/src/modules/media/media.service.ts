@@ -628,12 +628,13 @@ export async function recordEvents(ctx: AppContext, userId: string, body: Events
       return { videoId: e.videoId, type: e.type, watchedMs: e.watchedMs ?? null, at: new Date(at) };
     });
   const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map((e) => e.videoId);
+  // A view is a completion or at least a second of watching, once per viewer per day.
+  const viewed = [...new Set(events.filter((e) => e.type === 'completion' || (e.type === 'watch' && (e.watchedMs ?? 0) >= 1000)).map((e) => e.videoId))];
   await inTransaction(ctx.db, async (tx) => {
     await repo.insertEvents(tx, userId, events);
+    await repo.lockVideosInOrder(tx, [...ofType('impression'), ...viewed]);
     await repo.addImpressions(tx, ofType('impression'));
-    // A view is a completion or at least a second of watching, once per viewer per day.
-    const viewed = events.filter((e) => e.type === 'completion' || (e.type === 'watch' && (e.watchedMs ?? 0) >= 1000));
-    await repo.recordViews(tx, userId, [...new Set(viewed.map((e) => e.videoId))]);
+    await repo.recordViews(tx, userId, viewed);
     await repo.markNotInterested(tx, userId, [...new Set(ofType('not_interested'))]);
   });
   return { accepted: events.length };

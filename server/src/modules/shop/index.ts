@@ -34,3 +34,4 @@ export const shopModule: LoopModule = {
 };
 
 export { findOrderSummary, type OrderSummary } from './orders.service.ts';
+export { searchProducts } from './product-search.ts';

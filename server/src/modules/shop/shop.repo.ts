@@ -443,3 +443,25 @@ export async function insertShopConversationLink(db: Executor, shopId: string, b
 
 export const findOrders = (db: Executor, ids: readonly string[]) =>
   ids.length ? db.selectFrom('orders').selectAll().where('id', 'in', ids).execute() : Promise.resolve([] as OrderRow[]);
+
+// ---- search ----
+
+/** A LIKE pattern matching `text` literally (backslash, % and _ escaped). */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Products by title match tier (0 prefix, 1 contains, 2 a close word: trigram index), newest first within a tier. */
+export async function searchProducts(db: Executor, q: { needle: string; hiddenOwnerIds: readonly string[]; after: { tier: number; id: string } | null; limit: number }) {
+  const prefix = `${likeLiteral(q.needle)}%`;
+  const contains = `%${likeLiteral(q.needle)}%`;
+  const res = await sql<ProductRow & { tier: number }>`
+    SELECT * FROM (
+      SELECT p.*, CASE WHEN lower(p.title) LIKE ${prefix} THEN 0 WHEN lower(p.title) LIKE ${contains} THEN 1 ELSE 2 END AS tier
+        FROM products p JOIN shops s ON s.id = p.shop_id
+       WHERE (lower(p.title) LIKE ${contains} OR ${q.needle} <% lower(p.title))
+         AND NOT (s.owner_id = ANY(${`{${q.hiddenOwnerIds.join(',')}}`}::bigint[]))
+    ) m
+    WHERE ${q.after ? sql`(m.tier, -m.id) > (${q.after.tier}, -${q.after.id}::bigint)` : sql`true`}
+    ORDER BY m.tier, m.id DESC
+    LIMIT ${q.limit}`.execute(db);
+  return res.rows;
+}

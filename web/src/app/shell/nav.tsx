@@ -1,7 +1,7 @@
 import type { ComponentType } from 'react';
 import { ActivityBadge } from '../../features/activity/ActivityBell.tsx';
 import { InboxBadge } from '../../features/inbox/InboxBadge.tsx';
-import { IconBell, IconFriends, IconHome, IconInbox, IconPlus, IconProfile, IconSearch, IconSettings } from '../../ui/icons.tsx';
+import { IconBell, IconFriends, IconHome, IconInbox, IconPlus, IconProfile, IconSearch, IconSettings, IconSparkle } from '../../ui/icons.tsx';
 
 export interface NavItem {
   to: string;
@@ -23,6 +23,8 @@ export const navItems: NavItem[] = [
   { to: '/', label: 'Home', Icon: IconHome },
   { to: '/friends', label: 'Friends', Icon: IconFriends },
   { to: '/search', label: 'Search', Icon: IconSearch, desktopOnly: true },
+  // Phones reach Discover from the search button on Home's feed tabs.
+  { to: '/discover', label: 'Discover', Icon: IconSparkle, desktopOnly: true },
   { to: '/create', label: 'Create', Icon: IconPlus, primary: true },
   { to: '/inbox', label: 'Inbox', Icon: IconInbox, Badge: InboxBadge },
   // Phones reach Activity from the bell at the top of Inbox (as TikTok does); the Inbox tab's badge counts it too.

@@ -107,6 +107,33 @@ export function SettingsScreen() {
             </Link>
           </div>
 
+          <h2 className="group-title">For You</h2>
+          <div className="group">
+            <label className="settings__row settings__row--stack" htmlFor="friends-first">
+              <span className="settings__row-text">
+                <span>Friends first</span>
+                <span className="settings__row-hint">How much For You leans toward clips by your friends and the people you follow</span>
+              </span>
+              <input
+                id="friends-first"
+                type="range"
+                className="settings__dial"
+                min={0}
+                max={100}
+                step={10}
+                defaultValue={Math.round(settings.friendsFirst * 100)}
+                aria-valuetext={`${Math.round(settings.friendsFirst * 100)}%`}
+                // Saved when the person lets go, not on every step of a drag.
+                onPointerUp={(e) => update.mutate({ friendsFirst: Number(e.currentTarget.value) / 100 })}
+                onKeyUp={(e) => update.mutate({ friendsFirst: Number(e.currentTarget.value) / 100 })}
+              />
+              <span className="settings__dial-scale" aria-hidden="true">
+                <span>Everyone</span>
+                <span>Friends</span>
+              </span>
+            </label>
+          </div>
+
           <h2 className="group-title">Privacy</h2>
           <div className="group">
             <SwitchRow

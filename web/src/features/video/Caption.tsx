@@ -3,17 +3,17 @@ import type { ReactElement } from 'react';
 import { Link } from 'react-router';
 
 /**
- * A caption with its @mentions linked, from the server's entities (never HTML). Hashtags stay
- * plain text until there is a hashtag page to lead to (a link that does nothing is worse).
+ * A caption with its @mentions and #hashtags linked, from the server's entities. Pieces are
+ * React text nodes, never HTML: a caption cannot inject markup.
  */
 export function Caption({ text, entities }: { text: string; entities: CaptionEntity[] }) {
   const parts: Array<string | ReactElement> = [];
   let at = 0;
   for (const e of [...entities].sort((a, b) => a.start - b.start)) {
-    if (e.type !== 'mention' || e.start < at) continue;
+    if (e.start < at) continue;
     parts.push(text.slice(at, e.start));
     parts.push(
-      <Link key={e.start} to={`/u/${e.username}`} className="caption__link">
+      <Link key={e.start} to={e.type === 'mention' ? `/u/${e.username}` : `/tag/${encodeURIComponent(e.tag)}`} className="caption__link">
         {text.slice(e.start, e.end)}
       </Link>,
     );

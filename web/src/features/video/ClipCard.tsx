@@ -6,6 +6,7 @@ import { Avatar } from '../../ui/Avatar.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { formatCount } from '../accounts/format.ts';
 import { SignInSheet } from '../accounts/SignInSheet.tsx';
+import { ClipMenu } from '../discovery/ClipMenu.tsx';
 import { ShareSheet } from '../sharing/ShareSheet.tsx';
 import { ProductBar } from '../shop/ProductBar.tsx';
 import { Caption } from './Caption.tsx';
@@ -38,6 +39,7 @@ export function ClipCard({ video, active, preload, near = true, muted, onUnmute,
   const [signInFor, setSignInFor] = useState<string | null>(null);
   const [burst, setBurst] = useState(0);
   const [sharing, setSharing] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
   const [captionOpen, setCaptionOpen] = useState(false);
   const longCaption = video.caption.length > 90 || video.caption.includes('\n');
   const lastTap = useRef(0);
@@ -147,7 +149,13 @@ export function ClipCard({ video, active, preload, near = true, muted, onUnmute,
           <span aria-hidden="true">↗</span>
           <span className="clip__count" aria-hidden="true">{formatCount(video.counts.views)}</span>
         </Link>
+        {signedOut ? null : (
+          <button type="button" className="clip__action" aria-label="More: why this video, not interested" aria-haspopup="dialog" onClick={() => setMenuOpen(true)}>
+            <span aria-hidden="true">⋯</span>
+          </button>
+        )}
       </div>
+      {signedOut ? null : <ClipMenu video={video} open={menuOpen} onClose={() => setMenuOpen(false)} />}
       {signedOut ? null : <ShareSheet videoId={video.id} open={sharing} onClose={() => setSharing(false)} />}
       <SignInSheet open={signInFor !== null} onClose={() => setSignInFor(null)} title={signInFor ?? ''} />
     </article>

@@ -3,7 +3,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState } from '../../ui/ErrorState.tsx';
-import { IconPlus } from '../../ui/icons.tsx';
+import { Link } from 'react-router';
+import { IconPlus, IconSearch } from '../../ui/icons.tsx';
 import { ClipCard } from './ClipCard.tsx';
 import { CommentsSheet } from './CommentsSheet.tsx';
 import { type FeedKind, trackEvent, useFeed } from './video-api.ts';
@@ -114,6 +115,9 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
             {label}
           </button>
         ))}
+        <Link to="/discover" className="feed__discover" aria-label="Discover: search clips, people, hashtags">
+          <IconSearch size={22} />
+        </Link>
       </nav>
       <div className="feed__scroller" ref={scroller} data-testid="feed">
         {feed.isPending ? (
@@ -142,6 +146,11 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
           videos.map((v, i) => (
             // A clip may come round again further down For You: the position is the key.
             <div key={`${i}:${v.id}`} className="feed__item" data-index={i}>
+              {v.caughtUpWithFriends && kind === 'for-you' ? (
+                <p className="feed__caught-up" role="status">
+                  <span aria-hidden="true">✓</span> You’re caught up with friends
+                </p>
+              ) : null}
               <ClipCard
                 video={v}
                 active={i === activeIndex}

@@ -1,0 +1,232 @@
+// `npm run sim:feed`: synthetic people with hidden tastes swipe through For You's real ranking
+// (the service functions behind GET /feed/for-you and POST /events, on a fresh PostgreSQL
+// database per seed) and, with the same people and catalogue, through a popularity feed and an
+// oracle that knows their taste. Reports watch time per session (mean, 95 % interval) and how
+// many impressions For You needs to follow a sudden change of taste. Records BENCHMARKS.md
+// (section sim-feed) with `-- --write`.
+import os from 'node:os';
+import { sql } from 'kysely';
+import { loadConfig } from '../server/src/app/config.ts';
+import { createContext } from '../server/src/app/context.ts';
+import { forYouFeed } from '../server/src/modules/feed/feed.service.ts';
+import { recordEvents } from '../server/src/modules/media/media.service.ts';
+import { createFreshDatabase } from '../server/test/harness.ts';
+import { machineNote, recordSection, table } from './lib/report.ts';
+
+const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PEOPLE = Number(process.env.SIM_PEOPLE ?? 1000);
+const SEEDS = (process.env.SIM_SEEDS ?? '1,2,3').split(',').map(Number);
+const SHIFTERS = Number(process.env.SIM_SHIFTERS ?? 100);
+const TOPICS = 8;
+const AUTHORS_PER_TOPIC = 5;
+const CLIPS_PER_AUTHOR = 12;
+const CLIP_MS = 15_000;
+const SKIP_MS = 1_500;
+const PAGE = 8;
+const PAGES_PER_SESSION = 3;
+const SESSION = PAGE * PAGES_PER_SESSION;
+/** Adapted: at least this many of the last 5 impressions are of the new favourite topic. */
+const ADAPTED = 3;
+const ADAPT_CAP = 60;
+const CONCURRENCY = 4;
+const write = process.argv.includes('--write');
+
+/** mulberry32: a small seeded PRNG, so a seed gives the same people and catalogue. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Clip {
+  id: string;
+  topic: number;
+  hot: number;
+}
+
+/** A person's hidden taste: the chance they watch a clip of each topic to the end (else they skip it). */
+const tasteFor = (fav: number, second: number) => Array.from({ length: TOPICS }, (_, t) => (t === fav ? 0.85 : t === second ? 0.35 : 0.08));
+
+/** The person watches (or skips) one clip; returns the events a client would send and the time watched. */
+function watch(clip: Clip, taste: number[], rand: () => number) {
+  const likes = rand() < taste[clip.topic]!;
+  const events = likes
+    ? [
+        { type: 'impression' as const, videoId: clip.id },
+        { type: 'watch' as const, videoId: clip.id, watchedMs: CLIP_MS },
+        { type: 'completion' as const, videoId: clip.id },
+      ]
+    : [
+        { type: 'impression' as const, videoId: clip.id },
+        { type: 'skip' as const, videoId: clip.id, watchedMs: SKIP_MS },
+      ];
+  return { events, ms: likes ? CLIP_MS : SKIP_MS };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+function interval(xs: number[]) {
+  const m = mean(xs);
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  const h = (1.96 * sd) / Math.sqrt(Math.max(1, xs.length));
+  return { m, lo: m - h, hi: m + h };
+}
+const sec = (ms: number) => (ms / 1000).toFixed(1);
+
+async function runSeed(seed: number) {
+  const db = await createFreshDatabase(PG);
+  // RECOMMENDER_REFIT_MINUTES=0: the learned model is refitted only when asked, so every person is
+  // ranked by what For You learns online from their own swipes (affinities, the same code path).
+  const ctx = await createContext(loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'warn', NODE_ENV: 'test', WORKER: 'false', RECOMMENDER_REFIT_MINUTES: '0' }));
+  const rand = rng(seed);
+  try {
+    const authors = TOPICS * AUTHORS_PER_TOPIC;
+    await sql`INSERT INTO users (username, display_name, password_hash)
+              SELECT 'sim_' || g, 'Sim ' || g, 'x' FROM generate_series(1, ${authors + PEOPLE}) g`.execute(ctx.db);
+    // Author a (1-based) posts topic (a - 1) % TOPICS; popularity (likes) is skewed and has nothing to do with topic.
+    const rows: string[] = [];
+    for (let a = 1; a <= authors; a++)
+      for (let k = 0; k < CLIPS_PER_AUTHOR; k++) {
+        const topic = (a - 1) % TOPICS;
+        const likes = Math.floor(rand() ** 4 * 2000);
+        const ageDays = rand() < 0.1 ? rand() * 6 : 8 + rand() * 30;
+        rows.push(`(${a}, 'clip ${a}-${k} #topic${topic}', ${likes}, ${ageDays.toFixed(4)})`);
+      }
+    await sql`
+      INSERT INTO videos (author_id, caption, visibility, status, media_token, renditions, has_poster, duration_ms, width, height, likes_count, created_at, ready_at)
+      SELECT c.a, c.caption, 'public', 'ready', md5(c.caption), '[]', false, ${CLIP_MS}, 1080, 1920, c.likes, now() - c.age * interval '1 day', now()
+        FROM (VALUES ${sql.raw(rows.join(','))}) AS c(a, caption, likes, age)`.execute(ctx.db);
+    await sql`INSERT INTO video_hashtags (tag, video_id) SELECT substring(caption from '#(topic[0-9]+)'), id FROM videos`.execute(ctx.db);
+    const catalogue = (await sql<{ id: string; caption: string; hot_score: number }>`SELECT id::text, caption, hot_score FROM videos`.execute(ctx.db)).rows.map(
+      (r): Clip => ({ id: r.id, topic: Number(/#topic(\d+)/.exec(r.caption)![1]), hot: r.hot_score }),
+    );
+    const byId = new Map(catalogue.map((c) => [c.id, c]));
+    const byPopularity = [...catalogue].sort((a, b) => b.hot - a.hot);
+
+    const people = Array.from({ length: PEOPLE }, (_, i) => {
+      const fav = Math.floor(rand() * TOPICS);
+      const second = (fav + 1 + Math.floor(rand() * (TOPICS - 1))) % TOPICS;
+      return { userId: String(authors + 1 + i), fav, second, seed: Math.floor(rand() * 2 ** 31) };
+    });
+
+    const loop: number[] = [];
+    const popularity: number[] = [];
+    const oracle: number[] = [];
+    const adapt: number[] = [];
+    let feedCalls = 0;
+    let feedMs = 0;
+
+    async function simulate(p: (typeof people)[number], index: number) {
+      const taste = tasteFor(p.fav, p.second);
+      // The same person's coin flips for each feed, so the feeds differ only in what they show.
+      // Popularity: the trending order, nothing personal.
+      const rPop = rng(p.seed);
+      popularity.push(byPopularity.slice(0, SESSION).reduce((a, c) => a + watch(c, taste, rPop).ms, 0));
+      // Oracle: knows the taste; best expected watch first.
+      const rOr = rng(p.seed);
+      const best = [...catalogue].sort((a, b) => taste[b.topic]! - taste[a.topic]! || b.hot - a.hot).slice(0, SESSION);
+      oracle.push(best.reduce((a, c) => a + watch(c, taste, rOr).ms, 0));
+      // Loop: pages of For You, the events of each page sent before the next is asked for.
+      const rLoop = rng(p.seed);
+      let cursor: string | undefined;
+      let total = 0;
+      const page = async () => {
+        const t0 = performance.now();
+        const res = await forYouFeed(ctx, p.userId, { cursor, limit: PAGE });
+        feedMs += performance.now() - t0;
+        feedCalls++;
+        cursor = res.nextCursor ?? undefined;
+        return res.items.map((v) => byId.get(v.id)!);
+      };
+      for (let i = 0; i < PAGES_PER_SESSION; i++) {
+        const shown = await page();
+        const events = [];
+        for (const c of shown) {
+          const w = watch(c, taste, rLoop);
+          total += w.ms;
+          events.push(...w.events);
+        }
+        await recordEvents(ctx, p.userId, { events });
+      }
+      loop.push(total);
+      // A change of taste, for the first SHIFTERS people: a new favourite; how many impressions until For You follows?
+      if (index < SHIFTERS) {
+        const fav2 = (p.fav + 1 + Math.floor(rLoop() * (TOPICS - 1))) % TOPICS;
+        const taste2 = tasteFor(fav2, fav2 === p.second ? p.fav : p.second);
+        const last: number[] = [];
+        let n = 0;
+        outer: while (n < ADAPT_CAP) {
+          const shown = await page();
+          if (!shown.length) break;
+          const events = [];
+          for (const c of shown) {
+            n++;
+            last.push(c.topic === fav2 ? 1 : 0);
+            if (last.length > 5) last.shift();
+            events.push(...watch(c, taste2, rLoop).events);
+            if (last.reduce((a, b) => a + b, 0) >= ADAPTED) {
+              await recordEvents(ctx, p.userId, { events });
+              break outer;
+            }
+          }
+          await recordEvents(ctx, p.userId, { events });
+        }
+        adapt.push(n);
+      }
+    }
+
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < people.length) {
+          const i = next++;
+          await simulate(people[i]!, i);
+        }
+      }),
+    );
+    return { loop, popularity, oracle, adapt, feedMsMean: feedMs / Math.max(1, feedCalls) };
+  } finally {
+    await ctx.close();
+    await db.drop();
+  }
+}
+
+const load = os.loadavg()[0]!.toFixed(1);
+const rows: (string | number)[][] = [];
+const adaptRows: (string | number)[][] = [];
+for (const seed of SEEDS) {
+  const t0 = performance.now();
+  const r = await runSeed(seed);
+  const [l, p, o] = [interval(r.loop), interval(r.popularity), interval(r.oracle)];
+  const fmt = (x: { m: number; lo: number; hi: number }) => `${sec(x.m)} s [${sec(x.lo)}, ${sec(x.hi)}]`;
+  rows.push([seed, PEOPLE, fmt(p), fmt(l), fmt(o), (l.m / p.m).toFixed(2), l.lo > p.hi ? 'yes' : 'no', r.feedMsMean.toFixed(0)]);
+  const sorted = [...r.adapt].sort((a, b) => a - b);
+  const within10 = r.adapt.filter((n) => n <= 10).length;
+  adaptRows.push([seed, r.adapt.length, sorted[Math.floor(sorted.length / 2)] ?? '–', mean(r.adapt).toFixed(1), `${((100 * within10) / Math.max(1, r.adapt.length)).toFixed(0)} %`]);
+  console.log(`seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+const md = `### For You simulator (\`npm run sim:feed\`)
+
+${TOPICS} topics, ${TOPICS * AUTHORS_PER_TOPIC} authors, ${TOPICS * AUTHORS_PER_TOPIC * CLIPS_PER_AUTHOR} clips of ${CLIP_MS / 1000} s (popularity skewed and independent of topic).
+Each simulated person has a hidden favourite topic (watched to the end 85 % of the time), a second one (35 %), the rest 8 %;
+a clip not watched is skipped after ${SKIP_MS / 1000} s. A session is ${SESSION} impressions (${PAGES_PER_SESSION} pages of ${PAGE}; For You's
+events are sent after each page, through the functions behind \`POST /events\` and \`GET /feed/for-you\`). The popularity feed and
+the oracle see the same people with the same coin flips. Learned model not refitted during the run (\`RECOMMENDER_REFIT_MINUTES=0\`):
+what is measured is what For You learns online from a person's own swipes.
+
+Watch time per session, mean [95 % interval]:
+
+${table(['seed', 'people', 'popularity', 'Loop For You', 'oracle', 'Loop ÷ popularity', 'intervals apart', 'For You ms/page'], rows)}
+
+A change of taste (the first ${SHIFTERS} people of each seed, right after their session: a new favourite topic), impressions until
+${ADAPTED} of the last 5 are of the new topic (capped at ${ADAPT_CAP}):
+
+${table(['seed', 'people', 'median', 'mean', 'within 10'], adaptRows)}
+
+${machineNote()} Load average at start: ${load}.`;
+console.log(md);
+if (write) recordSection('sim-feed', md);

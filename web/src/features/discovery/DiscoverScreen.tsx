@@ -1,0 +1,198 @@
+import type { Hashtag, Product, User, Video } from '@loop/contracts';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { describeError } from '../../app/api.ts';
+import { Button } from '../../ui/Button.tsx';
+import { EmptyState } from '../../ui/EmptyState.tsx';
+import { ErrorState, OfflineState } from '../../ui/ErrorState.tsx';
+import { IconClose, IconSearch } from '../../ui/icons.tsx';
+import { useDocumentTitle } from '../../ui/Page.tsx';
+import { formatCount } from '../accounts/format.ts';
+import { UserRow, UserRowSkeletons } from '../accounts/UserRow.tsx';
+import { formatPrice } from '../shop/price.ts';
+import { ClipGrid } from './ClipGrid.tsx';
+import { forgetSearches, readRecentSearches, rememberSearch, type SearchTab, useSearch, useTrendingHashtags } from './discovery-api.ts';
+import '../accounts/search.css';
+import './discovery.css';
+
+const DEBOUNCE_MS = 250;
+const TABS: Array<[SearchTab, string]> = [
+  ['videos', 'Clips'],
+  ['users', 'People'],
+  ['hashtags', 'Hashtags'],
+  ['products', 'Products'],
+];
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+/** Discover: search clips, people, hashtags and products (tabs), recent searches and trending hashtags before typing. */
+export function DiscoverScreen() {
+  const [params, setParams] = useSearchParams();
+  const [text, setText] = useState(params.get('q') ?? '');
+  const [tab, setTab] = useState<SearchTab>((TABS.find(([t]) => t === params.get('type'))?.[0] ?? 'videos') as SearchTab);
+  const [recent, setRecent] = useState(readRecentSearches);
+  const input = useRef<HTMLInputElement>(null);
+  const q = useDebounced(text.trim(), DEBOUNCE_MS).slice(0, 100);
+  useDocumentTitle(q ? `“${q}”` : 'Discover');
+
+  useEffect(() => {
+    setParams(q ? { q, type: tab } : {}, { replace: true });
+  }, [q, tab, setParams]);
+  // A search that stayed on screen for a moment is worth remembering.
+  useEffect(() => {
+    if (!q) return;
+    const t = setTimeout(() => setRecent(rememberSearch(q)), 1500);
+    return () => clearTimeout(t);
+  }, [q]);
+
+  return (
+    <>
+      <div className="search-bar discover-bar">
+        <h1 className="visually-hidden">Discover</h1>
+        <div className="search-box">
+          <IconSearch size={20} />
+          <input
+            ref={input}
+            type="search"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && text.trim() && setRecent(rememberSearch(text.trim()))}
+            placeholder="Search clips, people, #tags"
+            aria-label="Search clips, people, hashtags and products"
+            autoCapitalize="none"
+            autoCorrect="off"
+            spellCheck={false}
+            enterKeyHint="search"
+            maxLength={100}
+          />
+          {text ? (
+            <Button variant="ghost" icon className="search-box__clear" aria-label="Clear search" onClick={() => { setText(''); input.current?.focus(); }}>
+              <IconClose size={18} />
+            </Button>
+          ) : null}
+        </div>
+        {q ? (
+          <div className="discover-tabs" role="tablist" aria-label="Results">
+            {TABS.map(([t, label]) => (
+              <button key={t} type="button" role="tab" aria-selected={t === tab} className={t === tab ? 'discover-tab discover-tab--on' : 'discover-tab'} onClick={() => setTab(t)}>
+                {label}
+              </button>
+            ))}
+          </div>
+        ) : null}
+      </div>
+      <div className="page page--flush">
+        {q ? <Results key={tab} tab={tab} q={q} /> : <Start recent={recent} onPick={setText} onForget={() => setRecent(forgetSearches())} />}
+      </div>
+    </>
+  );
+}
+
+function Start({ recent, onPick, onForget }: { recent: string[]; onPick: (q: string) => void; onForget: () => void }) {
+  const trending = useTrendingHashtags();
+  return (
+    <div className="discover-start">
+      {recent.length ? (
+        <section aria-labelledby="recent-title">
+          <div className="discover-start__head">
+            <h2 className="group-title" id="recent-title">Recent searches</h2>
+            <Button variant="ghost" onClick={onForget}>Clear</Button>
+          </div>
+          <ul className="discover-chips" aria-label="Recent searches">
+            {recent.map((r) => (
+              <li key={r}>
+                <button type="button" className="discover-chip" onClick={() => onPick(r)}>{r}</button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section aria-labelledby="trending-title">
+        <h2 className="group-title" id="trending-title">Trending hashtags</h2>
+        {trending.isPending ? (
+          <p className="search-status" role="status">Loading…</p>
+        ) : trending.isError ? (
+          <ErrorState compact title="Couldn’t load trending hashtags" message={describeError(trending.error)} onRetry={() => void trending.refetch()} />
+        ) : trending.data.length === 0 ? (
+          <p className="search-status">No hashtags this week yet. Add one to your next caption.</p>
+        ) : (
+          <ul className="discover-chips" aria-label="Trending hashtags">
+            {trending.data.map((h) => (
+              <li key={h.tag}>
+                <Link className="discover-chip" to={`/tag/${encodeURIComponent(h.tag)}`}>#{h.tag} <span className="discover-chip__count">{formatCount(h.videos)}</span></Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+const EMPTY: Record<SearchTab, string> = { videos: 'No clips found', users: 'No one found', hashtags: 'No hashtags found', products: 'No products found' };
+
+function Results({ tab, q }: { tab: SearchTab; q: string }) {
+  const search = useSearch(tab, q);
+  const items = (search.data?.pages.flatMap((p) => p.items) ?? []) as unknown[];
+  let body: ReactNode;
+  if (search.isError && items.length === 0) body = <ErrorState title="Search didn’t work" message={describeError(search.error)} onRetry={() => void search.refetch()} retrying={search.isFetching} />;
+  else if (search.isPending && search.fetchStatus === 'paused') body = <OfflineState />;
+  else if (search.isPending) body = tab === 'users' ? <UserRowSkeletons /> : <div className="grid grid--loading" role="status" aria-busy="true" aria-label="Searching" />;
+  else if (items.length === 0)
+    body = (
+      <EmptyState icon={<IconSearch size={32} />} title={EMPTY[tab]}>
+        Nothing matches “{q}”. Check the spelling or try fewer letters.
+      </EmptyState>
+    );
+  else if (tab === 'videos') body = <ClipGrid videos={items as Video[]} label="Clips" />;
+  else if (tab === 'users')
+    body = (
+      <ul className="user-list" aria-label="People">
+        {(items as User[]).map((u) => <UserRow key={u.id} user={u} highlight={q.replace(/^@/, '')} />)}
+      </ul>
+    );
+  else if (tab === 'hashtags')
+    body = (
+      <ul className="discover-list" aria-label="Hashtags">
+        {(items as Hashtag[]).map((h) => (
+          <li key={h.tag}>
+            <Link className="discover-row" to={`/tag/${encodeURIComponent(h.tag)}`}>
+              <span className="discover-row__icon" aria-hidden="true">#</span>
+              <span className="discover-row__text"><span className="user-text">#{h.tag}</span><span className="discover-row__hint">{formatCount(h.videos)} {h.videos === 1 ? 'clip' : 'clips'}</span></span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    );
+  else
+    body = (
+      <ul className="discover-list" aria-label="Products">
+        {(items as Product[]).map((p) => (
+          <li key={p.id}>
+            <Link className="discover-row" to={`/p/${p.id}`}>
+              {p.imageUrls[0] ? <img className="discover-row__img" src={p.imageUrls[0]} alt="" /> : <span className="discover-row__icon" aria-hidden="true">🛍</span>}
+              <span className="discover-row__text"><span className="user-text">{p.title}</span><span className="discover-row__hint">{formatPrice(p.priceMinor, p.currency)} · <span className="user-text">{p.shop.name}</span>{p.available > 0 ? '' : ' · sold out'}</span></span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    );
+  return (
+    <div role="tabpanel" aria-label={`${TABS.find(([t]) => t === tab)?.[1]} matching ${q}`} aria-busy={search.isFetching}>
+      {body}
+      {search.hasNextPage ? (
+        <div className="search-more">
+          <Button variant="secondary" onClick={() => void search.fetchNextPage()} loading={search.isFetchingNextPage}>Load more</Button>
+        </div>
+      ) : null}
+      {search.isFetchNextPageError ? <p className="search-status">Couldn’t load more. {describeError(search.error)}</p> : null}
+    </div>
+  );
+}

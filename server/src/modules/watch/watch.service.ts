@@ -47,17 +47,23 @@ export function positionAt(s: repo.PlaybackState, t: number): number {
 
 export type WatchAction = { action: 'play' | 'pause' | 'seek' | 'video'; positionMs?: number; videoId?: string };
 
-/** The state after a control, at server time `now` (pure: the rules in one place). */
+/**
+ * The state after a control, at server time `now` (pure: the rules in one place). Every change
+ * takes effect at `at` = now + `lead`, a shared instant every client can meet (until then the
+ * previous state holds): a pause stops everyone on the same frame, a seek or a new clip starts
+ * everyone together, however far each client is from the server.
+ */
 export function applyControl(s: repo.PlaybackState, c: WatchAction, now: number, lead = START_LEAD_MS): repo.PlaybackState {
+  const at = now + lead;
   switch (c.action) {
     case 'play':
-      return { videoId: s.videoId, playing: true, positionMs: c.positionMs ?? positionAt(s, now), at: now + lead };
+      return { videoId: s.videoId, playing: true, positionMs: c.positionMs ?? positionAt(s, at), at };
     case 'pause':
-      return { videoId: s.videoId, playing: false, positionMs: c.positionMs ?? positionAt(s, now), at: now };
+      return { videoId: s.videoId, playing: false, positionMs: c.positionMs ?? positionAt(s, at), at };
     case 'seek':
-      return { videoId: s.videoId, playing: s.playing, positionMs: c.positionMs ?? positionAt(s, now), at: s.playing ? now + lead : now };
+      return { videoId: s.videoId, playing: s.playing, positionMs: c.positionMs ?? positionAt(s, at), at };
     case 'video':
-      return { videoId: c.videoId ?? s.videoId, playing: s.playing, positionMs: c.positionMs ?? 0, at: s.playing ? now + lead : now };
+      return { videoId: c.videoId ?? s.videoId, playing: s.playing, positionMs: c.positionMs ?? 0, at };
   }
 }
 

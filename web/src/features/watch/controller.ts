@@ -67,6 +67,7 @@ export class WatchSyncController {
   onState(s: PlaybackState | null): void {
     if (!s) {
       this.timeline.clear();
+      this.deps.player.pause();
       return;
     }
     if (this.timeline.push(s)) this.tick();

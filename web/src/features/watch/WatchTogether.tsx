@@ -112,7 +112,7 @@ export function WatchLayout({ conversation, children }: { conversation: Conversa
                 'A clip is ready to watch together'
               )}
             </span>
-            <Button onClick={() => setOpen(true)}>
+            <Button variant="primary" onClick={() => setOpen(true)}>
               Join
             </Button>
           </div>
@@ -264,7 +264,10 @@ function WatchStage({ conversation, session, loading, onClose }: { conversation:
               step={100}
               value={Math.min(Math.round(position.at), Math.round(position.of))}
               aria-label="Seek for everyone"
-              onChange={(e) => setPosition((p) => ({ ...p, at: Number(e.currentTarget.value) }))}
+              onChange={(e) => {
+                const at = Number(e.currentTarget.value);
+                setPosition((p) => ({ ...p, at }));
+              }}
               onPointerUp={(e) => control('seek', Number(e.currentTarget.value))}
               onKeyUp={(e) => control('seek', Number(e.currentTarget.value))}
             />

@@ -72,9 +72,14 @@ async function requireWatchableVideo(ctx: AppContext, userId: string, videoId: s
   if (v.status !== 'ready') throw new AppError('video_not_ready', 409, 'videoId: the clip is still processing', { field: 'videoId' });
 }
 
-async function present(ctx: AppContext, row: repo.SessionRow, members: readonly string[]): Promise<WatchSession> {
-  const ids = (await repo.participantIds(ctx.db, row.conversationId)).filter((id) => members.includes(id));
+/** The participants as API users: those with the view open who are still members. */
+async function participantsOf(ctx: AppContext, conversationId: string, members: readonly string[]) {
+  const ids = (await repo.participantIds(ctx.db, conversationId)).filter((id) => members.includes(id));
   const users = await getUserViews(ctx, ids);
+  return ids.flatMap((id) => users.get(id) ?? []);
+}
+
+function toSession(row: repo.SessionRow, participants: WatchSession['participants']): WatchSession {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -84,8 +89,12 @@ async function present(ctx: AppContext, row: repo.SessionRow, members: readonly 
     at: row.at,
     rev: row.rev,
     startedBy: row.startedBy,
-    participants: ids.flatMap((id) => users.get(id) ?? []),
+    participants,
   };
+}
+
+async function present(ctx: AppContext, row: repo.SessionRow, members: readonly string[]): Promise<WatchSession> {
+  return toSession(row, await participantsOf(ctx, row.conversationId, members));
 }
 
 /** Sends the state to the sockets that joined the conversation's watch view (on any node), and announces starts and ends to every member. */
@@ -146,12 +155,15 @@ export async function endSession(ctx: AppContext, userId: string, conversationId
 export async function controlSession(ctx: AppContext, userId: string, conversationId: string, c: WatchAction): Promise<WatchSession> {
   const members = await requireWatchMember(ctx, userId, conversationId);
   if (c.action === 'video' && c.videoId) await requireWatchableVideo(ctx, userId, c.videoId);
+  // Everything but the write itself is read first: once `at` is set the clock runs, and only
+  // the update stands between it and the publish.
+  const participants = await participantsOf(ctx, conversationId, members);
   for (let attempt = 0; attempt < CONTROL_ATTEMPTS; attempt++) {
     const before = await repo.findSession(ctx.db, conversationId);
     if (!before) throw sessionNotFound();
     const after = await repo.updateState(ctx.db, before, applyControl(before, c, Date.now()));
     if (!after) continue; // changed meanwhile: apply to the newer state
-    const session = await present(ctx, after, members);
+    const session = toSession(after, participants);
     await publishState(ctx, conversationId, session, members, false);
     return session;
   }

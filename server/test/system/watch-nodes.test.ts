@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { befriend } from '../graph-helpers.ts';
 import { createFreshDatabase, startTestServer, type TestServer } from '../harness.ts';
@@ -13,11 +16,14 @@ const REDIS = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 let db: Awaited<ReturnType<typeof createFreshDatabase>>;
 let n1: TestServer;
 let n2: TestServer;
+let dataDir: string;
 const sockets: WsClient[] = [];
 
 beforeAll(async () => {
   db = await createFreshDatabase(PG);
-  const env = { DATABASE_URL: db.url, REDIS_URL: REDIS, REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}:` };
+  // One media directory for both, as one bucket would be: either node's worker may transcode an upload.
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-watch-nodes-'));
+  const env = { DATABASE_URL: db.url, REDIS_URL: REDIS, REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}:`, DATA_DIR: dataDir };
   n1 = await startTestServer({ env, postgresUrl: '' });
   n2 = await startTestServer({ env, postgresUrl: '' });
 });
@@ -26,6 +32,7 @@ afterAll(async () => {
   await n1?.close();
   await n2?.close();
   await db?.drop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const state = (id: string, pred: (s: any) => boolean) => (f: any) => f.type === 'watch.state' && f.conversationId === id && f.session && pred(f.session);
@@ -55,7 +62,7 @@ describe('watch together on two nodes', () => {
     wb.send({ type: 'watch.control', conversationId: conversation.id, action: 'seek', positionMs: 1_200 });
     for (const w of [wa, wb]) await w.waitFor(state(conversation.id, (s) => s.positionMs === 1_200 && s.playing === true));
     wb.send({ type: 'watch.control', conversationId: conversation.id, action: 'pause', positionMs: 2_000 });
-    const last = await wa.waitFor(state(conversation.id, (s) => s.playing === false && s.rev > 4));
+    const last = await wa.waitFor(state(conversation.id, (s) => s.playing === false && s.positionMs === 2_000));
     expect(last.session.positionMs).toBe(2_000);
 
     const [g1, g2] = await Promise.all([

@@ -182,7 +182,7 @@ function WatchStage({ conversation, session, loading, onClose }: { conversation:
 
   useEffect(() => {
     setProblem(null);
-    controllerRef.current?.onState(session ? { videoId: session.videoId, playing: session.playing, positionMs: session.positionMs, at: session.at, rev: session.rev } : null);
+    controllerRef.current?.onState(session ? { videoId: session.videoId, playing: session.playing, positionMs: session.positionMs, at: session.at, rev: session.rev, sessionId: session.id } : null);
   }, [session]);
 
   const float = (emoji: string) => {

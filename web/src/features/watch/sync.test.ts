@@ -54,6 +54,13 @@ describe('StateTimeline', () => {
     expect(t.holding(5_000)?.rev).toBe(3);
     expect(t.upcoming(5_000)).toBeNull();
   });
+
+  it('starts over for a new session (its revs start again)', () => {
+    const t = new StateTimeline();
+    t.push(state({ rev: 7, at: 1_000, sessionId: 's1' }));
+    expect(t.push(state({ rev: 1, at: 2_000, sessionId: 's2', videoId: 'v9' }))).toBe(true);
+    expect(t.holding(1_500)?.videoId).toBe('v9');
+  });
 });
 
 describe('expectedPosition', () => {

@@ -20,6 +20,8 @@ export interface PlaybackState {
   /** Server time (ms since the epoch) from which this state holds. */
   at: number;
   rev: number;
+  /** The session it belongs to: a new session starts its revs again. */
+  sessionId?: string;
 }
 
 /** One exchange: t0 client send, t1 server receive, t2 server send, t3 client receive. */
@@ -81,7 +83,8 @@ export class StateTimeline {
   /** Adds a state; false when it is older than one already known (frames may cross). */
   push(s: PlaybackState): boolean {
     const last = this.states.at(-1);
-    if (last && s.rev <= last.rev) return false;
+    if (last && last.sessionId !== s.sessionId) this.states = [];
+    else if (last && s.rev <= last.rev) return false;
     this.states.push(s);
     if (this.states.length > 8) this.states.shift();
     return true;

@@ -386,7 +386,7 @@ async function main() {
       '',
       verdict,
       '',
-      `${machineNote()} Load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}.`,
+      `${machineNote()} Load average (1 / 5 / 15 min) as the run ended: ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}.`,
     ].join('\n');
     console.log(`\n${md}`);
     recordSection('watch-together', md);

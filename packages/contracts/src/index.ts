@@ -10,3 +10,4 @@ export * from './events.ts';
 export * from './notifications.ts';
 export * from './shop.ts';
 export * from './discovery.ts';
+export * from './watch.ts';

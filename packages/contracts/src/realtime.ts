@@ -4,6 +4,7 @@ import type { VideoProgressFrame } from './media.ts';
 import type { NotificationFrame } from './notifications.ts';
 import type { OrderUpdatedFrame } from './shop.ts';
 import { type MessagingServerFrame, ReadFrame, ResumeField, SendFrame, TypingFrame } from './messaging.ts';
+import { TimeFrame, WatchControlFrame, WatchJoinFrame, WatchLeaveFrame, type WatchServerFrame } from './watch.ts';
 
 // The WebSocket protocol (API.md "WebSocket", docs/realtime.md): one union of what a client
 // may send and one of what the server sends. Each module adds its frames here and registers a
@@ -18,9 +19,9 @@ export const HelloFrame = z.object({
 export const PingFrame = z.object({ type: z.literal('ping') });
 
 /** Every frame a client may send. */
-export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, SendFrame, ReadFrame, TypingFrame, PingFrame]);
+export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, SendFrame, ReadFrame, TypingFrame, PingFrame, WatchJoinFrame, WatchLeaveFrame, WatchControlFrame, TimeFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
-export const CLIENT_FRAME_TYPES = ['hello', 'send', 'read', 'typing', 'ping'] as const;
+export const CLIENT_FRAME_TYPES = ['hello', 'send', 'read', 'typing', 'ping', 'watch.join', 'watch.leave', 'watch.control', 'time'] as const;
 export type ClientFrameType = ClientFrame['type'];
 
 /** Frames of the connection itself. */
@@ -35,5 +36,5 @@ export type CoreServerFrame =
 export type FollowServerFrame = FollowFrame | (Omit<FollowFrame, 'type'> & { type: 'follow.accepted' });
 
 /** Every frame the server sends. */
-export type ServerFrame = CoreServerFrame | MessagingServerFrame | FollowServerFrame | VideoProgressFrame | NotificationFrame | OrderUpdatedFrame;
+export type ServerFrame = CoreServerFrame | MessagingServerFrame | FollowServerFrame | VideoProgressFrame | NotificationFrame | OrderUpdatedFrame | WatchServerFrame;
 export type ServerFrameType = ServerFrame['type'];

@@ -8,6 +8,7 @@ import { useOnline } from '../../app/online.ts';
 import { realtime, useRealtime, useRealtimeFrames, useRealtimeStatus } from '../../app/realtime/socket.ts';
 import { useMe } from '../../app/session.ts';
 import { ShareCard } from '../sharing/ShareCard.tsx';
+import { WatchLayout, WatchTogetherButton } from '../watch/WatchTogether.tsx';
 import { Button, ButtonLink } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState } from '../../ui/ErrorState.tsx';
@@ -313,7 +314,7 @@ function Chat({ initial }: { initial: Conversation }) {
         }
       />
       <Page flush>
-        <div className="chat">
+        <WatchLayout conversation={conv}>
           {searching && <ChatSearch conversationId={id} nameOf={nameOf} onPick={(seq) => void reveal(seq)} onClose={() => setSearching(false)} />}
           {status !== 'online' && (
             <p className="chat__status" role="status">
@@ -374,6 +375,7 @@ function Chat({ initial }: { initial: Conversation }) {
                         }}
                       />
                     )}
+                    {m.share?.type === 'video' && m.share.status === 'available' && !m.deletedAt && <WatchTogetherButton conversationId={id} videoId={m.share.id} />}
                     {(m.text !== null || m.deletedAt || !m.share) && (
                     <button type="button" className={`bubble${m.deletedAt ? ' bubble--deleted' : ''}`} onClick={() => setSelected(selected === m.seq ? null : m.seq)} aria-expanded={selected === m.seq}>
                       {!mine && conv.kind === 'group' && (
@@ -498,7 +500,7 @@ function Chat({ initial }: { initial: Conversation }) {
               </Button>
             </div>
           </form>
-        </div>
+        </WatchLayout>
       </Page>
     </>
   );

@@ -1,5 +1,7 @@
 import type { ShareTarget } from '@loop/contracts';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
+import { useNavigate } from 'react-router';
 import { describeError } from '../../app/api.ts';
 import { useOnline } from '../../app/online.ts';
 import { Avatar } from '../../ui/Avatar.tsx';
@@ -10,6 +12,7 @@ import { Skeleton } from '../../ui/Skeleton.tsx';
 import { SwitchRow } from '../../ui/Switch.tsx';
 import { useToast } from '../../ui/Toast.tsx';
 import { UserText } from '../../ui/UserText.tsx';
+import { watchTogether } from '../watch/watch-api.ts';
 import { newShareId, targetKey, targetName, useShareTargets, useShareVideo, videoLinkFor } from './sharing-api.ts';
 import './sharing.css';
 
@@ -52,6 +55,8 @@ export function ShareSheet({ videoId, open, onClose, link, initialNote }: ShareS
   const targets = useShareTargets(debounced, open);
   const share = useShareVideo();
   const url = link ?? videoLinkFor(videoId);
+  const qc = useQueryClient();
+  const navigate = useNavigate();
 
   useEffect(() => {
     const t = setTimeout(() => setDebounced(q.trim()), 150);
@@ -104,6 +109,20 @@ export function ShareSheet({ videoId, open, onClose, link, initialNote }: ShareS
     share.mutate(request, {
       onError: (err) => toast(`Couldn’t send the clip: ${describeError(err)}`, 'error'),
     });
+  };
+
+  // One chat picked that exists already: send the clip there and start watching it together.
+  const only = picked.size === 1 ? [...picked.values()][0]! : null;
+  const watchIn = only && (only.kind === 'group' || !asGroup) ? only.conversationId : null;
+  const sendAndWatch = async (conversationId: string) => {
+    onClose();
+    try {
+      await share.mutateAsync({ videoId, conversationIds: [conversationId], userIds: [], note: note.trim() || undefined, clientShareId: shareId });
+      await watchTogether(qc, conversationId, videoId);
+      navigate(`/inbox/${conversationId}?watch=1`);
+    } catch (err) {
+      toast(`Couldn’t start watching together: ${describeError(err)}`, 'error');
+    }
   };
 
   const copy = async () => {
@@ -200,6 +219,11 @@ export function ShareSheet({ videoId, open, onClose, link, initialNote }: ShareS
             <Button variant="primary" block size="lg" onClick={send} disabled={!online}>
               {online ? (picked.size === 1 || (asGroup && canGroup) ? 'Send' : `Send separately (${picked.size})`) : 'Offline — can’t send yet'}
             </Button>
+            {watchIn && online ? (
+              <Button block onClick={() => void sendAndWatch(watchIn)}>
+                Send and watch together
+              </Button>
+            ) : null}
           </div>
         ) : null}
 

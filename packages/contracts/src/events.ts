@@ -28,6 +28,8 @@ export const DomainEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('video.shared'), videoId: z.string(), senderId: z.string(), recipientIds: z.array(z.string()) }),
   /** Someone who is not a friend opened a direct conversation: it waits in the recipient's Requests. */
   z.object({ type: z.literal('message.request'), conversationId: z.string(), senderId: z.string(), recipientId: z.string() }),
+  /** A reply or reaction to a story, sent as a message in the direct conversation with its author. */
+  z.object({ type: z.literal('story.replied'), storyId: z.string(), authorId: z.string(), senderId: z.string(), conversationId: z.string(), excerpt: z.string() }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];

@@ -60,4 +60,7 @@ export const notificationHandlers = {
   'message.request': handler<'message.request'>('notifications.message-request', async (_ctx, e) => [
     { recipientId: e.recipientId, kind: 'message_request', actorId: e.senderId, subject: { type: 'conversation', id: e.conversationId } },
   ]),
+  'story.replied': handler<'story.replied'>('notifications.story-reply', async (_ctx, e) => [
+    { recipientId: e.authorId, kind: 'story_reply', actorId: e.senderId, subject: { type: 'conversation', id: e.conversationId }, excerpt: e.excerpt },
+  ]),
 } satisfies { [T in DeliveredEvent['type']]: EventHandler<AppContext, T> };

@@ -1,0 +1,28 @@
+import type { LoopModule } from '../../app/wiring.ts';
+import { storyShareCards } from './story-replies.ts';
+import { storiesRoutes } from './stories.routes.ts';
+import { archiveExpiredStories } from './stories.service.ts';
+
+/**
+ * Stories: posts for friends, close friends or followers that expire after STORY_TTL_SEC, the
+ * tray, views and reactions, replies as chat messages with a story card, close friends and the
+ * author's archive (docs/stories.md); owns the story, story view and close-friends tables.
+ * Provides messaging with story cards and the worker with the expiry sweep.
+ */
+export const storiesModule: LoopModule = {
+  name: 'stories',
+  provides: {
+    routes: [storiesRoutes],
+    shareCards: { story: storyShareCards },
+    periodic: [
+      {
+        name: 'stories.expire',
+        everyMs: 60_000,
+        run: async (ctx) => {
+          await archiveExpiredStories(ctx);
+        },
+      },
+    ],
+  },
+  uses: ['accounts', 'graph', 'media', 'messaging'],
+};

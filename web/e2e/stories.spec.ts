@@ -33,7 +33,7 @@ async function shots(page: Page, testInfo: TestInfo, name: string) {
 
 test.describe('stories', () => {
   test('A posts a photo story to friends; B sees the ring, taps through, replies; A sees the reply and B among the viewers', async ({ browser }, testInfo) => {
-    test.setTimeout(120_000);
+    test.setTimeout(300_000);
     const a = await newPerson(browser, testInfo, 'Ana Story');
     const b = await newPerson(browser, testInfo, 'Ben Viewer');
     await as(a.page.request, a.user)('PUT', `/users/${b.user.id}/follow`);
@@ -46,16 +46,20 @@ test.describe('stories', () => {
     expect(first.status(), await first.text()).toBe(201);
 
     // ---- A: the composer ----
+    // The viewer's clock (5 s a picture) is the page's: paused below, so a loaded machine cannot
+    // move a story on between two steps of the test.
+    await a.page.clock.install();
+    await b.page.clock.install();
     await a.page.goto('/stories/new');
     await expect(a.page.getByRole('button', { name: 'Camera' })).toBeVisible();
     await shots(a.page, testInfo, 'composer-empty');
     await a.page.getByTestId('story-file').setInputFiles({ name: 'sunset.jpg', mimeType: 'image/jpeg', buffer: await picture('Sunset', '#4361ee') });
     await a.page.getByLabel('Text over the picture').fill('Golden hour at the pier');
-    await expect(a.page.getByRole('radio', { name: 'Friends' })).toHaveAttribute('aria-checked', 'true');
+    await expect(a.page.getByRole('radio', { name: 'Friends', exact: true })).toHaveAttribute('aria-checked', 'true');
     await a.page.getByRole('radio', { name: 'Close friends' }).click();
     await expect(a.page.getByRole('radio', { name: 'Close friends' })).toHaveAttribute('aria-checked', 'true');
     await shots(a.page, testInfo, 'composer');
-    await a.page.getByRole('radio', { name: 'Friends' }).click();
+    await a.page.getByRole('radio', { name: 'Friends', exact: true }).click();
     await a.page.getByRole('button', { name: 'Share to story' }).click();
     await expect(a.page).toHaveURL(/\/friends$/);
     const mine = await as(a.page.request, a.user)('GET', `/users/${a.user.id}/stories`);
@@ -72,12 +76,14 @@ test.describe('stories', () => {
     await bubble.click();
     const viewer = b.page.getByTestId('story-viewer');
     await expect(viewer).toHaveAttribute('data-story-id', mine.items[0].id);
+    await b.page.clock.pauseAt(new Date(Date.now() + 1000));
     await expect(viewer.locator('.story-viewer__media img')).toBeVisible();
     // Hold to pause.
     const stage = viewer.locator('.story-viewer__stage');
     const box = (await stage.boundingBox())!;
     await b.page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
     await b.page.mouse.down();
+    await b.page.clock.runFor(300);
     await expect(viewer).toHaveAttribute('data-paused', 'true');
     await shots(b.page, testInfo, 'viewer');
     await b.page.mouse.up();
@@ -92,9 +98,14 @@ test.describe('stories', () => {
     await expect(viewer).toHaveAttribute('data-paused', 'true');
     await viewer.getByRole('button', { name: 'Send' }).click();
     await expect(b.page.getByText('Reply sent to Ana Story')).toBeVisible();
+    // Time passes (less than a picture's 5 s): the toast over the reactions goes.
+    await b.page.clock.runFor(4500);
+    await expect(b.page.getByText('Reply sent to Ana Story')).toBeHidden();
+    await expect(viewer).toHaveAttribute('data-story-id', mine.items[1].id);
     await viewer.getByRole('button', { name: 'React 🔥' }).click();
     await expect(b.page.getByText('🔥 sent to Ana Story')).toBeVisible();
     await viewer.getByRole('button', { name: 'Close stories' }).click();
+    await b.page.clock.resume();
     // Everything seen: the ring turns grey.
     await b.page.goto('/friends');
     await expect(b.page.getByRole('button', { name: 'Ana Story’s story' })).toHaveAttribute('data-seen', 'true');
@@ -112,15 +123,20 @@ test.describe('stories', () => {
     // ---- A: the viewers list ----
     await a.page.goto(`/stories/${a.user.id}`);
     await expect(a.page.getByTestId('story-viewer')).toHaveAttribute('data-story-id', mine.items[0].id);
+    // Paused while the button is found; the open sheet pauses the story itself, so time may run then.
+    await a.page.clock.pauseAt(new Date(Date.now() + 1000));
     await a.page.getByTestId('story-viewers-button').click();
+    await a.page.clock.resume();
     const sheet = a.page.getByTestId('story-viewers');
     await expect(sheet.getByText('Ben Viewer')).toBeVisible();
     await shots(a.page, testInfo, 'viewers');
+    await a.page.clock.pauseAt(new Date(Date.now() + 1000));
     await a.page.keyboard.press('Escape');
     // The second story has B's reaction beside their name.
     await a.page.keyboard.press('ArrowRight');
     await expect(a.page.getByTestId('story-viewer')).toHaveAttribute('data-story-id', mine.items[1].id);
     await a.page.getByTestId('story-viewers-button').click();
+    await a.page.clock.resume();
     await expect(a.page.getByTestId('story-viewers').getByRole('img', { name: 'Reacted 🔥' })).toBeVisible();
 
     // ---- desktop Home: the tray beside the feed ----

@@ -1,4 +1,4 @@
-import type { Story } from '@loop/contracts';
+import type { Story, User } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { getUserViews } from '../accounts/index.ts';
 import type { VideoRow } from '../media/index.ts';
@@ -23,9 +23,9 @@ export async function toStoryViews(
   ctx: AppContext,
   viewerId: string | null,
   rows: readonly StoryRow[],
-  extra: { videos: ReadonlyMap<string, VideoRow>; seen: ReadonlySet<string>; viewCounts?: ReadonlyMap<string, number> },
+  extra: { videos: ReadonlyMap<string, VideoRow>; seen: ReadonlySet<string>; viewCounts?: ReadonlyMap<string, number>; authors?: ReadonlyMap<string, User> },
 ): Promise<Story[]> {
-  const authors = await getUserViews(ctx, [...new Set(rows.map((r) => String(r.author_id)))]);
+  const authors = extra.authors ?? (await getUserViews(ctx, [...new Set(rows.map((r) => String(r.author_id)))]));
   return rows.flatMap((r) => {
     const author = authors.get(String(r.author_id));
     if (!author) return [];

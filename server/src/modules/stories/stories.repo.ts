@@ -132,13 +132,13 @@ export async function viewersOf(db: Executor, storyId: string, after: { at: stri
  * How much each of `people` has watched and reacted to `authorId`'s stories lately (a reaction
  * counts twice): one half of story closeness, the other being how much `authorId` watches theirs.
  */
-export async function storyEngagementWith(db: Executor, authorId: string, people: readonly string[], days: number): Promise<Map<string, number>> {
-  if (people.length === 0) return new Map();
+export async function storyEngagementWith(db: Executor, authorId: string, people: readonly string[] | null, days: number): Promise<Map<string, number>> {
+  if (people?.length === 0) return new Map();
   const rows = await sql<{ viewer_id: string; score: number }>`
     SELECT v.viewer_id, sum(CASE WHEN v.reaction IS NULL THEN 1 ELSE 2 END)::float8 AS score
       FROM stories s JOIN story_views v ON v.story_id = s.id
      WHERE s.author_id = ${authorId} AND s.created_at > now() - make_interval(days => ${days})
-       AND v.viewer_id = ANY(${sql.val(people)}::bigint[])
+       ${people ? sql`AND v.viewer_id = ANY(${sql.val(people)}::bigint[])` : sql``}
      GROUP BY v.viewer_id`.execute(db);
   return new Map(rows.rows.map((r) => [String(r.viewer_id), Number(r.score)]));
 }

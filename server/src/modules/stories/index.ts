@@ -18,8 +18,9 @@ export const storiesModule: LoopModule = {
       {
         name: 'stories.expire',
         everyMs: 60_000,
+        // Batches of 200 until the backlog is gone (at most 20 a run; the next run takes the rest).
         run: async (ctx) => {
-          await archiveExpiredStories(ctx);
+          for (let i = 0; i < 20 && (await archiveExpiredStories(ctx, 200)) === 200; i++);
         },
       },
     ],

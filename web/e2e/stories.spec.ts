@@ -1,6 +1,6 @@
 import { type Browser, expect, type Page, type TestInfo, test } from '@playwright/test';
 import sharp from 'sharp';
-import { as, screenProblems, screenshot, signUpWith } from './helpers.ts';
+import { as, controlProblems, screenProblems, screenshot, signUpWith } from './helpers.ts';
 
 // Issue 15, acceptance 3: A posts a photo story to friends; B sees the ring, opens it, taps
 // through, replies; A sees the reply in the chat and B in the viewers list. Screenshots of the
@@ -25,7 +25,7 @@ async function newPerson(browser: Browser, testInfo: TestInfo, displayName: stri
 async function shots(page: Page, testInfo: TestInfo, name: string) {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    expect(await screenProblems(page, name)).toEqual([]);
+    expect([...(await screenProblems(page, name)), ...(await controlProblems(page))]).toEqual([]);
     await screenshot(page, testInfo, `stories-${name}-${scheme}`);
   }
   await page.emulateMedia({ colorScheme: 'light' });

@@ -36,7 +36,7 @@ export function StoryTray({ variant = 'row' }: { variant?: 'row' | 'column' }) {
             <span className="story-bubble__name">Your story</span>
           </button>
           <Link to="/stories/new" className="story-bubble__add" aria-label="New story">
-            +
+            <span aria-hidden="true">+</span>
           </Link>
         </li>
         {tray.isPending

@@ -12,6 +12,7 @@ import * as m0010 from './0010_suggestion_models.ts';
 import * as m0011 from './0011_notifications.ts';
 import * as m0012 from './0012_signals.ts';
 import * as m0013 from './0013_shop.ts';
+import * as m0014 from './0014_stories.ts';
 import * as m0016 from './0016_watch.ts';
 import * as m0017 from './0017_discovery.ts';
 
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '0011_notifications': m0011,
   '0012_signals': m0012,
   '0013_shop': m0013,
+  '0014_stories': m0014,
   '0016_watch': m0016,
   '0017_discovery': m0017,
 };

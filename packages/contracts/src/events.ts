@@ -43,6 +43,8 @@ export const DomainEvent = z.discriminatedUnion('type', [
     change: z.enum(['created', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded', 'expired']),
     cancelledBy: z.enum(['buyer', 'shop']).optional(),
   }),
+  /** A reply or reaction to a story, sent as a message in the direct conversation with its author. */
+  z.object({ type: z.literal('story.replied'), storyId: z.string(), authorId: z.string(), senderId: z.string(), conversationId: z.string(), excerpt: z.string() }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];

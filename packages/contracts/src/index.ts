@@ -11,3 +11,4 @@ export * from './notifications.ts';
 export * from './shop.ts';
 export * from './discovery.ts';
 export * from './watch.ts';
+export * from './stories.ts';

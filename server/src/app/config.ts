@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   S3_PREFIX: z.string().default(''),
   /** Shop: how long an unpaid order holds its units before they are released. */
   ORDER_RESERVATION_SEC: int(900, 1),
+  /** Stories: how long a story lives; after that only its author sees it (their archive). */
+  STORY_TTL_SEC: int(86_400, 1),
   /** Shop: the payment provider new payments go to (only the built-in test provider exists; docs/shop.md). */
   PAYMENT_PROVIDER: z.enum(['test']).default('test'),
   /** Shop: the secret that signs payment webhooks (Loop-Signature); derived from APP_SECRET when unset. */
@@ -137,6 +139,7 @@ export type Config = Readonly<{
   }>;
   s3: Readonly<S3Settings> | null;
   shop: Readonly<{ reservationMs: number; paymentProvider: 'test'; webhookSecret: string }>;
+  stories: Readonly<{ ttlMs: number }>;
   gateway: Readonly<{ heartbeatMs: number; sessionRecheckMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
   events: Readonly<{ relayPollMs: number }>;
   push: Readonly<{ vapidPublicKey: string | null; vapidPrivateKey: string | null; vapidSubject: string; allowPrivateEndpoints: boolean; idleMs: number }>;
@@ -224,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       paymentProvider: e.PAYMENT_PROVIDER,
       webhookSecret: e.PAYMENT_WEBHOOK_SECRET ?? createHash('sha256').update(`payment-webhooks:${e.APP_SECRET ?? 'loop-development-secret-not-for-production-use'}`).digest('hex'),
     }),
+    stories: Object.freeze({ ttlMs: e.STORY_TTL_SEC * 1000 }),
     gateway: Object.freeze({
       heartbeatMs: e.WS_HEARTBEAT_MS,
       sessionRecheckMs: e.WS_SESSION_RECHECK_MS,

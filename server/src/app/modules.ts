@@ -10,6 +10,7 @@ import { recommenderModule } from '../modules/recommender/index.ts';
 import { sharingModule } from '../modules/sharing/index.ts';
 import { shopModule } from '../modules/shop/index.ts';
 import { watchModule } from '../modules/watch/index.ts';
+import { storiesModule } from '../modules/stories/index.ts';
 import type { LoopModule } from './wiring.ts';
 
 /**
@@ -17,4 +18,4 @@ import type { LoopModule } from './wiring.ts';
  * what it provides and needs) and list it here; app/wiring.ts refuses to start when a need has
  * no provider. Order matters only for demo data (each module's seeder runs in this order).
  */
-export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, recommenderModule, messagingModule, feedModule, sharingModule, shopModule, discoveryModule, watchModule, notificationsModule, demoModule];
+export const appModules: readonly LoopModule[] = [accountsModule, graphModule, mediaModule, recommenderModule, messagingModule, feedModule, sharingModule, shopModule, storiesModule, discoveryModule, watchModule, notificationsModule, demoModule];

@@ -47,6 +47,8 @@ const OrdersScreen = lazyScreen(() => import('../features/shop/OrdersScreen.tsx'
 const ShopOrdersScreen = lazyScreen(() => import('../features/shop/OrdersScreen.tsx').then((m) => m.ShopOrdersScreen));
 const ProductScreen = lazyScreen(() => import('../features/shop/ProductScreen.tsx').then((m) => m.ProductScreen));
 const MyShopScreen = lazyScreen(() => import('../features/shop/ShopScreen.tsx').then((m) => m.MyShopScreen));
+const StoryViewerScreen = lazyScreen(() => import('../features/stories/StoryViewerScreen.tsx').then((m) => m.StoryViewerScreen));
+const StoryComposerScreen = lazyScreen(() => import('../features/stories/StoryComposerScreen.tsx').then((m) => m.StoryComposerScreen));
 const ShopScreen = lazyScreen(() => import('../features/shop/ShopScreen.tsx').then((m) => m.ShopScreen));
 
 export interface AppRoute {
@@ -81,6 +83,8 @@ export const routes: AppRoute[] = [
   },
   // The Friends tab is people (friends, requests, suggestions); friends' clips are a tab of Home.
   { path: '/friends', element: <FriendsScreen />, access: 'signed-in', chrome: 'app' },
+  { path: '/stories/new', element: <StoryComposerScreen />, access: 'signed-in', chrome: 'bare' },
+  { path: '/stories/:userId', element: <StoryViewerScreen />, access: 'signed-in', chrome: 'bare' },
   { path: '/feed/friends', element: <FriendsFeedScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/create', element: <CreateScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/video/:id', element: <VideoScreen />, access: 'any', chrome: 'app' },

@@ -44,16 +44,22 @@ export { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, v
 export type { VideoRow } from './media.repo.ts';
 export {
   countSharesIn,
+  createVideoFromFile,
+  deleteVideo,
   findVideoRows,
   getVideo,
+  inspectUpload,
   listByAuthorsPage,
   loadVisibleVideo,
   openToEveryone,
+  publishedPrefix,
+  stagingDir,
   toVideoViews,
   viewersWhoCanView,
   visiblePosters,
   whoCanSeeVideo,
 } from './media.service.ts';
+export { parseRange } from './media.routes.ts';
 export { affinitiesOf, affinityScore, hashtagsOf, signalWeight } from './signal-weights.ts';
 export { aggregateSignalCounters, type PersonSignals, personSignals, RECENT_SIGNALS, trainingInteractions } from './signals.service.ts';
 export { hashtagVideos, recentClipsBy, searchHashtags, searchVideos, trendingHashtags } from './search.service.ts';

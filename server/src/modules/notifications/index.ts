@@ -20,6 +20,7 @@ export const notificationsModule: LoopModule = {
       'video.shared': [notificationHandlers['video.shared']],
       'message.request': [notificationHandlers['message.request']],
       'order.changed': [notificationHandlers['order.changed']],
+      'story.replied': [notificationHandlers['story.replied']],
     },
   },
   uses: ['accounts', 'graph', 'media', 'shop'],

@@ -96,4 +96,7 @@ export const notificationHandlers = {
     { recipientId: e.recipientId, kind: 'message_request', actorId: e.senderId, subject: { type: 'conversation', id: e.conversationId } },
   ]),
   'order.changed': handler<'order.changed'>('notifications.order', orderNotices),
+  'story.replied': handler<'story.replied'>('notifications.story-reply', async (_ctx, e) => [
+    { recipientId: e.authorId, kind: 'story_reply', actorId: e.senderId, subject: { type: 'conversation', id: e.conversationId }, excerpt: e.excerpt },
+  ]),
 } satisfies { [T in DeliveredEvent['type']]: EventHandler<AppContext, T> };

@@ -38,7 +38,7 @@ export function sentence(kind: NotificationKind, actor: User | null, count: numb
     case 'live_started':
       return `${w} is LIVE`;
     case 'story_reply':
-      return `${w} replied to your story`;
+      return excerpt ? `${w} replied to your story: ${excerpt}` : `${w} replied to your story`;
     case 'order_update':
       return excerpt ?? 'Your order was updated';
   }

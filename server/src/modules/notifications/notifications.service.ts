@@ -33,10 +33,12 @@ export async function markRead(ctx: AppContext, viewerId: string, upToId: string
 }
 
 const DEFAULT_SETTING = { inApp: true, push: true } as const;
+/** Kinds that stay in the app unless the person asks for push (replies to stories come often and matter little on a lock screen). */
+const NO_PUSH_BY_DEFAULT: ReadonlySet<NotificationKind> = new Set(['story_reply']);
 
 export async function getSettings(ctx: AppContext, userId: string): Promise<NotificationSettings> {
   const rows = await repo.findSettings(ctx.db, userId);
-  const out = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, { ...DEFAULT_SETTING }])) as NotificationSettings;
+  const out = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, { ...DEFAULT_SETTING, push: !NO_PUSH_BY_DEFAULT.has(k) }])) as NotificationSettings;
   for (const r of rows) if (r.kind in out) out[r.kind as NotificationKind] = { inApp: r.in_app, push: r.push };
   return out;
 }

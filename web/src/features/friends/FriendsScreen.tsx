@@ -12,6 +12,7 @@ import { ContactSync } from './ContactSync.tsx';
 import { FollowButton } from './FollowButton.tsx';
 import { useAnswerRequest, useConnections, useDismissSuggestion, useFollowRequests, useSuggestions } from './friends-api.ts';
 import { PersonRow } from './PersonRow.tsx';
+import { StoryTray } from '../stories/StoryTray.tsx';
 import './friends.css';
 
 /** The Friends tab: requests, people you may know, contact sync and your friends. */
@@ -27,6 +28,7 @@ export function FriendsScreen() {
         }
       />
       <Page>
+        <StoryTray />
         <Link to="/search" className="friends-search">
           <IconSearch size={18} /> Search by name or @username
         </Link>

@@ -6,6 +6,7 @@ import { IconClose } from '../../ui/icons.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { OrderShareCard } from '../shop/OrderShareCard.tsx';
 import { ProductShareCard } from '../shop/ProductShareCard.tsx';
+import { StoryShareCard } from '../stories/StoryShareCard.tsx';
 import { InlineClip } from './InlineClip.tsx';
 import './sharing.css';
 
@@ -35,6 +36,7 @@ export function ShareCard(props: ShareCardProps) {
   // Each kind of object draws its own card; clips are drawn here.
   if (props.share.type === 'product') return <ProductShareCard share={props.share} quoted={props.quoted} messageId={props.messageId} />;
   if (props.share.type === 'order') return <OrderShareCard share={props.share} />;
+  if (props.share.type === 'story') return <StoryShareCard share={props.share} quoted={props.quoted} />;
   return <ClipShareCard {...props} />;
 }
 

@@ -5,6 +5,9 @@ import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState } from '../../ui/ErrorState.tsx';
 import { Link } from 'react-router';
 import { IconPlus, IconSearch } from '../../ui/icons.tsx';
+import { useSession } from '../../app/session.ts';
+import { useMediaQuery } from '../../ui/use-media-query.ts';
+import { StoryTray } from '../stories/StoryTray.tsx';
 import { ClipCard } from './ClipCard.tsx';
 import { CommentsSheet } from './CommentsSheet.tsx';
 import { type FeedKind, trackEvent, useFeed } from './video-api.ts';
@@ -23,6 +26,9 @@ const TABS: Array<[FeedKind, string]> = [
  */
 export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
   const [kind, setKind] = useState<FeedKind>(initial);
+  // Desktop Home shows the stories tray beside the feed (phones have it on Friends).
+  const wide = useMediaQuery('(min-width: 1200px)');
+  const storiesBeside = useSession().status === 'signed-in' && wide;
   const feed = useFeed(kind);
   const videos = feed.data?.pages.flatMap((p) => p.items) ?? [];
   const [activeIndex, setActiveIndex] = useState(0);
@@ -165,6 +171,11 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
         )}
       </div>
       {commentsFor ? <CommentsSheet video={commentsFor} onClose={() => setCommentsFor(null)} /> : null}
+      {storiesBeside ? (
+        <aside className="story-side">
+          <StoryTray variant="column" />
+        </aside>
+      ) : null}
     </div>
   );
 }

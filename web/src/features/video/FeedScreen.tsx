@@ -4,6 +4,7 @@ import { ButtonLink } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState } from '../../ui/ErrorState.tsx';
 import { IconPlus } from '../../ui/icons.tsx';
+import { LiveNowRow } from '../live/LiveNow.tsx';
 import { ClipCard } from './ClipCard.tsx';
 import { CommentsSheet } from './CommentsSheet.tsx';
 import { type FeedKind, trackEvent, useFeed } from './video-api.ts';
@@ -115,6 +116,8 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
           </button>
         ))}
       </nav>
+      {/* Lives on air come first in Following and Friends. */}
+      {kind !== 'for-you' ? <LiveNowRow /> : null}
       <div className="feed__scroller" ref={scroller} data-testid="feed">
         {feed.isPending ? (
           <div className="feed__state" role="status" aria-busy="true">

@@ -1,0 +1,269 @@
+// `npm run bench:live` (issue 14, acceptance 2): glass-to-glass latency of a live going out from
+// the browser. A page draws the wall clock (Date.now(), 40 bits) as black and white blocks into
+// the top band of a canvas every frame; `canvas.captureStream()` (plus an oscillator for sound)
+// is recorded by MediaRecorder (WebM VP8/Opus, 300 ms chunks) and sent over the real ingest
+// WebSocket (server/src/modules/live/browser-ingest.ts) to the server, whose ffmpeg transcodes to
+// H.264/AAC HLS in 1 s segments. A second browser context watches the live with hls.js (the
+// viewer's settings, LivePlayer.tsx) and, for every frame it presents, reads the blocks back and
+// compares them with its clock (one machine, one clock).
+// Baseline in the same run: the same WebM chunks, sent by the same page to a socket of this
+// process, read directly by ffmpeg (`-f webm -i pipe:0`, decoded to raw frames): what the
+// encoder, the transport and ffmpeg cost without HLS packaging and the player's buffer.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { WebSocketServer } from 'ws';
+import { type ServerProcess, spawnServer } from '../server/test/process.ts';
+import { machineNote, recordSection, table } from './lib/report.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const W = 360;
+const H = 640;
+const BITS = 40;
+const PER_ROW = 20;
+const BLOCK = W / PER_ROW; // 18 px
+const BAND = 48; // two rows of 24 px
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+/** Reads the 40-bit clock from a grey band (BAND rows of W bytes); null when it does not look like one. */
+function decodeBand(px: (x: number, y: number) => number): number | null {
+  let v = 0;
+  for (let i = 0; i < BITS; i++) {
+    const row = Math.floor(i / PER_ROW);
+    const col = i % PER_ROW;
+    const on = px(col * BLOCK + BLOCK / 2, row * 24 + 12) > 128;
+    v += on ? 2 ** i : 0;
+  }
+  return v;
+}
+
+async function signUp(server: ServerProcess, page: Page, name: string) {
+  const username = `${name}_${Math.random().toString(36).slice(2, 8)}`;
+  const res = await page.request.post(`${server.url}/api/v1/auth/signup`, {
+    data: { username, password: 'violet-harbour-41', displayName: name },
+    headers: { origin: server.url },
+  });
+  if (res.status() !== 201) throw new Error(`sign-up failed: ${await res.text()}`);
+}
+
+async function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-bench-live-'));
+  const server = await spawnServer({ DATA_DIR: path.join(work, 'data'), RTMP_PORT: '0', DEMO_CONTENT: 'false', LOG_LEVEL: 'warn' });
+
+  // The baseline's tap: the page sends every chunk here too; ffmpeg reads them straight from stdin.
+  const tapHttp = http.createServer();
+  await new Promise<void>((r) => tapHttp.listen(0, '127.0.0.1', () => r()));
+  const tapPort = (tapHttp.address() as { port: number }).port;
+  const direct: number[] = [];
+  let measuring = false;
+  let ffmpeg: ChildProcess | null = null;
+  new WebSocketServer({ server: tapHttp }).on('connection', (ws) => {
+    ffmpeg = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-protocol_whitelist', 'pipe', '-f', 'webm', '-i', 'pipe:0', '-an', '-vf', `crop=${W}:${BAND}:0:0`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    ffmpeg.stdin!.on('error', () => {});
+    ws.on('message', (d) => ffmpeg?.stdin?.write(d as Buffer));
+    ws.on('close', () => ffmpeg?.stdin?.end());
+    let buf = Buffer.alloc(0);
+    const frame = W * BAND;
+    let last = 0;
+    ffmpeg.stdout!.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= frame) {
+        const f = buf.subarray(0, frame);
+        buf = buf.subarray(frame);
+        const now = Date.now();
+        const ts = decodeBand((x, y) => f[Math.round(y) * W + Math.round(x)]!);
+        if (measuring && ts && now - ts >= 0 && now - ts < 60_000 && now - last >= 200) {
+          last = now;
+          direct.push(now - ts);
+        }
+      }
+    });
+  });
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--autoplay-policy=no-user-gesture-required', '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
+  });
+  try {
+    const hostCtx = await browser.newContext();
+    const host = await hostCtx.newPage();
+    await signUp(server, host, 'host');
+    const created = await host.request.post(`${server.url}/api/v1/lives`, { data: { title: 'bench', visibility: 'public' }, headers: { origin: server.url } });
+    if (created.status() !== 201) throw new Error(`POST /lives: ${created.status()} ${await created.text()}`);
+    const liveId = ((await created.json()) as { live: { id: string } }).live.id;
+
+    // A page of the server's origin (its cookie and Origin), with nothing of the app in it.
+    await host.goto(`${server.url}/readyz`);
+    await host.setContent('<canvas id="c"></canvas>');
+    const mime = await host.evaluate(
+      async ({ liveId, tapPort, W, H, BITS, PER_ROW, BLOCK }) => {
+        const canvas = document.getElementById('c') as HTMLCanvasElement;
+        canvas.width = W;
+        canvas.height = H;
+        const g = canvas.getContext('2d')!;
+        let n = 0;
+        const draw = () => {
+          const t = Date.now();
+          // Something moving below the band, so the encoder has a picture to work on.
+          g.fillStyle = `hsl(${(n * 3) % 360} 60% 40%)`;
+          g.fillRect(0, 0, W, H);
+          g.fillStyle = '#fff';
+          g.font = '32px sans-serif';
+          g.fillText(`${n++} ${new Date(t).toISOString().slice(11, 23)}`, 20, H / 2);
+          for (let i = 0; i < BITS; i++) {
+            g.fillStyle = Math.floor(t / 2 ** i) % 2 ? '#fff' : '#000';
+            g.fillRect((i % PER_ROW) * BLOCK, Math.floor(i / PER_ROW) * 24, BLOCK, 24);
+          }
+        };
+        setInterval(draw, 1000 / 30);
+        draw();
+        const video = canvas.captureStream(30);
+        const audio = new AudioContext();
+        const osc = audio.createOscillator();
+        const dest = audio.createMediaStreamDestination();
+        osc.connect(dest);
+        osc.start();
+        const stream = new MediaStream([...video.getVideoTracks(), ...dest.stream.getAudioTracks()]);
+        const type = ['video/webm;codecs=vp8,opus', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t))!;
+        const ingest = new WebSocket(`ws://${location.host}/api/v1/lives/${liveId}/ingest`);
+        const tap = new WebSocket(`ws://127.0.0.1:${tapPort}`);
+        await Promise.all([ingest, tap].map((ws) => new Promise((ok, fail) => ((ws.onopen = ok), (ws.onerror = fail)))));
+        const rec = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 1_500_000, audioBitsPerSecond: 64_000 });
+        rec.ondataavailable = (e) => {
+          if (e.data.size === 0) return;
+          ingest.send(e.data);
+          tap.send(e.data);
+        };
+        rec.start(300);
+        (window as unknown as { stopLive: () => void }).stopLive = () => {
+          rec.stop();
+          ingest.close();
+          tap.close();
+        };
+        return type;
+      },
+      { liveId, tapPort, W, H, BITS, PER_ROW, BLOCK },
+    );
+
+    const viewerCtx = await browser.newContext();
+    const viewer = await viewerCtx.newPage();
+    await signUp(server, viewer, 'viewer');
+    await viewer.goto(`${server.url}/readyz`);
+    await viewer.setContent('<video id="v" muted playsinline autoplay style="width:360px;height:640px"></video>');
+    await viewer.addScriptTag({ path: path.join(ROOT, 'node_modules/hls.js/dist/hls.min.js') });
+    const t0 = Date.now();
+    let hlsUrl: string | null = null;
+    while (!hlsUrl && Date.now() - t0 < 60_000) {
+      const r = await viewer.request.get(`${server.url}/api/v1/lives/${liveId}`);
+      const live = ((await r.json()) as { live?: { status: string; hlsUrl: string | null } }).live;
+      if (live?.status === 'live' && live.hlsUrl) hlsUrl = live.hlsUrl;
+      else await sleep(200);
+    }
+    if (!hlsUrl) throw new Error(`the live did not go on air:\n${server.output().slice(-2000)}`);
+    const onAirMs = Date.now() - t0;
+
+    await viewer.evaluate(
+      ({ src, W, BITS, PER_ROW, BLOCK }) => {
+        const w = window as unknown as { Hls: any; lat: number[]; measuring: boolean; frames: number };
+        w.lat = [];
+        w.measuring = false;
+        w.frames = 0;
+        const video = document.getElementById('v') as HTMLVideoElement;
+        // The viewer's player settings (web/src/features/live/LivePlayer.tsx).
+        const hls = new w.Hls({ lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 4, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10, maxBufferLength: 6 });
+        hls.loadSource(src);
+        hls.attachMedia(video);
+        void video.play().catch(() => {});
+        const c = document.createElement('canvas');
+        const g = c.getContext('2d', { willReadFrequently: true })!;
+        let last = 0;
+        const onFrame = () => {
+          const now = Date.now();
+          w.frames++;
+          if (now - last >= 200 && video.videoWidth > 0) {
+            last = now;
+            const scale = video.videoWidth / W;
+            c.width = video.videoWidth;
+            c.height = Math.ceil(48 * scale);
+            g.drawImage(video, 0, 0);
+            const data = g.getImageData(0, 0, c.width, c.height).data;
+            let v = 0;
+            for (let i = 0; i < BITS; i++) {
+              const x = Math.round(((i % PER_ROW) * BLOCK + BLOCK / 2) * scale);
+              const y = Math.round((Math.floor(i / PER_ROW) * 24 + 12) * scale);
+              const o = (y * c.width + x) * 4;
+              const lum = 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]!;
+              v += lum > 128 ? 2 ** i : 0;
+            }
+            if (w.measuring && now - v >= 0 && now - v < 60_000) w.lat.push(now - v);
+          }
+          video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+      },
+      { src: hlsUrl, W, BITS, PER_ROW, BLOCK },
+    );
+
+    // Let the player settle at the live edge, then measure both paths over the same seconds.
+    await sleep(8000);
+    const load0 = os.loadavg()[0]!;
+    measuring = true;
+    await viewer.evaluate(() => {
+      (window as unknown as { measuring: boolean }).measuring = true;
+    });
+    await sleep(SECONDS * 1000);
+    measuring = false;
+    const { lat, frames } = await viewer.evaluate(() => {
+      const w = window as unknown as { lat: number[]; frames: number };
+      return { lat: w.lat, frames: w.frames };
+    });
+    const load1 = os.loadavg()[0]!;
+    await host.evaluate(() => (window as unknown as { stopLive: () => void }).stopLive());
+
+    const rows = [
+      ['browser → ingest → ffmpeg HLS (1 s) → hls.js', lat.length, pct(lat, 50), pct(lat, 95), Math.max(...lat)],
+      ['baseline: same chunks → ffmpeg reading them directly', direct.length, pct(direct, 50), pct(direct, 95), Math.max(...direct)],
+    ].map(([name, n, p50, p95, max]) => [name as string, n as number, `${((p50 as number) / 1000).toFixed(2)} s`, `${((p95 as number) / 1000).toFixed(2)} s`, `${((max as number) / 1000).toFixed(2)} s`]);
+    const ratio = pct(lat, 50) / pct(direct, 50);
+    const verdict = `targets p50 ≤ 4 s: ${pct(lat, 50) <= 4000 ? 'met' : 'MISSED'}; p95 ≤ 5 s: ${pct(lat, 95) <= 5000 ? 'met' : 'MISSED'}`;
+    const md = [
+      '## bench:live — glass-to-glass latency of a browser live (issue 14, acceptance 2)',
+      '',
+      `Chromium MediaRecorder ${mime}, 360×640 at 30 fps, 300 ms chunks, over the ingest WebSocket; ffmpeg x264 veryfast/zerolatency, HLS 1 s segments; hls.js liveSyncDurationCount 2. ` +
+        `The clock is drawn as 40 black/white blocks in every frame and read back from each presented frame (sampled every 200 ms) over ${SECONDS} s, after the player settled for 8 s. ` +
+        `On air ${(onAirMs / 1000).toFixed(1)} s after the live was asked for. Viewer presented ${frames} frames.`,
+      '',
+      table(['path', 'samples', 'p50', 'p95', 'max'], rows),
+      '',
+      `HLS path p50 / direct p50: ${ratio.toFixed(1)}×. ${verdict}. Load average ${load0.toFixed(2)} → ${load1.toFixed(2)} (uptime 1-min).`,
+      '',
+      machineNote(),
+    ].join('\n');
+    console.log(md);
+    if (!process.env.BENCH_NO_RECORD) recordSection('live', md);
+    await sleep(1500);
+  } finally {
+    await browser.close();
+    (ffmpeg as ChildProcess | null)?.kill('SIGKILL');
+    tapHttp.close();
+    server.kill('SIGTERM');
+    await Promise.race([server.exited, sleep(5000)]);
+    server.kill('SIGKILL');
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

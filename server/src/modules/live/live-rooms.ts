@@ -118,8 +118,8 @@ export class LiveRooms {
     const batch = [...this.hearts];
     this.hearts.clear();
     for (const [liveId, count] of batch) {
-      await this.publish(liveId, { type: 'live.hearts', liveId, count });
       await repo.addHearts(this.ctx.db, liveId, count);
+      await this.publish(liveId, { type: 'live.hearts', liveId, count });
     }
   }
 

@@ -12,6 +12,7 @@ import * as m0010 from './0010_suggestion_models.ts';
 import * as m0011 from './0011_notifications.ts';
 import * as m0012 from './0012_signals.ts';
 import * as m0013 from './0013_shop.ts';
+import * as m0015 from './0015_live.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011_notifications': m0011,
   '0012_signals': m0012,
   '0013_shop': m0013,
+  '0015_live': m0015,
 };

@@ -28,6 +28,8 @@ export const DomainEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('video.shared'), videoId: z.string(), senderId: z.string(), recipientIds: z.array(z.string()) }),
   /** Someone who is not a friend opened a direct conversation: it waits in the recipient's Requests. */
   z.object({ type: z.literal('message.request'), conversationId: z.string(), senderId: z.string(), recipientId: z.string() }),
+  /** A live went on air (its first playable playlist); `visibility` says which followers may be told. */
+  z.object({ type: z.literal('live.started'), liveId: z.string(), hostId: z.string(), visibility: z.enum(['public', 'followers', 'friends']) }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];

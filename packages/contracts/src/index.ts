@@ -9,3 +9,4 @@ export * from './realtime.ts';
 export * from './events.ts';
 export * from './notifications.ts';
 export * from './shop.ts';
+export * from './live.ts';

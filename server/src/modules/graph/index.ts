@@ -40,6 +40,7 @@ export {
   blocksAndFriendshipAmong,
   follow,
   followees,
+  followers,
   friendIds,
   friendsAndBlocksWith,
   isBlockedEitherWay,

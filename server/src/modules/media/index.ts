@@ -44,6 +44,7 @@ export { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, v
 export type { VideoRow } from './media.repo.ts';
 export {
   countSharesIn,
+  createVideoFromFile,
   findVideoRows,
   getVideo,
   listByAuthorsPage,

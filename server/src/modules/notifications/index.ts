@@ -19,6 +19,7 @@ export const notificationsModule: LoopModule = {
       'comment.created': [notificationHandlers['comment.created']],
       'video.shared': [notificationHandlers['video.shared']],
       'message.request': [notificationHandlers['message.request']],
+      'live.started': [notificationHandlers['live.started']],
     },
   },
   uses: ['accounts', 'graph', 'media'],

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import type { DeliveredEvent, EventHandler } from '../../platform/events/events.ts';
+import { followers } from '../graph/index.ts';
 import { whoCanSeeVideo } from '../media/index.ts';
 import { type Notice, notify } from './notifications.service.ts';
 
@@ -60,4 +61,10 @@ export const notificationHandlers = {
   'message.request': handler<'message.request'>('notifications.message-request', async (_ctx, e) => [
     { recipientId: e.recipientId, kind: 'message_request', actorId: e.senderId, subject: { type: 'conversation', id: e.conversationId } },
   ]),
+  // Followers the live is open to: all of them, or only friends for a friends-only live.
+  'live.started': handler<'live.started'>('notifications.live-started', async (ctx, e) =>
+    (await followers(ctx, e.hostId))
+      .filter((f) => e.visibility !== 'friends' || f.friend)
+      .map((f) => ({ recipientId: f.id, kind: 'live_started', actorId: e.hostId, subject: { type: 'live', id: e.liveId } })),
+  ),
 } satisfies { [T in DeliveredEvent['type']]: EventHandler<AppContext, T> };

@@ -31,5 +31,7 @@ export const shopModule: LoopModule = {
   uses: ['accounts', 'media', 'messaging'],
 };
 
+/** A product as `viewerId` sees it, or a 404 `product_not_found` (a live pins products by id). */
+export { getProduct } from './shops.service.ts';
 /** Where order notifications will plug in (nothing listens yet). */
 export { onOrderChanged, type OrderChange, type OrderListener } from './order-events.ts';

@@ -11,11 +11,9 @@
 // encoder, the transport and ffmpeg cost without HLS packaging and the player's buffer.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { WebSocketServer } from 'ws';
 import { type ServerProcess, spawnServer } from '../server/test/process.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
 
@@ -59,22 +57,24 @@ async function signUp(server: ServerProcess, page: Page, name: string) {
 
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-bench-live-'));
-  const server = await spawnServer({ DATA_DIR: path.join(work, 'data'), RTMP_PORT: '0', DEMO_CONTENT: 'false', LOG_LEVEL: 'warn' });
+  const server = await spawnServer({ DATA_DIR: path.join(work, 'data'), RTMP_PORT: '0', DEMO_CONTENT: 'false', LOG_LEVEL: 'warn' }, { waitReady: false });
+  // The shared machine can be slow to start a server: wait longer than spawnServer does.
+  for (let t = Date.now(); ; await sleep(300)) {
+    const ok = await fetch(`${server.url}/readyz`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() - t > 300_000) throw new Error(`server did not become ready:\n${server.output()}`);
+  }
 
-  // The baseline's tap: the page sends every chunk here too; ffmpeg reads them straight from stdin.
-  const tapHttp = http.createServer();
-  await new Promise<void>((r) => tapHttp.listen(0, '127.0.0.1', () => r()));
-  const tapPort = (tapHttp.address() as { port: number }).port;
+  // The baseline's tap: the page hands every chunk to this process too (a Playwright binding: the
+  // server's Content-Security-Policy keeps the page from opening other sockets); ffmpeg reads them
+  // straight from stdin and writes the clock band of every frame as raw grey pixels.
   const direct: number[] = [];
   let measuring = false;
-  let ffmpeg: ChildProcess | null = null;
-  new WebSocketServer({ server: tapHttp }).on('connection', (ws) => {
-    ffmpeg = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-protocol_whitelist', 'pipe', '-f', 'webm', '-i', 'pipe:0', '-an', '-vf', `crop=${W}:${BAND}:0:0`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    ffmpeg.stdin!.on('error', () => {});
-    ws.on('message', (d) => ffmpeg?.stdin?.write(d as Buffer));
-    ws.on('close', () => ffmpeg?.stdin?.end());
+  const ffmpeg: ChildProcess = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-protocol_whitelist', 'pipe', '-f', 'matroska', '-i', 'pipe:0', '-an', '-vf', `crop=${W}:${BAND}:0:0`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  ffmpeg.stdin!.on('error', () => {});
+  {
     let buf = Buffer.alloc(0);
     const frame = W * BAND;
     let last = 0;
@@ -91,7 +91,7 @@ async function main() {
         }
       }
     });
-  });
+  }
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -106,10 +106,13 @@ async function main() {
     const liveId = ((await created.json()) as { live: { id: string } }).live.id;
 
     // A page of the server's origin (its cookie and Origin), with nothing of the app in it.
+    await host.exposeBinding('tapChunk', (_src, b64: string) => void ffmpeg.stdin!.write(Buffer.from(b64, 'base64')));
     await host.goto(`${server.url}/readyz`);
     await host.setContent('<canvas id="c"></canvas>');
+    // tsx names arrow functions with a helper the page does not have.
+    await host.evaluate('window.__name = (f) => f');
     const mime = await host.evaluate(
-      async ({ liveId, tapPort, W, H, BITS, PER_ROW, BLOCK }) => {
+      async ({ liveId, W, H, BITS, PER_ROW, BLOCK }) => {
         const canvas = document.getElementById('c') as HTMLCanvasElement;
         canvas.width = W;
         canvas.height = H;
@@ -139,30 +142,36 @@ async function main() {
         const stream = new MediaStream([...video.getVideoTracks(), ...dest.stream.getAudioTracks()]);
         const type = ['video/webm;codecs=vp8,opus', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t))!;
         const ingest = new WebSocket(`ws://${location.host}/api/v1/lives/${liveId}/ingest`);
-        const tap = new WebSocket(`ws://127.0.0.1:${tapPort}`);
-        await Promise.all([ingest, tap].map((ws) => new Promise((ok, fail) => ((ws.onopen = ok), (ws.onerror = fail)))));
+        const tap = (window as unknown as { tapChunk: (b64: string) => Promise<void> }).tapChunk;
+        await Promise.all([ingest].map((ws) => new Promise((ok, fail) => ((ws.onopen = ok), (ws.onerror = () => fail(new Error(`could not open ${ws.url}`)))))));
         const rec = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 1_500_000, audioBitsPerSecond: 64_000 });
         rec.ondataavailable = (e) => {
           if (e.data.size === 0) return;
-          ingest.send(e.data);
-          tap.send(e.data);
+          // In pieces of at most 60 KiB, as broadcast.ts sends them (the server's WebSocket message limit is 64 KiB).
+          for (let at = 0; at < e.data.size; at += 60 * 1024) ingest.send(e.data.slice(at, at + 60 * 1024));
+          void e.data.arrayBuffer().then((ab) => {
+            let bin = '';
+            const u = new Uint8Array(ab);
+            for (let i = 0; i < u.length; i += 0x8000) bin += String.fromCharCode(...u.subarray(i, i + 0x8000));
+            return tap(btoa(bin));
+          });
         };
         rec.start(300);
         (window as unknown as { stopLive: () => void }).stopLive = () => {
           rec.stop();
           ingest.close();
-          tap.close();
         };
         return type;
       },
-      { liveId, tapPort, W, H, BITS, PER_ROW, BLOCK },
+      { liveId, W, H, BITS, PER_ROW, BLOCK },
     );
 
-    const viewerCtx = await browser.newContext();
+    const viewerCtx = await browser.newContext({ bypassCSP: true });
     const viewer = await viewerCtx.newPage();
     await signUp(server, viewer, 'viewer');
     await viewer.goto(`${server.url}/readyz`);
     await viewer.setContent('<video id="v" muted playsinline autoplay style="width:360px;height:640px"></video>');
+    await viewer.evaluate('window.__name = (f) => f');
     await viewer.addScriptTag({ path: path.join(ROOT, 'node_modules/hls.js/dist/hls.min.js') });
     const t0 = Date.now();
     let hlsUrl: string | null = null;
@@ -184,6 +193,9 @@ async function main() {
         const video = document.getElementById('v') as HTMLVideoElement;
         // The viewer's player settings (web/src/features/live/LivePlayer.tsx).
         const hls = new w.Hls({ lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 4, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10, maxBufferLength: 6 });
+        (window as any).diag = [];
+        hls.on(w.Hls.Events.ERROR, (_e: unknown, d: any) => (window as any).diag.push(`${d.type}/${d.details}${d.fatal ? ' fatal' : ''}`));
+        setInterval(() => (window as any).diag.push(`t=${video.currentTime.toFixed(1)} rs=${video.readyState} paused=${video.paused} buf=${video.buffered.length ? video.buffered.end(video.buffered.length - 1).toFixed(1) : '-'}`), 2000);
         hls.loadSource(src);
         hls.attachMedia(video);
         void video.play().catch(() => {});
@@ -231,6 +243,7 @@ async function main() {
       return { lat: w.lat, frames: w.frames };
     });
     const load1 = os.loadavg()[0]!;
+    if (process.env.BENCH_DEBUG) console.log(await viewer.evaluate(() => (window as any).diag.join('\n')));
     await host.evaluate(() => (window as unknown as { stopLive: () => void }).stopLive());
 
     const rows = [
@@ -257,8 +270,7 @@ async function main() {
     await sleep(1500);
   } finally {
     await browser.close();
-    (ffmpeg as ChildProcess | null)?.kill('SIGKILL');
-    tapHttp.close();
+    ffmpeg.kill('SIGKILL');
     server.kill('SIGTERM');
     await Promise.race([server.exited, sleep(5000)]);
     server.kill('SIGKILL');

@@ -16,13 +16,11 @@ import * as repo from './live.repo.ts';
  * messages, in order). They are piped to the live's HLS packager (ffmpeg reading stdin, which
  * transcodes to H.264/AAC with 1 s segments). Only the live's host, signed in, from this site,
  * may open it, once, while the live has not ended; closing the socket ends the input, and so the
- * live. Limits keep one connection from holding the server: a message is at most
- * INGEST_MAX_MESSAGE_BYTES, the stream at most INGEST_MAX_BYTES_PER_SEC on average over
+ * live. Limits keep one connection from holding the server: a message is at most 64 KiB (the
+ * app's WebSocket limit, WS_MAX_PAYLOAD: the tab sends bigger chunks in pieces), the stream at most INGEST_MAX_BYTES_PER_SEC on average over
  * INGEST_RATE_WINDOW_MS, and what ffmpeg has not read yet at most INGEST_MAX_PENDING_BYTES.
  */
 
-/** One MediaRecorder chunk at 1.5 Mbit/s and 300 ms is about 60 KB; a keyframe chunk several times that. */
-export const INGEST_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 /** 8 Mbit/s: far above what the browser is asked for (1.5 Mbit/s video + 64 kbit/s audio). */
 export const INGEST_MAX_BYTES_PER_SEC = 1024 * 1024;
 const INGEST_RATE_WINDOW_MS = 10_000;
@@ -32,7 +30,6 @@ export const INGEST_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 /** WebSocket close codes the host's tab reads (broadcast.ts shows the reason). */
 const CLOSE_NORMAL = 1000;
 const CLOSE_UNSUPPORTED = 1003;
-const CLOSE_TOO_BIG = 1009;
 const CLOSE_TRY_LATER = 1013;
 const CLOSE_POLICY = 1008;
 
@@ -88,7 +85,6 @@ async function accept(ctx: AppContext, socket: WebSocket, liveId: string, userId
   socket.on('message', (data: RawData, isBinary: boolean) => {
     if (!isBinary) return giveUp(CLOSE_UNSUPPORTED, 'Send the recording as binary messages');
     const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    if (chunk.length > INGEST_MAX_MESSAGE_BYTES) return giveUp(CLOSE_TOO_BIG, 'A chunk was too large');
     const now = Date.now();
     if (now - windowStart > INGEST_RATE_WINDOW_MS) {
       windowStart = now;

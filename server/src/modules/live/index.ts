@@ -1,4 +1,5 @@
 import type { LoopModule } from '../../app/wiring.ts';
+import { browserIngestRoutes } from './browser-ingest.ts';
 import { liveFrames } from './live.frames.ts';
 import { liveRoutes } from './live.routes.ts';
 
@@ -10,7 +11,8 @@ import { liveRoutes } from './live.routes.ts';
 export const liveModule: LoopModule = {
   name: 'live',
   provides: {
-    routes: [liveRoutes],
+    // browser-ingest.ts: the host's tab streams MediaRecorder chunks over a WebSocket (docs/live-web.md).
+    routes: [liveRoutes, browserIngestRoutes],
     frames: liveFrames,
   },
   uses: ['accounts', 'graph', 'media', 'shop'],

@@ -7,6 +7,8 @@
  */
 export const RECORDER_TYPES = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp9,opus', 'video/webm;codecs=h264,opus', 'video/webm'];
 const TIMESLICE_MS = 300;
+/** The server takes WebSocket messages of at most 64 KiB (WS_MAX_PAYLOAD): bigger chunks go in pieces (the server joins them back into one byte stream). */
+export const INGEST_PIECE_BYTES = 60 * 1024;
 /** Past this many bytes waiting in the socket the uplink is too slow: chunks are dropped, not queued for ever. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
@@ -51,7 +53,7 @@ export function startBroadcast(liveId: string, stream: MediaStream, onState: (s:
         ws.close(4000, 'uplink too slow');
         return;
       }
-      ws.send(e.data);
+      for (let at = 0; at < e.data.size; at += INGEST_PIECE_BYTES) ws.send(e.data.slice(at, at + INGEST_PIECE_BYTES));
     };
     recorder.start(TIMESLICE_MS);
     onState('live');

@@ -1,64 +1,18 @@
-import type { User } from '@loop/contracts';
+import { type ClientFrame, CreateLiveResult, type Live, type LiveChatMessage, type LiveIngest as LiveIngestSchema, LiveResult, type LiveVisibility, Live as LiveSchema, page, type User } from '@loop/contracts';
+import type { z } from 'zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../app/api.ts';
 import { realtime, useRealtime, useRealtimeFrames, useRealtimeStatus } from '../../app/realtime/socket.ts';
 
-// Shapes of API.md "Live streams and chats inside them". The server's contracts
-// (packages/contracts/src/live.ts) are written on the live-server branch; these mirror them.
-export type LiveVisibility = 'public' | 'followers' | 'friends';
-export type LiveStatus = 'waiting' | 'live' | 'ended';
-export interface LiveChatMessage {
-  id: string;
-  user: User;
-  text: string;
-  createdAt: string;
-}
-export interface LivePinned {
-  type: 'message' | 'product';
-  id: string;
-  message?: LiveChatMessage;
-  product?: { id: string; title: string; priceCents?: number; currency?: string };
-}
-export interface Live {
-  id: string;
-  host: User;
-  title: string;
-  visibility: LiveVisibility;
-  status: LiveStatus;
-  hlsUrl: string | null;
-  viewerCount: number;
-  startedAt: string | null;
-  endedAt: string | null;
-  pinned: LivePinned | null;
-  settings: { slowModeSec: number; followersOnly: boolean };
-  heartCount: number;
-  replayVideoId: string | null;
-  createdAt: string;
-}
-export interface LiveIngest {
-  rtmpUrl: string;
-  streamKey: string;
-  whipUrl?: string;
-}
-// Live frames (packages/contracts/src/realtime.ts on the live-server branch). The app socket's
-// union gains them once that lands; until then they pass through these local types.
-type LiveServerFrame =
-  | { type: 'live.snapshot'; live: Live; recent: LiveChatMessage[] }
-  | { type: 'live.chat'; liveId: string; messages: LiveChatMessage[] }
-  | { type: 'live.chat.deleted'; liveId: string; ids: string[] }
-  | { type: 'live.state'; live: Live }
-  | { type: 'live.ended'; liveId: string }
-  | { type: 'live.chat.ack'; clientMsgId: string; id: string }
-  | { type: 'live.hearts'; liveId: string; count: number }
-  | { type: 'live.removed'; liveId: string; reason: 'banned' | 'timeout'; until: string | null }
-  | { type: 'error'; code: string; detail: string; clientMsgId?: string };
-type LiveClientFrame =
-  | { type: 'live.join'; liveId: string }
-  | { type: 'live.leave'; liveId: string }
-  | { type: 'live.chat'; liveId: string; clientMsgId: string; text: string }
-  | { type: 'live.heart'; liveId: string; count: number };
-const sendFrame = (f: LiveClientFrame) => realtime.send(f as unknown as Parameters<typeof realtime.send>[0]);
+export type { Live, LiveChatMessage, LivePinned, LiveVisibility } from '@loop/contracts';
+
+/** What `POST /lives` answers beside the live: where streaming software sends the stream. */
+export type LiveIngest = z.infer<typeof LiveIngestSchema>;
+
+const sendFrame = (f: ClientFrame) => realtime.send(f);
+
+const LivePage = page(LiveSchema);
 
 export const liveKeys = {
   live: (id: string) => ['live', id] as const,
@@ -68,7 +22,7 @@ export const liveKeys = {
 export function useLive(id: string) {
   return useQuery({
     queryKey: liveKeys.live(id),
-    queryFn: ({ signal }) => api<{ live: Live }>(`/lives/${id}`, { signal }).then((r) => r.live),
+    queryFn: ({ signal }) => api(`/lives/${id}`, { schema: LiveResult, signal }).then((r) => r.live),
   });
 }
 
@@ -77,7 +31,7 @@ export function useLiveFeed(enabled = true) {
   return useQuery({
     queryKey: liveKeys.feed,
     queryFn: ({ signal }) =>
-      api<{ items: Live[] } | Live[]>('/feed/live', { signal }).then((r) => (Array.isArray(r) ? r : r.items)),
+      api('/feed/live', { schema: LivePage, signal }).then((r) => r.items),
     staleTime: 20_000,
     refetchInterval: 60_000,
     enabled,
@@ -93,7 +47,7 @@ export function useLiveHosts(): Map<string, string> {
 }
 
 export function createLive(body: { title: string; visibility: LiveVisibility }) {
-  return api<{ live: Live; ingest: LiveIngest }>('/lives', { method: 'POST', json: body });
+  return api('/lives', { method: 'POST', json: body, schema: CreateLiveResult });
 }
 
 export function useLiveActions(id: string) {
@@ -153,8 +107,7 @@ export function useLiveRoom(liveId: string, onError: (message: string) => void) 
     setTimeout(() => setHearts((h) => h.filter((x) => !add.includes(x))), 2200);
   }, []);
 
-  useRealtimeFrames((raw) => {
-    const f = raw as unknown as LiveServerFrame;
+  useRealtimeFrames((f) => {
     switch (f.type) {
       case 'live.snapshot':
         if (f.live.id !== liveId) return;

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 export const HIST_STEP_MS = 0.5;
-const HIST_BUCKETS = 40_000; // up to 20 s
+const HIST_BUCKETS = 120_000; // up to 60 s
 
 let sockets: WebSocket[] = [];
 let counting = false;
@@ -71,11 +71,16 @@ async function send(m: { url: string; tokens: string[]; senders: number; liveId?
   const senders = await Promise.all(bare ? Array.from({ length: m.senders }, () => open(m.url, undefined, undefined, false)) : m.tokens.map((t) => open(m.url, t, m.liveId, false)));
   let acked = 0;
   let refused = 0;
+  const codes: Record<string, number> = {};
   for (const ws of senders) {
     ws.on('message', (d) => {
       const text = String(d);
       if (text.startsWith('{"type":"live.chat.ack"')) acked += 1;
-      else if (text.startsWith('{"type":"error"')) refused += 1;
+      else if (text.startsWith('{"type":"error"')) {
+        refused += 1;
+        const code = (JSON.parse(text) as { code: string }).code;
+        codes[code] = (codes[code] ?? 0) + 1;
+      }
     });
   }
   const total = Math.round(m.rate * m.seconds);
@@ -89,7 +94,7 @@ async function send(m: { url: string; tokens: string[]; senders: number; liveId?
   const deadline = Date.now() + (bare ? 0 : 10_000);
   while (acked + refused < total && Date.now() < deadline) await sleep(50);
   for (const ws of senders) ws.close();
-  return { sent: total, acked, refused };
+  return { sent: total, acked, refused, codes };
 }
 
 process.on('message', async (m: any) => {

@@ -24,6 +24,7 @@ export const SW_BUILD_LINE = "const BUILD = { version: 'dev', files: [] };";
 
 /**
  * The last steps of `vite build`, in order:
+ * 0. the welcome screen is rendered to static HTML (`welcome.html`, see writeWelcomePage);
  * 1. the service worker learns this build's files (it precaches them, so a reload offline opens
  *    the app on any screen) and a version derived from them (a new build replaces the old cache);
  * 2. every text file gets `.br` and `.gz` siblings, which the server sends to browsers that accept
@@ -54,6 +55,7 @@ export function buildOutput(): Plugin {
           const f = path.relative(outDir, full).split(path.sep).join('/');
           if (!f.startsWith('assets/') && !['sw.js', 'index.html'].includes(f)) files.push(f);
         }
+        await writeWelcomePage(outDir);
         await writeServiceWorkerManifest(outDir, files);
         await precompress(outDir);
         const initial = await initialChunks(outDir);
@@ -61,6 +63,45 @@ export function buildOutput(): Plugin {
       },
     },
   };
+}
+
+/** The static welcome page's file in the build (the server sends it to signed-out visitors). */
+export const WELCOME_PAGE = 'welcome.html';
+
+/**
+ * Writes `welcome.html`: index.html's head, the welcome screen rendered by React at build time
+ * (web/src/features/accounts/welcome-page.tsx, loaded through Vite's SSR so its CSS imports
+ * resolve) with its CSS inline, and no script. The app's initial scripts and stylesheets are
+ * prefetched at low priority instead of loaded: the next screen (sign up, log in) then opens
+ * from the cache. The same component draws the app's own welcome screen, so the two cannot drift.
+ */
+async function writeWelcomePage(outDir: string) {
+  const { createServer } = await import('vite');
+  const server = await createServer({
+    configFile: path.join(import.meta.dirname, 'vite.config.ts'),
+    server: { middlewareMode: true, hmr: false, ws: false },
+    appType: 'custom',
+    logLevel: 'error',
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  try {
+    const mod = await server.ssrLoadModule('/src/features/accounts/welcome-page.tsx');
+    const { markup, css } = (mod.renderWelcomePage as () => { markup: string; css: string })();
+    const index = await fs.readFile(path.join(outDir, 'index.html'), 'utf8');
+    const assets = [...index.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"[^>]*>(?:<\/script>)?\s*/g)];
+    if (assets.length === 0 || !index.includes('<div id="root">')) throw new Error('index.html has no assets or no #root: the welcome page cannot be made from it');
+    let html = index;
+    for (const [tag] of assets) html = html.replace(tag, '');
+    const prefetch = assets.map(([, href]) => `    <link rel="prefetch" href="${href}"${href!.endsWith('.js') ? ' as="script" crossorigin' : ' as="style"'} />`).join('\n');
+    html = html
+      .replace('<title>Loop</title>', '<title>Welcome · Loop</title>')
+      .replace('</head>', `    <style>${css.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*\n\s*/g, '\n')}</style>\n${prefetch}\n  </head>`)
+      .replace(/<div id="root">[\s\S]*?<\/div><\/div>/, `<div id="root">${markup}</div>`)
+      .replace(/\s*<noscript>[\s\S]*?<\/noscript>/, '');
+    await fs.writeFile(path.join(outDir, WELCOME_PAGE), html);
+  } finally {
+    await server.close();
+  }
 }
 
 async function writeServiceWorkerManifest(outDir: string, files: string[]) {

@@ -21,6 +21,8 @@ describe(`graph (${engine})`, () => {
     const r1 = await follow(a, b);
     expect(r1.status).toBe(200);
     expect(r1.body.relationship).toEqual({ following: true, followedBy: false, friends: false, blocked: false, requested: false });
+    // Follow frames are made from the domain event after commit: wait until the relay is idle.
+    await s.worker!.idle();
     expect(frames).toContainEqual(expect.objectContaining({ type: 'follow.new', user: expect.objectContaining({ id: a.id }) }));
     await off();
     const r2 = await follow(b, a);
@@ -95,6 +97,7 @@ describe(`graph (${engine})`, () => {
     const ra = await follow(a, p);
     expect(ra.body.relationship).toMatchObject({ following: false, requested: true });
     await follow(b, p);
+    await s.worker!.idle();
     // (Each request also makes a `notification` frame, from the event relay: docs/notifications.md.)
     expect(frames.map((f) => f.type).filter((t) => t !== 'notification')).toEqual(['follow.request', 'follow.request']);
     await off();
@@ -106,9 +109,15 @@ describe(`graph (${engine})`, () => {
     expect((await s.api('GET', `/users/${p.id}/followers`)).status).toBe(403);
     const reqs = await s.api('GET', '/me/follow-requests', { token: p.token });
     expect(reqs.body.items.map((r: any) => r.user.id)).toEqual([b.id, a.id]);
+    const framesOfA: any[] = [];
+    const offA = await s.ctx.pubsub.subscribe(`user:${a.id}`, (f) => framesOfA.push(f));
     const acc = await s.api('POST', `/me/follow-requests/${a.id}/accept`, { token: p.token });
     expect(acc.status).toBe(200);
     expect(acc.body.relationship.followedBy).toBe(true);
+    await s.worker!.idle();
+    // The requester hears that they were let in, with the relationship as it is now.
+    expect(framesOfA).toContainEqual(expect.objectContaining({ type: 'follow.accepted', user: expect.objectContaining({ id: p.id }), relationship: expect.objectContaining({ following: true }) }));
+    await offA();
     const dec = await s.api('POST', `/me/follow-requests/${b.id}/decline`, { token: p.token });
     expect(dec.status).toBe(200);
     expect((await s.api('POST', `/me/follow-requests/${b.id}/accept`, { token: p.token })).status).toBe(404);

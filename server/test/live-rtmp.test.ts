@@ -92,7 +92,7 @@ const ffmpegWith = (needle: string) =>
 
 beforeAll(async () => {
   rtmpPort = await freePort();
-  s = await startTestServer({ env: { RTMP_PORT: String(rtmpPort), LIVE_STATE_INTERVAL_MS: '500' } });
+  s = await startTestServer({ env: { RTMP_PORT: String(rtmpPort), LIVE_STATE_INTERVAL_MS: '500', ...(process.env.LIVE_DEBUG && { LOG_LEVEL: 'info' }) } });
   [host, fan, stranger] = await Promise.all([s.make.user(), s.make.user(), s.make.user()]);
   await follow(s, fan, host);
 });

@@ -10,7 +10,7 @@ export async function makeShop(s: TestServer, owner: MadeUser) {
   n += 1;
   const res = await s.api('POST', '/shops', { token: owner.token, body: { handle: `shop_${process.pid}_${n}`, name: `Shop ${n}`, description: 'Mugs and more' } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.shop as { id: string; handle: string };
+  return res.body.shop as { id: string; handle: string; name: string };
 }
 
 export async function makeProduct(s: TestServer, owner: MadeUser, shopId: string, fields: Partial<{ title: string; priceMinor: number; currency: string; stock: number }> = {}) {

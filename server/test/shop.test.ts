@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MadeUser, startTestServer, type TestServer } from './harness.ts';
 import { ADDRESS, deliverWebhook, eventually, makeProduct, makeShop, pay, placeOrder, stockOf } from './shop-fixtures.ts';
+import { connectWs } from './ws-client.ts';
 
 // Shops, orders that never oversell, idempotency keys, payments and webhooks (issue 16,
 // acceptance 1–4). Runs on PGlite and, with TEST_DATABASE_URL, on PostgreSQL.
@@ -328,6 +329,82 @@ describe('order moves (acceptance 4)', () => {
     expect(await stockOf(s, owner, p.id)).toMatchObject({ stock: 2, reserved: 0 });
     expect((await s.api('POST', `/orders/${order.id}/cancel`, { token: buyer.token })).status).toBe(409);
     await eventually(async () => (await s.api('GET', `/orders/${order.id}`, { token: buyer.token })).body.order.paymentStatus === 'refunded', 'refund');
+  });
+});
+
+describe('order notifications and live frames (domain event order.changed)', () => {
+  const orderNotices = async (u: MadeUser, orderId: string) => {
+    const res = await s.api('GET', '/notifications', { token: u.token });
+    return (res.body.items as any[]).filter((n) => n.kind === 'order_update' && n.subject?.id === orderId);
+  };
+
+  it('the buyer hears what the shop does, the owner what the buyer does; both apps get order.updated', async () => {
+    const [o, b] = await Promise.all([s.make.user(), s.make.user()]);
+    const shop = await makeShop(s, o);
+    const p = await makeProduct(s, o, shop.id, { stock: 5, title: 'Linen shirt' });
+    const [wsBuyer, wsOwner] = await Promise.all([connectWs(s.url, { token: b.token }), connectWs(s.url, { token: o.token })]);
+    try {
+      const order = (await placeOrder(s, b, 'notify-1', [{ productId: p.id, quantity: 1 }])).body.order;
+      expect((await pay(s, b, order.id, 'test_ok')).status).toBe(200);
+      const paidFrame = (f: any) => f.type === 'order.updated' && f.orderId === order.id && f.status === 'paid';
+      await Promise.all([wsBuyer.waitFor(paidFrame), wsOwner.waitFor(paidFrame)]);
+
+      const confirmed = await wsBuyer.waitFor((f) => f.type === 'notification' && f.notification.kind === 'order_update');
+      expect(confirmed.notification).toMatchObject({
+        subject: { type: 'order', id: order.id },
+        url: `/orders/${order.id}`,
+        actor: { id: o.id },
+        excerpt: null,
+        text: `Your order from ${shop.name} is confirmed: Linen shirt`,
+      });
+      const placed = await wsOwner.waitFor((f) => f.type === 'notification' && f.notification.kind === 'order_update');
+      expect(placed.notification).toMatchObject({ actor: { id: b.id }, text: `${b.user.displayName} placed an order in ${shop.name}: Linen shirt` });
+
+      expect((await s.api('POST', `/orders/${order.id}/ship`, { token: o.token })).status).toBe(200);
+      await wsBuyer.waitFor((f) => f.type === 'order.updated' && f.orderId === order.id && f.status === 'shipped');
+      await eventually(async () => (await orderNotices(b, order.id)).some((n) => n.text === `${shop.name} shipped your order: Linen shirt`), 'shipped notice');
+
+      // Each move is told once: the buyer has confirmed and shipped, the owner only the new order.
+      await s.worker!.idle();
+      expect((await orderNotices(b, order.id)).map((n) => n.text)).toEqual([`${shop.name} shipped your order: Linen shirt`, `Your order from ${shop.name} is confirmed: Linen shirt`]);
+      expect(await orderNotices(o, order.id)).toHaveLength(1);
+      // Nobody else hears about it.
+      expect(await orderNotices(stranger, order.id)).toHaveLength(0);
+    } finally {
+      wsBuyer.close();
+      wsOwner.close();
+    }
+  });
+
+  it('a buyer who cancels tells the shop; a shop that cancels tells the buyer; an unpaid order tells nobody', async () => {
+    const [o, b] = await Promise.all([s.make.user(), s.make.user()]);
+    const shop = await makeShop(s, o);
+    const p = await makeProduct(s, o, shop.id, { stock: 5, title: 'Mug' });
+    const first = (await placeOrder(s, b, 'notify-2', [{ productId: p.id, quantity: 1 }])).body.order;
+    const second = (await placeOrder(s, b, 'notify-3', [{ productId: p.id, quantity: 2 }])).body.order;
+    await s.worker!.idle();
+    expect(await orderNotices(o, first.id)).toHaveLength(0);
+    expect(await orderNotices(b, first.id)).toHaveLength(0);
+
+    expect((await s.api('POST', `/orders/${first.id}/cancel`, { token: b.token })).status).toBe(200);
+    expect((await s.api('POST', `/orders/${second.id}/cancel`, { token: o.token })).status).toBe(200);
+    await s.worker!.idle();
+    expect((await orderNotices(o, first.id)).map((n) => n.text)).toEqual([`${b.user.displayName} cancelled an order in ${shop.name}: Mug`]);
+    expect(await orderNotices(b, first.id)).toHaveLength(0);
+    expect((await orderNotices(b, second.id)).map((n) => n.text)).toEqual([`${shop.name} cancelled your order: Mug`]);
+    expect(await orderNotices(o, second.id)).toHaveLength(0);
+  });
+
+  it('the order_update setting turned off stops them', async () => {
+    const [o, b] = await Promise.all([s.make.user(), s.make.user()]);
+    const shop = await makeShop(s, o);
+    const p = await makeProduct(s, o, shop.id, { stock: 1 });
+    expect((await s.api('PATCH', '/me/notification-settings', { token: b.token, body: { order_update: { inApp: false, push: false } } })).status).toBe(200);
+    const order = (await placeOrder(s, b, 'notify-4', [{ productId: p.id, quantity: 1 }])).body.order;
+    await pay(s, b, order.id, 'test_ok');
+    await s.worker!.idle();
+    expect(await orderNotices(b, order.id)).toHaveLength(0);
+    expect(await orderNotices(o, order.id)).toHaveLength(1);
   });
 });
 

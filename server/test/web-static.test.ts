@@ -13,6 +13,7 @@ import { engine, startTestServer, type TestServer } from './harness.ts';
 
 const SCRIPT = `console.log(${JSON.stringify('a long enough script '.repeat(200))});\n`;
 const HTML = `<!doctype html><html><head><script type="module" src="/assets/app-AbC123.js"></script></head><body><div id="root"></div>${' '.repeat(2000)}</body></html>`;
+const WELCOME = `<!doctype html><html><head><style>.welcome{}</style></head><body><div id="root"><main class="bare"><a href="/signup">Create account</a></main></div>${' '.repeat(2000)}</body></html>`;
 
 let dist: string;
 let s: TestServer;
@@ -25,6 +26,7 @@ beforeAll(async () => {
     fs.writeFileSync(path.join(dist, `${file}.gz`), zlib.gzipSync(text));
   };
   write('index.html', HTML);
+  write('welcome.html', WELCOME);
   write('assets/app-AbC123.js', SCRIPT);
   fs.writeFileSync(path.join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
   // A map left on disk (the production build makes none) is still not served.
@@ -37,9 +39,10 @@ afterAll(async () => {
 });
 
 /** GET with the exact Accept-Encoding given, returning the bytes as sent (fetch would decode them). */
-function get(p: string, acceptEncoding?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function get(p: string, acceptEncoding?: string, cookie?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(s.url + p, { headers: acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding } }, (res) => {
+    const headers = { ...(acceptEncoding !== undefined && { 'accept-encoding': acceptEncoding }), ...(cookie && { cookie }) };
+    const req = http.get(s.url + p, { headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -78,13 +81,29 @@ describe(`static web app (${engine})`, () => {
     }
   });
 
-  it('sends the shell compressed too, at / and at any app path', async () => {
+  it('sends the shell compressed too, at / (with a session cookie) and at any app path', async () => {
     for (const p of ['/', '/inbox/12', '/@someone']) {
-      const res = await get(p, 'br');
+      const res = await get(p, 'br', 'loop_session=whatever');
       expect(res.headers['content-encoding'], p).toBe('br');
       expect(res.headers['content-type'], p).toMatch(/^text\/html/);
       expect(zlib.brotliDecompressSync(res.body).toString(), p).toBe(HTML);
     }
+  });
+
+  it('sends signed-out visitors of / and /welcome the static welcome page; a session cookie or a ?next= gets the app', async () => {
+    for (const p of ['/', '/welcome']) {
+      const res = await get(p, 'br');
+      expect(res.status, p).toBe(200);
+      expect(res.headers['content-type'], p).toMatch(/^text\/html/);
+      expect(res.headers['cache-control'], p).toBe('no-cache');
+      // A cache must not hand one person's answer to the other.
+      expect(res.headers.vary?.toLowerCase(), p).toContain('cookie');
+      expect(zlib.brotliDecompressSync(res.body).toString(), p).toBe(WELCOME);
+      expect((await get(p, undefined, 'loop_session=expired-or-not')).body.toString(), p).toBe(HTML);
+    }
+    expect((await get('/welcome?next=%2Finbox')).body.toString()).toBe(HTML);
+    // The page is sent in place of the app's first screen, not as a file of its own.
+    expect((await get('/welcome.html')).body.toString()).toBe(HTML);
   });
 
   it('answers 404 problem+json for a source map, a compressed copy by name, and a missing asset: never the HTML', async () => {

@@ -7,8 +7,11 @@ import { z } from 'zod';
  * Payloads carry ids, never views: handlers read what they need when they run.
  */
 export const DomainEvent = z.discriminatedUnion('type', [
-  /** `mutual`: the followee already followed the follower (they are friends now). */
-  z.object({ type: z.literal('follow.created'), followerId: z.string(), followeeId: z.string(), mutual: z.boolean() }),
+  /**
+   * `mutual`: the followee already followed the follower (they are friends now). `accepted`: the
+   * followee accepted the follower's request (absent in events recorded before it existed).
+   */
+  z.object({ type: z.literal('follow.created'), followerId: z.string(), followeeId: z.string(), mutual: z.boolean(), accepted: z.boolean().optional() }),
   z.object({ type: z.literal('follow.requested'), requesterId: z.string(), targetId: z.string() }),
   z.object({ type: z.literal('video.liked'), videoId: z.string(), authorId: z.string(), likerId: z.string() }),
   /** A clip became playable for the first time; `mentionIds` are the people its caption names. */
@@ -28,6 +31,18 @@ export const DomainEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('video.shared'), videoId: z.string(), senderId: z.string(), recipientIds: z.array(z.string()) }),
   /** Someone who is not a friend opened a direct conversation: it waits in the recipient's Requests. */
   z.object({ type: z.literal('message.request'), conversationId: z.string(), senderId: z.string(), recipientId: z.string() }),
+  /**
+   * An order moved (docs/shop.md "Order states"). `cancelledBy` says who cancelled (`expired`
+   * is its own change: the reservation ran out before payment).
+   */
+  z.object({
+    type: z.literal('order.changed'),
+    orderId: z.string(),
+    buyerId: z.string(),
+    shopOwnerId: z.string(),
+    change: z.enum(['created', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded', 'expired']),
+    cancelledBy: z.enum(['buyer', 'shop']).optional(),
+  }),
   /** A live went on air (its first playable playlist); `visibility` says which followers may be told. */
   z.object({ type: z.literal('live.started'), liveId: z.string(), hostId: z.string(), visibility: z.enum(['public', 'followers', 'friends']) }),
 ]);

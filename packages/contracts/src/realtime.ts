@@ -3,6 +3,7 @@ import type { FollowFrame } from './graph.ts';
 import { LiveChatFrame, LiveHeartFrame, LiveJoinFrame, LiveLeaveFrame, type LiveServerFrame } from './live.ts';
 import type { VideoProgressFrame } from './media.ts';
 import type { NotificationFrame } from './notifications.ts';
+import type { OrderUpdatedFrame } from './shop.ts';
 import { type MessagingServerFrame, ReadFrame, ResumeField, SendFrame, TypingFrame } from './messaging.ts';
 
 // The WebSocket protocol (API.md "WebSocket", docs/realtime.md): one union of what a client
@@ -35,5 +36,5 @@ export type CoreServerFrame =
 export type FollowServerFrame = FollowFrame | (Omit<FollowFrame, 'type'> & { type: 'follow.accepted' });
 
 /** Every frame the server sends. */
-export type ServerFrame = CoreServerFrame | MessagingServerFrame | FollowServerFrame | VideoProgressFrame | NotificationFrame | LiveServerFrame;
+export type ServerFrame = CoreServerFrame | MessagingServerFrame | FollowServerFrame | VideoProgressFrame | NotificationFrame | OrderUpdatedFrame | LiveServerFrame;
 export type ServerFrameType = ServerFrame['type'];

@@ -129,3 +129,10 @@ export const Order = z.object({
   shippedAt: z.string().nullable(),
 });
 export type Order = z.infer<typeof Order>;
+
+/** Pushed on `user:<id>` to the buyer and the shop's owner after an order moves: clients refetch it. */
+export interface OrderUpdatedFrame {
+  type: 'order.updated';
+  orderId: string;
+  status: OrderStatus;
+}

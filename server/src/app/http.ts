@@ -12,7 +12,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Problem } from '@loop/contracts';
 import { isDbUnavailable } from '../platform/db/client.ts';
-import { checkOrigin, enforceApiRateLimits, resolveAuth } from './auth.ts';
+import { checkOrigin, enforceApiRateLimits, resolveAuth, SESSION_COOKIE } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
 import { registerRealtime, WS_MAX_PAYLOAD } from './realtime.ts';
@@ -23,6 +23,8 @@ import { robotsRoute } from './robots.ts';
 import { registerTextGuard } from './text-guard.ts';
 
 const JSON_BODY_LIMIT = 256 * 1024;
+/** The welcome screen as static HTML, written by the build beside index.html (web/build-output.ts). */
+const WELCOME_PAGE = 'welcome.html';
 
 /**
  * A request for a file the build does not have: a hashed asset of another build, or a source map.
@@ -254,11 +256,20 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
       // browser accepts goes out, with `Vary: Accept-Encoding`. The copies themselves and any
       // source map (the production build makes none) are not served as files.
       preCompressed: true,
-      globIgnore: ['**/*.br', '**/*.gz', '**/*.map'],
+      globIgnore: ['**/*.br', '**/*.gz', '**/*.map', `**/${WELCOME_PAGE}`],
       // Hashed assets never change; the HTML shell and unhashed files are revalidated every time.
       setHeaders: (reply, file) => reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
     });
-    app.get('/', { schema: { hide: true } }, (_req, reply) => reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html'));
+    // Signed-out visitors of the first screen get the welcome page the build rendered to static
+    // HTML (web/build-output.ts): it paints without waiting for the app's scripts. Anyone with a
+    // session cookie (valid or not: the app sorts that out), or a `?next=`, gets the app.
+    const hasWelcomePage = fs.existsSync(path.join(ctx.config.webDistDir, WELCOME_PAGE));
+    const firstScreen = (req: FastifyRequest, reply: FastifyReply) => {
+      const welcome = hasWelcomePage && !req.cookies?.[SESSION_COOKIE] && !req.url.includes('?');
+      return reply.type('text/html').header('cache-control', 'no-cache').header('vary', 'Cookie').sendFile(welcome ? WELCOME_PAGE : 'index.html');
+    };
+    app.get('/', { schema: { hide: true } }, firstScreen);
+    app.get('/welcome', { schema: { hide: true } }, firstScreen);
   } else {
     ctx.log.warn({ dir: ctx.config.webDistDir }, 'web app not built; run `npm run build` to serve it');
   }

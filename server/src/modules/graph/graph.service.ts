@@ -3,7 +3,7 @@ import type { AppContext } from '../../app/context.ts';
 import { badInput, forbidden, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { inTransaction } from '../../platform/db/tx.ts';
-import { recordEvent } from '../../platform/events/events.ts';
+import { type EventHandler, recordEvent } from '../../platform/events/events.ts';
 import type { User } from '@loop/contracts';
 import { accountFlags, type GraphLens, getUserViews, isPrivateAccountLocked, userRulesChanged } from '../accounts/index.ts';
 import * as repo from './graph.repo.ts';
@@ -161,6 +161,22 @@ async function publishFollowFrame(ctx: AppContext, type: 'follow.request' | 'fol
 }
 
 /**
+ * Live frames about follows, made from the domain events after commit: the person followed (or
+ * asked) hears `follow.new` / `follow.request`; a requester whose request was accepted hears
+ * `follow.accepted`. The relationship is read when the frame is made, so it is the current one.
+ */
+export const followFrames = {
+  'follow.created': {
+    name: 'graph.follow-frames',
+    handle: (ctx, e) => (e.accepted ? publishFollowFrame(ctx, 'follow.accepted', e.followerId, e.followeeId) : publishFollowFrame(ctx, 'follow.new', e.followeeId, e.followerId)),
+  },
+  'follow.requested': {
+    name: 'graph.follow-request-frames',
+    handle: (ctx, e) => publishFollowFrame(ctx, 'follow.request', e.targetId, e.requesterId),
+  },
+} satisfies { [T in 'follow.created' | 'follow.requested']: EventHandler<AppContext, T> };
+
+/**
  * PUT /users/:id/follow. A private account gets a request instead; following someone who
  * follows you makes you friends on both sides (a friend is a mutual follow).
  */
@@ -176,7 +192,6 @@ export async function follow(ctx: AppContext, viewerId: string, targetId: string
     if (privateAccount) {
       if (await repo.insertFollowRequest(tx, viewerId, targetId)) {
         await recordEvent(tx, { type: 'follow.requested', requesterId: viewerId, targetId });
-        tx.afterCommit(() => publishFollowFrame(ctx, 'follow.request', targetId, viewerId));
       }
       return;
     }
@@ -185,7 +200,6 @@ export async function follow(ctx: AppContext, viewerId: string, targetId: string
       await recordEvent(tx, { type: 'follow.created', followerId: viewerId, followeeId: targetId, mutual: e.b_follows_a });
       await markSuggestionsDirty(tx, [viewerId, targetId]);
       tx.afterCommit(() => userRulesChanged(ctx, [viewerId, targetId]));
-      tx.afterCommit(() => publishFollowFrame(ctx, 'follow.new', targetId, viewerId));
     }
   });
   return { relationship: await relationshipBetween(ctx, viewerId, targetId) };
@@ -268,11 +282,10 @@ export async function answerFollowRequest(ctx: AppContext, viewerId: string, req
     if (!accept) return;
     if (await repo.insertFollow(tx, requesterId, viewerId)) {
       const e = await repo.edgesBetween(tx, viewerId, requesterId);
-      await recordEvent(tx, { type: 'follow.created', followerId: requesterId, followeeId: viewerId, mutual: e.a_follows_b });
+      await recordEvent(tx, { type: 'follow.created', followerId: requesterId, followeeId: viewerId, mutual: e.a_follows_b, accepted: true });
     }
     await markSuggestionsDirty(tx, [viewerId, requesterId]);
     tx.afterCommit(() => userRulesChanged(ctx, [viewerId, requesterId]));
-    tx.afterCommit(() => publishFollowFrame(ctx, 'follow.accepted', requesterId, viewerId));
   });
   return { relationship: await relationshipBetween(ctx, viewerId, requesterId) };
 }

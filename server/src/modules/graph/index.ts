@@ -1,7 +1,7 @@
 import type { LoopModule } from '../../app/wiring.ts';
 import { suggestToContactOwners } from './contacts.service.ts';
 import { graphRoutes } from './graph.routes.ts';
-import { graphLens } from './graph.service.ts';
+import { followFrames, graphLens } from './graph.service.ts';
 import { refitSuggestionModel, refitSuggestionModelIfDue } from './suggestion-model.service.ts';
 
 /**
@@ -15,6 +15,7 @@ export const graphModule: LoopModule = {
     routes: [graphRoutes],
     graphLens,
     identifierHooks: [suggestToContactOwners],
+    events: { 'follow.created': [followFrames['follow.created']], 'follow.requested': [followFrames['follow.requested']] },
     jobs: {
       'suggestions.fit': {
         run: async (ctx, _p, job) => {

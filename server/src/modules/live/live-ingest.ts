@@ -95,7 +95,7 @@ function ffmpegArgs(input: PackagerInput, dir: string): string[] {
   if (/[[\]|:=\\'"]/.test(dir)) throw new Error(`the live directory ${dir} has characters ffmpeg's tee muxer cannot take`);
   const inArgs =
     input.kind === 'rtmp'
-      ? ['-protocol_whitelist', 'rtmp,tcp', '-probesize', '500000', '-analyzeduration', '1000000', '-f', 'flv', '-i', input.url]
+      ? ['-protocol_whitelist', 'rtmp,tcp', '-fflags', '+nobuffer', '-probesize', '65536', '-analyzeduration', '300000', '-f', 'flv', '-i', input.url]
       : ['-protocol_whitelist', 'pipe', '-f', input.format === 'webm' ? 'matroska' : input.format, '-i', 'pipe:0'];
   const copy = input.kind === 'rtmp' && input.copy;
   const codec = copy
@@ -307,8 +307,10 @@ export async function startRtmpIngest(ctx: AppContext): Promise<RtmpIngest | nul
 
   /** Waits for the codecs (first audio/video tags), then starts ffmpeg reading the stream back from this server. */
   async function startPacking(session: NmsSession, entry: { pullToken: string; packager: LivePackager | null }, live: { id: string; hostId: string; title: string }, key: string) {
+    const t0 = Date.now();
     for (let i = 0; i < 60 && session.videoCodec === 0 && publishing.has(session.id); i++) await new Promise((r) => setTimeout(r, 50));
     if (!publishing.has(session.id)) return;
+    ctx.log.info({ liveId: live.id, codecWaitMs: Date.now() - t0, videoCodec: session.videoCodec, audioCodec: session.audioCodec }, 'rtmp publish accepted; packaging');
     const copy = session.videoCodec === FLV_H264 && (session.audioCodec === FLV_AAC || session.audioCodec === 0);
     const address = server.address() as net.AddressInfo;
     try {

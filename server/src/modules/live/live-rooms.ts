@@ -23,6 +23,8 @@ export const roomChannel = (liveId: string) => `live:${liveId}`;
 /** Live rooms one socket may be in at once. */
 export const MAX_ROOMS_PER_CONNECTION = 5;
 const HEARTS_EVERY_MS = 1_000;
+/** How long a room's snapshot is shared by the viewers who join meanwhile (a popular live's crowd arrives at once). */
+const SNAPSHOT_SHARED_MS = 1_000;
 
 interface Room {
   conns: Set<RealtimeConnection>;
@@ -36,6 +38,7 @@ export class LiveRooms {
   /** Rooms that emptied since the last count: their zero is written once. */
   private readonly emptied = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly snapshots = new Map<string, { at: number; snapshot: Promise<LiveSnapshot> }>();
   private stopped = false;
 
   constructor(private readonly ctx: AppContext) {
@@ -64,6 +67,7 @@ export class LiveRooms {
   }
 
   publish(liveId: string, frame: LiveServerFrame): Promise<void> {
+    if (frame.type !== 'live.chat' && frame.type !== 'live.hearts') this.changed(liveId);
     return this.ctx.pubsub.publish(roomChannel(liveId), frame);
   }
 
@@ -97,8 +101,30 @@ export class LiveRooms {
     }
   }
 
+  /**
+   * The snapshot viewers get on joining, made once per second per room and shared (the live as
+   * anyone sees it and its recent chat). Anything said, deleted or changed on this node makes a
+   * new one; what another node did shows within a second (and reaches the room's sockets anyway).
+   */
+  sharedSnapshot(liveId: string, make: () => Promise<LiveSnapshot>): Promise<LiveSnapshot> {
+    const now = Date.now();
+    const hit = this.snapshots.get(liveId);
+    if (hit && now - hit.at < SNAPSHOT_SHARED_MS) return hit.snapshot;
+    if (this.snapshots.size > 1000) this.snapshots.clear();
+    const snapshot = make();
+    this.snapshots.set(liveId, { at: now, snapshot });
+    snapshot.catch(() => this.snapshots.delete(liveId));
+    return snapshot;
+  }
+
+  /** Something changed in the room: the next joiner gets a fresh snapshot. */
+  changed(liveId: string) {
+    this.snapshots.delete(liveId);
+  }
+
   /** A message accepted on this node: it leaves with the others of the next ~100 ms. */
   queueChat(liveId: string, message: LiveChatMessage) {
+    this.changed(liveId);
     let batch = this.chatOut.get(liveId);
     if (batch) return void batch.push(message);
     batch = [message];
@@ -153,6 +179,8 @@ export class LiveRooms {
     await this.publish(liveId, { type: 'live.state', live: await toLiveView(this.ctx, null, row) });
   }
 }
+
+export type LiveSnapshot = Extract<LiveServerFrame, { type: 'live.snapshot' }>;
 
 const byContext = new WeakMap<AppContext, LiveRooms>();
 

@@ -29,7 +29,9 @@ export const liveFrames: RealtimeFeature<AppContext> = {
         if (live.status !== 'ended' && !(await liveRooms(ctx).join(frame.liveId, conn))) {
           throw new AppError('too_many_rooms', 409, `A connection can be in at most ${MAX_ROOMS_PER_CONNECTION} lives at once; leave one first`);
         }
-        conn.send(await snapshotOf(ctx, conn.userId, live));
+        // The host sees what only the host sees; everyone else shares the room's snapshot.
+        const isHost = String(live.host_id) === conn.userId;
+        conn.send(isHost ? await snapshotOf(ctx, conn.userId, live) : await liveRooms(ctx).sharedSnapshot(frame.liveId, () => snapshotOf(ctx, null, live)));
       },
     },
     'live.leave': {

@@ -46,7 +46,7 @@ export async function toLiveView(ctx: AppContext, viewerId: string | null, row: 
   const [hosts, pinned, counts] = await Promise.all([
     getUserViews(ctx, [String(row.host_id)]),
     pinnedView(ctx, row),
-    viewerCount === undefined && row.status === 'live' ? repo.viewerCounts(ctx.db, [id], new Date(Date.now() - VIEWER_COUNT_FRESH_MS)) : null,
+    viewerCount === undefined && row.status !== 'ended' ? repo.viewerCounts(ctx.db, [id], new Date(Date.now() - VIEWER_COUNT_FRESH_MS)) : null,
   ]);
   const isHost = viewerId === String(row.host_id);
   return {
@@ -56,7 +56,8 @@ export async function toLiveView(ctx: AppContext, viewerId: string | null, row: 
     visibility: row.visibility,
     status: row.status,
     hlsUrl: row.status === 'live' ? hlsUrlOf(id) : null,
-    viewerCount: row.status === 'live' ? (viewerCount ?? counts?.get(id) ?? 0) : 0,
+    // Counted in the waiting room too (people gather before the stream starts).
+    viewerCount: row.status !== 'ended' ? (viewerCount ?? counts?.get(id) ?? 0) : 0,
     startedAt: row.started_at ? new Date(row.started_at).toISOString() : null,
     endedAt: row.ended_at ? new Date(row.ended_at).toISOString() : null,
     pinned,

@@ -203,7 +203,7 @@ export async function joinSnapshot(ctx: AppContext, userId: string, liveId: stri
   return live;
 }
 
-export async function snapshotOf(ctx: AppContext, userId: string, live: repo.LiveRow) {
+export async function snapshotOf(ctx: AppContext, userId: string | null, live: repo.LiveRow) {
   const [view, recent] = await Promise.all([toLiveView(ctx, userId, live), repo.recentChat(ctx.db, String(live.id), LIVE_RECENT_CHAT).then((rows) => toChatViews(ctx, rows))]);
   return { type: 'live.snapshot' as const, live: view, recent };
 }

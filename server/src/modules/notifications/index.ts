@@ -19,8 +19,9 @@ export const notificationsModule: LoopModule = {
       'comment.created': [notificationHandlers['comment.created']],
       'video.shared': [notificationHandlers['video.shared']],
       'message.request': [notificationHandlers['message.request']],
+      'order.changed': [notificationHandlers['order.changed']],
       'live.started': [notificationHandlers['live.started']],
     },
   },
-  uses: ['accounts', 'graph', 'media'],
+  uses: ['accounts', 'graph', 'media', 'shop'],
 };

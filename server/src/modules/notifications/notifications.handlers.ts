@@ -1,7 +1,9 @@
 import type { AppContext } from '../../app/context.ts';
 import type { DeliveredEvent, EventHandler } from '../../platform/events/events.ts';
+import { getUserViews } from '../accounts/index.ts';
 import { followers } from '../graph/index.ts';
 import { whoCanSeeVideo } from '../media/index.ts';
+import { findOrderSummary, type OrderSummary } from '../shop/index.ts';
 import { type Notice, notify } from './notifications.service.ts';
 
 /**
@@ -19,6 +21,39 @@ async function mentionsWhoCanSee(ctx: AppContext, mentionIds: readonly string[],
   if (mentionIds.length === 0) return [];
   const can = await whoCanSeeVideo(ctx, mentionIds, videoId);
   return mentionIds.filter((id) => can.has(id)).map(notices);
+}
+
+type OrderChange = DeliveredEvent<'order.changed'>['change'];
+
+/** "Linen shirt", "Linen shirt and 2 more". */
+const bought = (o: OrderSummary) => (o.otherLines > 0 ? `${o.firstTitle} and ${o.otherLines} more` : o.firstTitle);
+
+/** What the buyer is told for each move ("created" is theirs: nothing to tell). */
+const toBuyer: Partial<Record<OrderChange, (o: OrderSummary) => string>> = {
+  paid: (o) => `Your order from ${o.shopName} is confirmed: ${bought(o)}`,
+  shipped: (o) => `${o.shopName} shipped your order: ${bought(o)}`,
+  delivered: (o) => `Your order from ${o.shopName} was delivered: ${bought(o)}`,
+  refunded: (o) => `${o.shopName} refunded your order: ${bought(o)}`,
+  expired: (o) => `Your order from ${o.shopName} was cancelled because it was not paid in time: ${bought(o)}`,
+};
+
+/** The notices of an order move: the buyer hears what the shop did, the shop's owner what the buyer did. */
+async function orderNotices(ctx: AppContext, e: DeliveredEvent<'order.changed'>): Promise<Notice[]> {
+  const summary = await findOrderSummary(ctx, e.orderId);
+  if (!summary) return [];
+  const subject = { type: 'order' as const, id: e.orderId };
+  const buyerNotice = (text: string): Notice => ({ recipientId: e.buyerId, kind: 'order_update', actorId: e.shopOwnerId, subject, excerpt: text });
+  const ownerNotice = async (what: string): Promise<Notice> => {
+    const buyer = (await getUserViews(ctx, [e.buyerId])).get(e.buyerId);
+    const name = buyer?.displayName || buyer?.username || 'Someone';
+    return { recipientId: e.shopOwnerId, kind: 'order_update', actorId: e.buyerId, subject, excerpt: `${name} ${what} in ${summary.shopName}: ${bought(summary)}` };
+  };
+  if (e.change === 'paid') return [buyerNotice(toBuyer.paid!(summary)), await ownerNotice('placed an order')];
+  if (e.change === 'cancelled') {
+    return e.cancelledBy === 'buyer' ? [await ownerNotice('cancelled an order')] : [buyerNotice(`${summary.shopName} cancelled your order: ${bought(summary)}`)];
+  }
+  const text = toBuyer[e.change];
+  return text ? [buyerNotice(text(summary))] : [];
 }
 
 export const notificationHandlers = {
@@ -61,6 +96,7 @@ export const notificationHandlers = {
   'message.request': handler<'message.request'>('notifications.message-request', async (_ctx, e) => [
     { recipientId: e.recipientId, kind: 'message_request', actorId: e.senderId, subject: { type: 'conversation', id: e.conversationId } },
   ]),
+  'order.changed': handler<'order.changed'>('notifications.order', orderNotices),
   // Followers the live is open to: all of them, or only friends for a friends-only live.
   'live.started': handler<'live.started'>('notifications.live-started', async (ctx, e) =>
     (await followers(ctx, e.hostId))

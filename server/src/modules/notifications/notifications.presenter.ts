@@ -47,6 +47,7 @@ export function sentence(kind: NotificationKind, actor: User | null, count: numb
 function urlOf(row: NotificationRow, actor: User | null): string {
   if (row.subject_type === 'video' && row.subject_id) return `/video/${row.subject_id}`;
   if (row.subject_type === 'conversation' && row.subject_id) return `/inbox/${row.subject_id}`;
+  if (row.subject_type === 'order' && row.subject_id) return `/orders/${row.subject_id}`;
   if (row.subject_type === 'live' && row.subject_id) return `/live/${row.subject_id}`;
   if (row.kind === 'follow_request') return '/friends';
   if (actor) return `/u/${actor.username}`;
@@ -85,7 +86,8 @@ export async function presentNotifications(ctx: AppContext, viewerId: string, ro
         actorCount: Math.max(count, actors.length),
         subject: r.subject_type && r.subject_id ? { type: r.subject_type as NonNullable<Notification['subject']>['type'], id: r.subject_id } : null,
         text: sentence(kind, actor, count, r.excerpt),
-        excerpt: r.excerpt,
+        // An order row's words are the sentence itself, not someone's words it quotes.
+        excerpt: kind === 'order_update' ? null : r.excerpt,
         thumbnailUrl: r.subject_type === 'video' && r.subject_id ? (posters.get(r.subject_id) ?? null) : null,
         url: urlOf(r, actor),
         createdAt: new Date(r.updated_at).toISOString(),

@@ -4,7 +4,7 @@ import { inTransaction } from '../../platform/db/tx.ts';
 import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { type PaymentEvent, type PaymentIntent, type PaymentProvider, PaymentRequestRejected, WebhookRejected } from '../../platform/payments/port.ts';
-import { orderChanged } from './order-events.ts';
+import { recordOrderChange } from './order-events.ts';
 import { loadVisibleOrder } from './orders.service.ts';
 import { toOrderView } from './shop.presenter.ts';
 import * as repo from './shop.repo.ts';
@@ -107,7 +107,7 @@ async function onCaptured(ctx: AppContext, paymentId: string) {
     if (!payment) return; // already captured (or refunded): this news is old
     const paid = await repo.moveOrder(tx, String(payment.order_id), ['pending_payment'], 'paid');
     if (paid) {
-      tx.afterCommit(() => orderChanged(ctx, paid, 'paid'));
+      await recordOrderChange(tx, paid, 'paid');
       return;
     }
     // Too late (expired, cancelled) or paid twice (another payment won): give this one back.

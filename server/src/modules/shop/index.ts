@@ -1,6 +1,7 @@
 import type { LoopModule } from '../../app/wiring.ts';
 import { forgetOldAnswers } from '../../platform/idempotency/idempotency.ts';
 import { refundPayment } from './checkout.service.ts';
+import { orderFrames } from './order-events.ts';
 import { expireOrder } from './orders.service.ts';
 import { productPageRoutes } from './product-page.ts';
 import { orderShareCards, productShareCards } from './shop-cards.ts';
@@ -8,7 +9,7 @@ import { shopRoutes } from './shop.routes.ts';
 
 /**
  * Shops, products, orders and checkout (docs/shop.md); owns the shop, product, order and payment
- * tables. Provides messaging with product and order cards (a product link pasted in a chat
+ * tables; records `order.changed` for every move (the buyer's and shop's notifications come from it). Provides messaging with product and order cards (a product link pasted in a chat
  * becomes a card), the /p/:id page, and the jobs that expire unpaid orders and refund late payments.
  */
 export const shopModule: LoopModule = {
@@ -17,6 +18,7 @@ export const shopModule: LoopModule = {
     routes: [shopRoutes],
     siteRoutes: [productPageRoutes],
     shareCards: { product: productShareCards, order: orderShareCards },
+    events: { 'order.changed': [orderFrames] },
     jobs: {
       'order.expire': { run: (ctx, p) => expireOrder(ctx, p.orderId) },
       'payment.refund': { run: (ctx, p) => refundPayment(ctx, p.paymentId) },
@@ -31,7 +33,6 @@ export const shopModule: LoopModule = {
   uses: ['accounts', 'media', 'messaging'],
 };
 
+export { findOrderSummary, type OrderSummary } from './orders.service.ts';
 /** A product as `viewerId` sees it, or a 404 `product_not_found` (a live pins products by id). */
 export { getProduct } from './shops.service.ts';
-/** Where order notifications will plug in (nothing listens yet). */
-export { onOrderChanged, type OrderChange, type OrderListener } from './order-events.ts';

@@ -5,7 +5,7 @@ import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { inTransaction, type Tx } from '../../platform/db/tx.ts';
 import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import { orderChanged } from './order-events.ts';
+import { type OrderChange, recordOrderChange } from './order-events.ts';
 import { mayViewOrder, ORDER_MOVES, type OrderAction, type OrderActor, ownsShop } from './shop.policy.ts';
 import { presentNewOrder, toOrderView, toOrderViews } from './shop.presenter.ts';
 import { getUserViews } from '../accounts/index.ts';
@@ -92,7 +92,7 @@ async function placeOrder(ctx: AppContext, buyerId: string, key: string, body: C
       if (now.some((p) => p.price_minor !== products.get(String(p.id))!.price_minor)) throw new AppError('price_changed', 409, 'The price changed; look again before buying');
       throw outOfStock();
     }
-    tx.afterCommit(() => orderChanged(ctx, row, 'created'));
+    await recordOrderChange(tx, row, 'created');
     return { existing: false as const, row, items };
   });
   if (placed.existing) return toOrderView(ctx, placed.row);
@@ -142,7 +142,7 @@ export async function moveOrderAs(ctx: AppContext, userId: string, orderId: stri
       if (!released && action === 'refund') await repo.restockUnits(tx, orderId);
       await refundCapturedPayments(tx, orderId);
     }
-    tx.afterCommit(() => orderChanged(ctx, row, move.to === 'cancelled' ? 'cancelled' : (move.to as 'shipped' | 'delivered' | 'refunded')));
+    await recordOrderChange(tx, row, move.to as OrderChange);
     return row;
   });
   if (!moved) {
@@ -168,11 +168,28 @@ export async function expireOrder(ctx: AppContext, orderId: string) {
     const row = await repo.moveOrder(tx, orderId, ['pending_payment'], 'cancelled', { cancel_reason: 'expired', onlyIfExpired: true });
     if (!row) return null;
     await repo.releaseUnits(tx, orderId);
-    tx.afterCommit(() => orderChanged(ctx, row, 'expired'));
+    await recordOrderChange(tx, row, 'expired');
     return row;
   });
   if (expired) return;
   const now = await repo.findOrder(ctx.db, orderId);
   // Still pending and not yet due (a clock step): try again later.
   if (now?.status === 'pending_payment') throw new Error(`order ${orderId} is not due to expire yet`);
+}
+
+/** What a notification about an order names: the shop, and what was bought. */
+export interface OrderSummary {
+  shopName: string;
+  /** The first line's title, and how many other lines there are. */
+  firstTitle: string;
+  otherLines: number;
+}
+
+export async function findOrderSummary(ctx: AppContext, orderId: string): Promise<OrderSummary | null> {
+  const order = await repo.findOrder(ctx.db, orderId);
+  if (!order) return null;
+  const [shop, items] = await Promise.all([repo.findShop(ctx.db, order.shop_id), repo.orderItems(ctx.db, [orderId])]);
+  const lines = items.get(orderId) ?? [];
+  if (!shop || lines.length === 0) return null;
+  return { shopName: shop.name, firstTitle: lines[0]!.title, otherLines: lines.length - 1 };
 }

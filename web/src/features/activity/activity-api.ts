@@ -54,7 +54,8 @@ export function useActivityLive() {
         return { ...data, pages };
       });
     } else if (f.type === 'ready' || f.type === 'resync') {
-      void qc.invalidateQueries({ queryKey: ['notifications'] });
+      // One refetch for every mounted bell (see useInboxLive).
+      void qc.invalidateQueries({ queryKey: ['notifications'] }, { cancelRefetch: false });
     }
   });
   return signedIn;

@@ -48,7 +48,9 @@ export function useInboxLive() {
   useRealtime(signedIn);
   useRealtimeFrames((f) => {
     if (f.type === 'message' || f.type === 'conversation.updated' || f.type === 'conversation.removed' || f.type === 'read' || f.type === 'resync' || f.type === 'ready') {
-      void qc.invalidateQueries({ queryKey: ['conversations'] });
+      // Every mounted badge (tab bar and side navigation) hears the frame: the first refetch
+      // started serves them all instead of each cancelling the last and starting its own.
+      void qc.invalidateQueries({ queryKey: ['conversations'] }, { cancelRefetch: false });
     }
   });
   return signedIn;

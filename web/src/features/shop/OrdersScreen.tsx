@@ -11,7 +11,7 @@ import { Skeleton } from '../../ui/Skeleton.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { ORDER_STATUS_LABEL } from './order-status.ts';
 import { formatPrice } from './price.ts';
-import { useMessageAboutOrder, useMyOrders, useOrder, useOrderMove, useShop, useShopOrders } from './shop-api.ts';
+import { useMessageAboutOrder, useMyOrders, useOrder, useOrderMove, useOrdersLive, useShop, useShopOrders } from './shop-api.ts';
 import './shop.css';
 
 function OrderRow({ order, to, who }: { order: Order; to: string; who: 'buyer' | 'shop' }) {
@@ -35,6 +35,7 @@ function OrderRow({ order, to, who }: { order: Order; to: string; who: 'buyer' |
 
 /** /orders — what I bought. */
 export function OrdersScreen() {
+  useOrdersLive();
   const orders = useMyOrders();
   return (
     <>
@@ -64,6 +65,7 @@ export function OrdersScreen() {
 
 /** /shop/:ref/orders — the shop's orders, for its owner: ship, refund, cancel. */
 export function ShopOrdersScreen() {
+  useOrdersLive();
   const { ref = '' } = useParams();
   const shop = useShop(ref);
   const orders = useShopOrders(shop.data?.id);
@@ -102,6 +104,7 @@ const STEPS: Array<{ status: Order['status']; label: string }> = [
 
 /** /orders/:id — one order with its status timeline; the buyer and the shop's owner each get their actions. */
 export function OrderScreen() {
+  useOrdersLive();
   const { id = '' } = useParams();
   const order = useOrder(id);
   const move = useOrderMove();

@@ -2,6 +2,7 @@ import { Order, Product, ShippingAddress, Shop, page } from '@loop/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
+import { useRealtime, useRealtimeFrames } from '../../app/realtime/socket.ts';
 
 /** The shop's calls (API.md "Shops, products, orders"; docs/shop.md). */
 
@@ -21,6 +22,23 @@ export const shopKeys = {
   shopOrders: (id: string) => ['shop-orders', id] as const,
   address: ['shipping-address'] as const,
 };
+
+/**
+ * Order screens follow moves made elsewhere (the shop ships, a payment lands, the reservation
+ * runs out): an `order.updated` frame refetches the order and the lists it is in; a reconnect
+ * refetches them all, since frames may have been missed meanwhile.
+ */
+export function useOrdersLive() {
+  const qc = useQueryClient();
+  useRealtime(true);
+  useRealtimeFrames((f) => {
+    const one = f.type === 'order.updated';
+    if (!one && f.type !== 'ready' && f.type !== 'resync') return;
+    void qc.invalidateQueries({ queryKey: one ? shopKeys.order(f.orderId) : ['order'] });
+    void qc.invalidateQueries({ queryKey: shopKeys.myOrders });
+    void qc.invalidateQueries({ queryKey: ['shop-orders'] });
+  });
+}
 
 /** The product bar of a clip: asked only for the clip on screen. */
 export function useVideoProducts(videoId: string, enabled: boolean) {

@@ -16,7 +16,8 @@ export function LiveScreen() {
   const { id = '' } = useParams();
   const live = useLive(id);
   const session = useSession();
-  const [playing, setPlaying] = useState(false);
+  // Only until the picture first plays: later stalls freeze the frame (as other apps do) rather than cover it.
+  const [played, setPlayed] = useState(false);
 
   if (live.isPending) {
     return (
@@ -49,13 +50,13 @@ export function LiveScreen() {
     );
   }
   const l = live.data;
-  const notice = l.status === 'waiting' ? `Waiting for ${l.host.displayName} to start…` : !playing ? 'Connecting to the live…' : null;
+  const notice = l.status === 'waiting' ? `Waiting for ${l.host.displayName} to start…` : !played ? 'Connecting to the live…' : null;
   return (
     <LiveRoom
       live={l}
       me={session.me?.user ?? null}
       notice={notice}
-      video={l.hlsUrl && l.status === 'live' ? <LivePlayer src={l.hlsUrl} label={`${l.host.displayName}'s live video`} onPlaying={setPlaying} /> : null}
+      video={l.hlsUrl && l.status === 'live' ? <LivePlayer src={l.hlsUrl} label={`${l.host.displayName}'s live video`} onPlaying={(p) => p && setPlayed(true)} /> : null}
     />
   );
 }

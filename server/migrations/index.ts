@@ -13,6 +13,7 @@ import * as m0011 from './0011_notifications.ts';
 import * as m0012 from './0012_signals.ts';
 import * as m0013 from './0013_shop.ts';
 import * as m0014 from './0014_stories.ts';
+import * as m0015 from './0015_live.ts';
 import * as m0016 from './0016_watch.ts';
 import * as m0017 from './0017_discovery.ts';
 
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0012_signals': m0012,
   '0013_shop': m0013,
   '0014_stories': m0014,
+  '0015_live': m0015,
   '0016_watch': m0016,
   '0017_discovery': m0017,
 };

@@ -77,6 +77,8 @@ const TEST_ENV = {
   RATE_LIMIT_LOGIN_PER_IP: '100000',
   // A refit changes how every suggestion ranks: tests that want one enqueue it themselves.
   SUGGESTION_MODEL_REFIT_HOURS: '0',
+  // Test servers share the machine: RTMP ingest only where a test asks for it (on a free port).
+  RTMP_PORT: '0',
 };
 
 export async function startTestServer(opts: { env?: Record<string, string>; postgresUrl?: string; log?: Logger } = {}): Promise<TestServer> {

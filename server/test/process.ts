@@ -30,6 +30,8 @@ export function testProcessEnv(): Record<string, string> {
     RATE_LIMIT_API_PER_USER: '1000000',
     RATE_LIMIT_SIGNUP_PER_IP: '1000000',
     RATE_LIMIT_LOGIN_PER_IP: '1000000',
+    // Several test servers share the machine: RTMP ingest only where a test gives it a free port.
+    RTMP_PORT: '0',
   };
 }
 

@@ -96,6 +96,10 @@ export default defineConfig({
       WEB_DIST_DIR: path.join(root, 'web/dist'),
       LOG_LEVEL: 'warn',
       DEMO_CONTENT: 'false',
+      // Lives from the browser need no RTMP listener, and a fixed port would clash between parallel runs on one machine.
+      RTMP_PORT: '0',
+      // The machine running e2e is shared and often loaded: ffmpeg may pause for seconds; a live ending on a stall is not what these specs check.
+      LIVE_STALL_SEC: '30',
       RATE_LIMIT_API_PER_IP: '100000',
       RATE_LIMIT_API_PER_USER: '100000',
       RATE_LIMIT_SIGNUP_PER_IP: '100000',

@@ -45,6 +45,8 @@ export const DomainEvent = z.discriminatedUnion('type', [
   }),
   /** A reply or reaction to a story, sent as a message in the direct conversation with its author. */
   z.object({ type: z.literal('story.replied'), storyId: z.string(), authorId: z.string(), senderId: z.string(), conversationId: z.string(), excerpt: z.string() }),
+  /** A live went on air (its first playable playlist); `visibility` says which followers may be told. */
+  z.object({ type: z.literal('live.started'), liveId: z.string(), hostId: z.string(), visibility: z.enum(['public', 'followers', 'friends']) }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];

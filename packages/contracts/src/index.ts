@@ -12,3 +12,4 @@ export * from './shop.ts';
 export * from './discovery.ts';
 export * from './watch.ts';
 export * from './stories.ts';
+export * from './live.ts';

@@ -19,7 +19,7 @@ export const NOTIFICATION_KINDS = [
 export const NotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
-export const NotificationSubject = z.object({ type: z.enum(['video', 'comment', 'user', 'conversation', 'order']), id: z.string() });
+export const NotificationSubject = z.object({ type: z.enum(['video', 'comment', 'user', 'conversation', 'order', 'live']), id: z.string() });
 
 export const Notification = z.object({
   id: z.string(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FollowFrame } from './graph.ts';
+import { LiveChatFrame, LiveHeartFrame, LiveJoinFrame, LiveLeaveFrame, type LiveServerFrame } from './live.ts';
 import type { VideoProgressFrame } from './media.ts';
 import type { NotificationFrame } from './notifications.ts';
 import type { OrderUpdatedFrame } from './shop.ts';
@@ -19,9 +20,9 @@ export const HelloFrame = z.object({
 export const PingFrame = z.object({ type: z.literal('ping') });
 
 /** Every frame a client may send. */
-export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, SendFrame, ReadFrame, TypingFrame, PingFrame, WatchJoinFrame, WatchLeaveFrame, WatchControlFrame, TimeFrame]);
+export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, SendFrame, ReadFrame, TypingFrame, PingFrame, WatchJoinFrame, WatchLeaveFrame, WatchControlFrame, TimeFrame, LiveJoinFrame, LiveLeaveFrame, LiveChatFrame, LiveHeartFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
-export const CLIENT_FRAME_TYPES = ['hello', 'send', 'read', 'typing', 'ping', 'watch.join', 'watch.leave', 'watch.control', 'time'] as const;
+export const CLIENT_FRAME_TYPES = ['hello', 'send', 'read', 'typing', 'ping', 'watch.join', 'watch.leave', 'watch.control', 'time', 'live.join', 'live.leave', 'live.chat', 'live.heart'] as const;
 export type ClientFrameType = ClientFrame['type'];
 
 /** Frames of the connection itself. */
@@ -36,5 +37,5 @@ export type CoreServerFrame =
 export type FollowServerFrame = FollowFrame | (Omit<FollowFrame, 'type'> & { type: 'follow.accepted' });
 
 /** Every frame the server sends. */
-export type ServerFrame = CoreServerFrame | MessagingServerFrame | FollowServerFrame | VideoProgressFrame | NotificationFrame | OrderUpdatedFrame | WatchServerFrame;
+export type ServerFrame = CoreServerFrame | MessagingServerFrame | FollowServerFrame | VideoProgressFrame | NotificationFrame | OrderUpdatedFrame | WatchServerFrame | LiveServerFrame;
 export type ServerFrameType = ServerFrame['type'];

@@ -93,6 +93,17 @@ const EnvSchema = z.object({
   PUSH_ALLOW_PRIVATE_ENDPOINTS: bool.default(false),
   /** A person whose sockets sent nothing for this long counts as away: notifications also go by push. */
   PUSH_IDLE_SEC: int(60, 0),
+  /** Lives: the RTMP ingest port (every publish is checked against a live's stream key); 0 turns RTMP ingest off. */
+  RTMP_PORT: int(1935, 0).pipe(z.number().max(65535)),
+  /** Lives: chat messages one person may send per window, and the window (ms). */
+  LIVE_CHAT_MESSAGES: int(3, 1),
+  LIVE_CHAT_WINDOW_MS: int(2000, 100),
+  /** Lives: how long chat messages are gathered before they go to the room in one frame. */
+  LIVE_CHAT_BATCH_MS: int(100, 10),
+  /** Lives: how often the viewer count (and the rest of the live) is sent to a room at most. */
+  LIVE_STATE_INTERVAL_MS: int(3000, 200),
+  /** Lives: a stream with no new HLS segment for this long has stopped: the live ends. */
+  LIVE_STALL_SEC: int(5, 2),
 });
 
 export type Config = Readonly<{
@@ -143,6 +154,7 @@ export type Config = Readonly<{
   gateway: Readonly<{ heartbeatMs: number; sessionRecheckMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
   events: Readonly<{ relayPollMs: number }>;
   push: Readonly<{ vapidPublicKey: string | null; vapidPrivateKey: string | null; vapidSubject: string; allowPrivateEndpoints: boolean; idleMs: number }>;
+  live: Readonly<{ rtmpPort: number; chatMessages: number; chatWindowMs: number; chatBatchMs: number; stateIntervalMs: number; stallMs: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -242,6 +254,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       vapidSubject: e.VAPID_SUBJECT ?? `mailto:push@${new URL(publicUrl).hostname}`,
       allowPrivateEndpoints: e.PUSH_ALLOW_PRIVATE_ENDPOINTS,
       idleMs: e.PUSH_IDLE_SEC * 1000,
+    }),
+    live: Object.freeze({
+      rtmpPort: e.RTMP_PORT,
+      chatMessages: e.LIVE_CHAT_MESSAGES,
+      chatWindowMs: e.LIVE_CHAT_WINDOW_MS,
+      chatBatchMs: e.LIVE_CHAT_BATCH_MS,
+      stateIntervalMs: e.LIVE_STATE_INTERVAL_MS,
+      stallMs: e.LIVE_STALL_SEC * 1000,
     }),
   });
 }

@@ -49,6 +49,8 @@ const ProductScreen = lazyScreen(() => import('../features/shop/ProductScreen.ts
 const MyShopScreen = lazyScreen(() => import('../features/shop/ShopScreen.tsx').then((m) => m.MyShopScreen));
 const StoryViewerScreen = lazyScreen(() => import('../features/stories/StoryViewerScreen.tsx').then((m) => m.StoryViewerScreen));
 const StoryComposerScreen = lazyScreen(() => import('../features/stories/StoryComposerScreen.tsx').then((m) => m.StoryComposerScreen));
+const GoLiveScreen = lazyScreen(() => import('../features/live/GoLiveScreen.tsx').then((m) => m.GoLiveScreen));
+const LiveScreen = lazyScreen(() => import('../features/live/LiveScreen.tsx').then((m) => m.LiveScreen));
 const ShopScreen = lazyScreen(() => import('../features/shop/ShopScreen.tsx').then((m) => m.ShopScreen));
 
 export interface AppRoute {
@@ -114,6 +116,9 @@ export const routes: AppRoute[] = [
   { path: '/shop/:ref/orders', element: <ShopOrdersScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/orders', element: <OrdersScreen />, access: 'signed-in', chrome: 'app' },
   { path: '/orders/:id', element: <OrderScreen />, access: 'signed-in', chrome: 'app' },
+  // Live (docs/live-web.md): full screen like the feed, so without the tab bar.
+  { path: '/live/new', element: <GoLiveScreen />, access: 'signed-in', chrome: 'bare' },
+  { path: '/live/:id', element: <LiveScreen />, access: 'any', chrome: 'bare' },
   { path: '/u/:username', element: <UserProfileScreen />, access: 'any', chrome: 'app' },
   // "/@alice": react-router has no partial dynamic segments, so the screen checks the "@" itself.
   { path: '/:handle', element: <HandleRoute />, access: 'any', chrome: 'app' },

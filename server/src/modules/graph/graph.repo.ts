@@ -108,6 +108,15 @@ export async function followeesOf(db: Executor, userId: string): Promise<{ id: s
   return rows.rows.map((r) => ({ id: String(r.id), friend: r.friend }));
 }
 
+/** Everyone who follows `userId`, each marked when `userId` follows them back (a friend). */
+export async function followersOf(db: Executor, userId: string): Promise<{ id: string; friend: boolean }[]> {
+  const rows = await sql<{ id: string; friend: boolean }>`
+    SELECT f.follower_id AS id,
+           EXISTS (SELECT 1 FROM follows back WHERE back.follower_id = f.followee_id AND back.followee_id = f.follower_id) AS friend
+      FROM follows f WHERE f.followee_id = ${userId}`.execute(db);
+  return rows.rows.map((r) => ({ id: String(r.id), friend: r.friend }));
+}
+
 /** Everyone `userId` has muted, blocked or is blocked by, in one round trip. */
 export async function mutedOrBlockedIdsOf(db: Executor, userId: string): Promise<string[]> {
   const rows = await sql<{ id: string }>`

@@ -93,6 +93,8 @@ export async function audienceOf(ctx: AppContext, viewerId: string | null, autho
 export const friendIds = (ctx: AppContext, userId: string) => repo.friendIdsOf(ctx.db, userId);
 /** Everyone `userId` follows, each with whether they are friends (follow back). */
 export const followees = (ctx: AppContext, userId: string) => repo.followeesOf(ctx.db, userId);
+/** Everyone who follows `userId`, each marked when they are friends. */
+export const followers = (ctx: AppContext, userId: string) => repo.followersOf(ctx.db, userId);
 /** People whose clips `userId` must not be shown: muted, or blocked either way. */
 export const mutedOrBlockedIds = (ctx: AppContext, userId: string) => repo.mutedOrBlockedIdsOf(ctx.db, userId);
 export const blockedEitherWayIds = (ctx: AppContext, userId: string) => repo.blockedEitherWayIdsOf(ctx.db, userId);

@@ -41,6 +41,7 @@ export {
   blocksAndFriendshipAmong,
   follow,
   followees,
+  followers,
   friendIds,
   friendsAndBlocksWith,
   isBlockedEitherWay,

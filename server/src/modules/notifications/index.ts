@@ -21,6 +21,7 @@ export const notificationsModule: LoopModule = {
       'message.request': [notificationHandlers['message.request']],
       'order.changed': [notificationHandlers['order.changed']],
       'story.replied': [notificationHandlers['story.replied']],
+      'live.started': [notificationHandlers['live.started']],
     },
   },
   uses: ['accounts', 'graph', 'media', 'shop'],

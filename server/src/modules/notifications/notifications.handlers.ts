@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app/context.ts';
 import type { DeliveredEvent, EventHandler } from '../../platform/events/events.ts';
 import { getUserViews } from '../accounts/index.ts';
+import { followers } from '../graph/index.ts';
 import { whoCanSeeVideo } from '../media/index.ts';
 import { findOrderSummary, type OrderSummary } from '../shop/index.ts';
 import { type Notice, notify } from './notifications.service.ts';
@@ -99,4 +100,10 @@ export const notificationHandlers = {
   'story.replied': handler<'story.replied'>('notifications.story-reply', async (_ctx, e) => [
     { recipientId: e.authorId, kind: 'story_reply', actorId: e.senderId, subject: { type: 'conversation', id: e.conversationId }, excerpt: e.excerpt },
   ]),
+  // Followers the live is open to: all of them, or only friends for a friends-only live.
+  'live.started': handler<'live.started'>('notifications.live-started', async (ctx, e) =>
+    (await followers(ctx, e.hostId))
+      .filter((f) => e.visibility !== 'friends' || f.friend)
+      .map((f) => ({ recipientId: f.id, kind: 'live_started', actorId: e.hostId, subject: { type: 'live', id: e.liveId } })),
+  ),
 } satisfies { [T in DeliveredEvent['type']]: EventHandler<AppContext, T> };

@@ -48,6 +48,7 @@ function urlOf(row: NotificationRow, actor: User | null): string {
   if (row.subject_type === 'video' && row.subject_id) return `/video/${row.subject_id}`;
   if (row.subject_type === 'conversation' && row.subject_id) return `/inbox/${row.subject_id}`;
   if (row.subject_type === 'order' && row.subject_id) return `/orders/${row.subject_id}`;
+  if (row.subject_type === 'live' && row.subject_id) return `/live/${row.subject_id}`;
   if (row.kind === 'follow_request') return '/friends';
   if (actor) return `/u/${actor.username}`;
   return '/inbox';

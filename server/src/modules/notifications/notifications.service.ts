@@ -61,7 +61,7 @@ export interface Notice {
   actorId: string;
   /** Same key while unread: one row that grows ("maya and 3 others"). */
   groupKey?: string;
-  subject?: { type: 'video' | 'comment' | 'user' | 'conversation' | 'order'; id: string };
+  subject?: { type: 'video' | 'comment' | 'user' | 'conversation' | 'order' | 'live'; id: string };
   excerpt?: string;
 }
 

@@ -35,3 +35,5 @@ export const shopModule: LoopModule = {
 
 export { findOrderSummary, type OrderSummary } from './orders.service.ts';
 export { searchProducts } from './product-search.ts';
+/** A product as `viewerId` sees it, or a 404 `product_not_found` (a live pins products by id). */
+export { getProduct } from './shops.service.ts';

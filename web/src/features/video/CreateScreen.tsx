@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { z } from 'zod';
 import { api, describeError } from '../../app/api.ts';
-import { Button } from '../../ui/Button.tsx';
+import { Button, ButtonLink } from '../../ui/Button.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
 import { ChoiceGroup } from '../../ui/Switch.tsx';
 import { TextArea } from '../../ui/TextField.tsx';
@@ -51,7 +51,14 @@ export function CreateScreen() {
   const busy = uploaded !== null;
   return (
     <>
-      <TopBar title="New clip" />
+      <TopBar
+        title="New clip"
+        end={
+          <ButtonLink to="/live/new" variant="ghost">
+            Go live
+          </ButtonLink>
+        }
+      />
       <Page>
         <form
           className="create"

@@ -8,6 +8,7 @@ import { IconPlus, IconSearch } from '../../ui/icons.tsx';
 import { useSession } from '../../app/session.ts';
 import { useMediaQuery } from '../../ui/use-media-query.ts';
 import { StoryTray } from '../stories/StoryTray.tsx';
+import { LiveNowRow } from '../live/LiveNow.tsx';
 import { ClipCard } from './ClipCard.tsx';
 import { CommentsSheet } from './CommentsSheet.tsx';
 import { type FeedKind, trackEvent, useFeed } from './video-api.ts';
@@ -125,6 +126,8 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
           <IconSearch size={22} />
         </Link>
       </nav>
+      {/* Lives on air come first in Following and Friends. */}
+      {kind !== 'for-you' ? <LiveNowRow /> : null}
       <div className="feed__scroller" ref={scroller} data-testid="feed">
         {feed.isPending ? (
           <div className="feed__state" role="status" aria-busy="true">

@@ -158,6 +158,9 @@ async function liveRound(children: ChildProcess[], senders: ChildProcess): Promi
     RATE_LIMIT_API_PER_IP: '10000000',
     RATE_LIMIT_API_PER_USER: '10000000',
     RATE_LIMIT_SIGNUP_PER_IP: '100000',
+    // Each sender sends 1 message a second, but a busy machine delivers them in bunches: the per-person chat limit
+    // (documented setting) is raised from 3 to 10 per 2 s so the bench measures delivery, not the limiter. Every rule is still checked.
+    LIVE_CHAT_MESSAGES: '10',
     ...(process.env.BENCH_DATABASE_URL && { DATABASE_URL: process.env.BENCH_DATABASE_URL }),
   });
   const ctx = await createContext(config, { pgliteDataDir: 'memory://' });
@@ -199,7 +202,7 @@ async function main() {
     '## Live chat: 10,000 viewers in one room, 50 messages/s (bench:live-chat)',
     '',
     `\`npm run bench:live-chat\` — ${f(VIEWERS)} viewer sockets (in ${CHILDREN} child processes) in one live room; ${SENDERS} people send ${RATE} chat`,
-    `messages a second between them for ${SECONDS} s (each within the per-person limit of 3 per 2 s). **Loop**: the whole app in the bench`,
+    `messages a second between them for ${SECONDS} s (1 a second each; the per-person limit raised to 10 per 2 s, since a busy machine bunches them). **Loop**: the whole app in the bench`,
     `process (${engine}): each viewer signs in, \`hello\`, \`live.join\` → snapshot; each message passes every chat rule, is stored and acked,`,
     'then leaves with the others of the next ~100 ms in one `live.chat` frame, fanned out by the real-time core (a room channel, passes',
     'of 500 sockets per event-loop turn). **Bare**: a `ws` server that sends each message, serialised once, to every socket as it',

@@ -103,8 +103,10 @@ function ffmpegArgs(input: PackagerInput, dir: string): string[] {
     : [
         '-c:v',
         'libx264',
+        // A browser's stream is transcoded as it arrives: the cheapest preset keeps the encoder
+        // ahead of real time on a busy machine (a queue in front of it is latency that only grows).
         '-preset',
-        'veryfast',
+        input.kind === 'stream' ? 'ultrafast' : 'veryfast',
         '-tune',
         'zerolatency',
         '-pix_fmt',

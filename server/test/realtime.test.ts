@@ -40,10 +40,10 @@ describe('real-time core', () => {
   it('answers a type no module registered with the registered types', async () => {
     const a = await s.make.user();
     const ws = await connectWs(s.url, { token: a.token });
-    ws.send({ type: 'live.join', liveId: '1' });
+    ws.send({ type: 'party.join', partyId: '1' });
     const err = await ws.waitFor((f) => f.type === 'error');
     expect(err).toMatchObject({ code: 'unknown_frame_type', field: 'type' });
-    for (const t of ['hello', 'send', 'read', 'typing', 'ping']) expect(err.detail).toContain(t);
+    for (const t of ['hello', 'send', 'read', 'typing', 'ping', 'live.join', 'watch.join', 'time']) expect(err.detail).toContain(t);
     ws.close();
   });
 });

@@ -168,7 +168,9 @@ async function main() {
   });
   let validation = '';
   await run('Loop (ALS + co-occurrence + EASE head, learned blend)', async () => {
-    const model = await fitRecommender(task.train);
+    // Serving ranks only the protocol's candidate clips, for people who have not watched them:
+    // the blend is chosen on that same task (RecommenderOptions.candidates).
+    const model = await fitRecommender(task.train, { candidates: task.allowed });
     const v = model.validation;
     if (v) {
       validation = `Blend chosen on validation (${v.people} people of the training file, ${v.pairs} pairs; NDCG@10 on held-out training rows): ${Object.entries(v.ndcg)

@@ -29,6 +29,14 @@ export interface RecommenderOptions {
   /** ALS confidence scales tried on validation (unless `als.alpha` is given). */
   alphaGrid: number[];
   seed: number;
+  /**
+   * The clips the model will be asked to rank (1 = may be recommended), when serving ranks a
+   * subset of the catalogue for people who have not watched it. Validation then does that same
+   * task: each validation person's interactions with candidate clips are held out and the
+   * candidates are ranked from the rest of their history, so the blend is chosen for what it
+   * will do rather than for recovering random rows of the log.
+   */
+  candidates?: Uint8Array;
 }
 
 export const RECOMMENDER_DEFAULTS: RecommenderOptions = {
@@ -190,11 +198,20 @@ const CANDIDATE_BLENDS: Array<{ name: string; l2: number; mask?: boolean[] }> = 
 export async function fitRecommender(x: Interactions, opts: Partial<RecommenderOptions> = {}, pause?: () => Promise<void>): Promise<RecommenderModel> {
   const o: RecommenderOptions = { ...RECOMMENDER_DEFAULTS, ...opts };
   const rnd = seededRandom(o.seed);
+  const candidate = (i: number) => !o.candidates || o.candidates[i] === 1;
   const held = new Uint8Array(x.uItems.length);
   const people: number[] = [];
   for (let u = 0; u < x.users.length; u++) {
     const a = x.uPtr[u]!;
     const n = x.uPtr[u + 1]! - a;
+    if (o.candidates) {
+      let onCandidates = 0;
+      for (let k = a; k < a + n; k++) onCandidates += o.candidates[x.uItems[k]!] === 1 ? 1 : 0;
+      if (onCandidates < 1 || n - onCandidates < 3) continue;
+      people.push(u);
+      for (let k = a; k < a + n; k++) if (o.candidates[x.uItems[k]!] === 1) held[k] = 1;
+      continue;
+    }
     const out = Math.floor(n * o.holdout);
     if (n < 3 || out < 1) continue;
     people.push(u);
@@ -235,7 +252,7 @@ export async function fitRecommender(x: Interactions, opts: Partial<RecommenderO
           const h = historyOf(train, u);
           const own = new Set(h.items);
           const s = sourceScores({ ...comp, als }, h, { userIndex: u, halfLifeSeconds: o.halfLifeSeconds });
-          ndcg += ndcgAt(topN(s.als, 10, (i) => !own.has(i)), heldOf(x, held, u), 10) / Math.max(probe.length, 1);
+          ndcg += ndcgAt(topN(s.als, 10, (i) => !own.has(i) && candidate(i)), heldOf(x, held, u, candidate), 10) / Math.max(probe.length, 1);
         }
         alsNdcg[`α ${alpha}`] = ndcg;
         if (ndcg > best.ndcg) best = { alpha, ndcg, als };
@@ -249,10 +266,10 @@ export async function fitRecommender(x: Interactions, opts: Partial<RecommenderO
       const h = historyOf(train, u);
       const s = sourceScores(comp, h, { userIndex: u, halfLifeSeconds: o.halfLifeSeconds });
       const own = new Set(h.items);
-      const held_ = heldOf(x, held, u);
+      const held_ = heldOf(x, held, u, candidate);
       // Pairs within the candidate pool only: that is what the blend ranks. (A held-out clip
       // outside the pool paired with pool clips would teach that high source scores are bad.)
-      const pool = rankCandidates(comp, s, PRIOR_WEIGHTS, Number.POSITIVE_INFINITY, POOL_FOR_PAIRS, (i) => !own.has(i)).map((c) => c.i);
+      const pool = rankCandidates(comp, s, PRIOR_WEIGHTS, Number.POSITIVE_INFINITY, POOL_FOR_PAIRS, (i) => !own.has(i) && candidate(i)).map((c) => c.i);
       const positives = pool.filter((i) => held_.has(i));
       const negatives = pool.filter((i) => !held_.has(i));
       if (!negatives.length || !positives.length) continue;
@@ -280,8 +297,9 @@ export async function fitRecommender(x: Interactions, opts: Partial<RecommenderO
       const h = historyOf(train, u);
       const s = sourceScores(comp, h, { userIndex: u, halfLifeSeconds: o.halfLifeSeconds });
       const own = new Set(h.items);
-      const positives = heldOf(x, held, u);
-      for (const b of fits) ndcg[b.name]! += ndcgAt(rankCandidates(comp, s, b.w, 10, o.perSource, (i) => !own.has(i)).map((c) => c.i), positives, 10) / checkPeople.length;
+      const positives = heldOf(x, held, u, candidate);
+      if (!positives.size) continue;
+      for (const b of fits) ndcg[b.name]! += ndcgAt(rankCandidates(comp, s, b.w, 10, o.perSource, (i) => !own.has(i) && candidate(i)).map((c) => c.i), positives, 10) / checkPeople.length;
       await pause?.();
     }
     const best = fits.reduce((a, b) => (ndcg[b.name]! > ndcg[a.name]! ? b : a));
@@ -292,8 +310,8 @@ export async function fitRecommender(x: Interactions, opts: Partial<RecommenderO
   return { ...comp, weights, options: o, validation };
 }
 
-function heldOf(x: Interactions, held: Uint8Array, u: number): Set<number> {
+function heldOf(x: Interactions, held: Uint8Array, u: number, keep: (i: number) => boolean = () => true): Set<number> {
   const s = new Set<number>();
-  for (let k = x.uPtr[u]!; k < x.uPtr[u + 1]!; k++) if (held[k]) s.add(x.uItems[k]!);
+  for (let k = x.uPtr[u]!; k < x.uPtr[u + 1]!; k++) if (held[k] && keep(x.uItems[k]!)) s.add(x.uItems[k]!);
   return s;
 }

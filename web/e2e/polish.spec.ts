@@ -45,13 +45,16 @@ test.describe('web polish', () => {
     expect(errors).toEqual([]);
   });
 
-  test('hashtags are plain text in captions, not links that lead nowhere', async ({ page }) => {
+  test('hashtags in captions are links to their pages, and lead somewhere', async ({ page }) => {
     await signUpWith(page.request, page);
     await page.goto(`/video/${clip}`);
     const caption = page.locator('article.clip .caption');
     await expect(caption).toHaveText('Sunset at the pier #loop #sunset');
-    // The words are text nodes of the caption itself: no link, no emphasis that looks like one.
-    expect(await caption.evaluate((p) => Array.from(p.childNodes).every((n) => n.nodeType === Node.TEXT_NODE))).toBe(true);
+    // Each hashtag is a link to its page (discovery), the rest of the words stay text.
+    await expect(caption.getByRole('link', { name: '#sunset' })).toHaveAttribute('href', '/tag/sunset');
+    await caption.getByRole('link', { name: '#sunset' }).click();
+    await expect(page).toHaveURL(/\/tag\/sunset$/);
+    await expect(page.getByRole('list', { name: 'Clips with #sunset' }).locator(`a[href="/video/${clip}"]`)).toBeVisible();
   });
 
   test('Liked and Saved tabs on one’s own profile, with their empty states', async ({ page }, testInfo) => {

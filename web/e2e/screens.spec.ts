@@ -147,7 +147,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await logIn(page, s.me);
     await visit('home', '/', (p) => p.getByRole('navigation', { name: 'Feeds' }));
     await visit('friends-feed', '/feed/friends', (p) => p.locator(`article.clip[data-active="true"][data-video-id="${s.longClip}"]`));
-    await page.locator('article.clip[data-active="true"]').getByRole('button', { name: 'more' }).click();
+    await page.locator('article.clip[data-active="true"]').getByRole('button', { name: 'more', exact: true }).click();
     await visit('friends-feed-caption-open', null, (p) => p.locator('article.clip[data-active="true"]').getByRole('button', { name: 'less' }));
     await visit('friends', '/friends', (p) => p.getByRole('heading', { name: 'Your friends' }));
     await visit('create', '/create', (p) => p.getByLabel('Caption'));

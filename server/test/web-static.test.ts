@@ -102,6 +102,8 @@ describe(`static web app (${engine})`, () => {
       expect((await get(p, undefined, 'loop_session=expired-or-not')).body.toString(), p).toBe(HTML);
     }
     expect((await get('/welcome?next=%2Finbox')).body.toString()).toBe(HTML);
+    // The service worker keeps the app's shell by this name, whoever is signed in when it installs.
+    expect((await get('/index.html')).body.toString()).toBe(HTML);
     // The page is sent in place of the app's first screen, not as a file of its own.
     expect((await get('/welcome.html')).body.toString()).toBe(HTML);
   });

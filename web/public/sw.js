@@ -8,13 +8,15 @@
 // (web/build-output.ts); a new build is a new sw.js, which installs a new cache and drops the old.
 const BUILD = { version: 'dev', files: [] };
 const SHELL = `loop-shell-${BUILD.version}`;
+const SHELL_PAGE = '/index.html';
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(SHELL)
-      // The shell is fetched past the HTTP cache: it must match the files listed with it.
-      .then((cache) => cache.addAll([new Request('/', { cache: 'reload' }), ...BUILD.files]))
+      // The shell is fetched past the HTTP cache: it must match the files listed with it. By its
+      // file name, not `/`: a signed-out visitor's `/` is the static welcome page, not the app.
+      .then((cache) => cache.addAll([new Request(SHELL_PAGE, { cache: 'reload' }), ...BUILD.files]))
       .then(() => self.skipWaiting()),
   );
 });
@@ -58,7 +60,7 @@ self.addEventListener('fetch', (event) => {
   // Page navigations (the share target arrives as one): network first, the shell offline.
   if (req.mode !== 'navigate') return;
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/v/') || url.pathname.startsWith('/media/')) return;
-  event.respondWith(fetch(req).catch(() => caches.match('/', { cacheName: SHELL }).then((r) => r || Response.error())));
+  event.respondWith(fetch(req).catch(() => caches.match(SHELL_PAGE, { cacheName: SHELL }).then((r) => r || Response.error())));
 });
 
 // Web push (docs/notifications.md "Web push"): the server sends a notification only when this

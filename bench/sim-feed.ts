@@ -12,6 +12,7 @@ import { forYouFeed } from '../server/src/modules/feed/feed.service.ts';
 import { recordEvents } from '../server/src/modules/media/media.service.ts';
 import { createFreshDatabase } from '../server/test/harness.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
+import { seededRandom } from '../server/src/platform/random/seeded-random.ts';
 
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PEOPLE = Number(process.env.SIM_PEOPLE ?? 1000);
@@ -31,17 +32,6 @@ const ADAPT_CAP = 60;
 const CONCURRENCY = 4;
 const write = process.argv.includes('--write');
 
-/** mulberry32: a small seeded PRNG, so a seed gives the same people and catalogue. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Clip {
   id: string;
@@ -82,7 +72,7 @@ async function runSeed(seed: number) {
   // RECOMMENDER_REFIT_MINUTES=0: the learned model is refitted only when asked, so every person is
   // ranked by what For You learns online from their own swipes (affinities, the same code path).
   const ctx = await createContext(loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'warn', NODE_ENV: 'test', WORKER: 'false', RECOMMENDER_REFIT_MINUTES: '0' }));
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   try {
     const authors = TOPICS * AUTHORS_PER_TOPIC;
     await sql`INSERT INTO users (username, display_name, password_hash)
@@ -124,14 +114,14 @@ async function runSeed(seed: number) {
       const taste = tasteFor(p.fav, p.second);
       // The same person's coin flips for each feed, so the feeds differ only in what they show.
       // Popularity: the trending order, nothing personal.
-      const rPop = rng(p.seed);
+      const rPop = seededRandom(p.seed);
       popularity.push(byPopularity.slice(0, SESSION).reduce((a, c) => a + watch(c, taste, rPop).ms, 0));
       // Oracle: knows the taste; best expected watch first.
-      const rOr = rng(p.seed);
+      const rOr = seededRandom(p.seed);
       const best = [...catalogue].sort((a, b) => taste[b.topic]! - taste[a.topic]! || b.hot - a.hot).slice(0, SESSION);
       oracle.push(best.reduce((a, c) => a + watch(c, taste, rOr).ms, 0));
       // Loop: pages of For You, the events of each page sent before the next is asked for.
-      const rLoop = rng(p.seed);
+      const rLoop = seededRandom(p.seed);
       let cursor: string | undefined;
       let total = 0;
       const page = async () => {

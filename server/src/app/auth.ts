@@ -69,6 +69,17 @@ export function checkOrigin(ctx: AppContext, req: FastifyRequest) {
   }
 }
 
+/**
+ * A WebSocket upgrade from another site's page is refused: browsers send Origin on every upgrade
+ * and attach cookies to cross-site ones, so this is the upgrade's CSRF check.
+ */
+export function refuseCrossSiteUpgrade(ctx: AppContext, req: FastifyRequest): void {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isAllowedOrigin(ctx, req, origin)) {
+    throw new AppError('cross_origin_forbidden', 403, 'This connection came from another site and was refused');
+  }
+}
+
 export function isAllowedOrigin(ctx: AppContext, req: FastifyRequest, origin: string): boolean {
   if (origin === ctx.config.publicOrigin) return true;
   if (ctx.config.corsOrigins.includes(origin)) return true;

@@ -4,7 +4,7 @@ import type { ZodType } from 'zod';
 import { authenticate, liveSessionKeys, onSessionRevoked, sessionKey } from '../modules/accounts/index.ts';
 import type { Frame } from '../platform/realtime/frames.ts';
 import { RealtimeServer } from '../platform/realtime/transport.ts';
-import { isAllowedOrigin } from './auth.ts';
+import { refuseCrossSiteUpgrade } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
 
@@ -43,11 +43,7 @@ export async function registerRealtime(app: FastifyInstance, ctx: AppContext): P
       websocket: true,
       schema: { hide: true },
       preValidation: async (req: FastifyRequest) => {
-        const origin = req.headers.origin;
-        // Browsers always send Origin on a WebSocket upgrade and attach cookies cross-site: refuse other sites.
-        if (origin !== undefined && !isAllowedOrigin(ctx, req, origin)) {
-          throw new AppError('cross_origin_forbidden', 403, 'This connection came from another site and was refused');
-        }
+        refuseCrossSiteUpgrade(ctx, req);
         if (!req.auth) {
           const token = (req.query as { token?: unknown }).token;
           if (typeof token === 'string') {

@@ -3,7 +3,7 @@ import { Id } from '@loop/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
-import { isAllowedOrigin } from '../../app/auth.ts';
+import { refuseCrossSiteUpgrade } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../app/errors.ts';
 import type { RoutesFactory } from '../../app/wiring.ts';
@@ -42,11 +42,8 @@ export const browserIngestRoutes: RoutesFactory = (ctx) => async (app) => {
       websocket: true,
       schema: { hide: true },
       preValidation: async (req: FastifyRequest) => {
-        const origin = req.headers.origin;
-        // Browsers attach cookies to cross-site WebSocket upgrades: only this site's pages may stream.
-        if (origin !== undefined && !isAllowedOrigin(ctx, req, origin)) {
-          throw new AppError('cross_origin_forbidden', 403, 'This connection came from another site and was refused');
-        }
+        // Only this site's pages may stream (cookies ride along on cross-site upgrades).
+        refuseCrossSiteUpgrade(ctx, req);
         if (!req.auth) throw new AppError('unauthorized', 401, 'Sign in to continue');
         const params = Params.safeParse(req.params);
         // Another person's live is "not found", like any object of theirs.

@@ -7,7 +7,7 @@
 // delivered chat p50/p99 (sender's send → viewer has it; one machine, one clock), the server's
 // event-loop lag p99, its CPU, and its RSS per viewer. The server runs in this process (PGlite,
 // or PostgreSQL with BENCH_DATABASE_URL); sockets live in child processes (bench/lib/live-crowd.ts).
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -19,6 +19,7 @@ import { createContext } from '../server/src/app/context.ts';
 import { buildHttpApp } from '../server/src/app/http.ts';
 import { HIST_STEP_MS } from './lib/live-crowd.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
+import { ask, askAll, forkCrowd } from './lib/crowd-ipc.ts';
 
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
@@ -29,16 +30,8 @@ const CHILDREN = 2;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
-function crowd(): ChildProcess {
-  return fork(path.resolve(import.meta.dirname, 'lib/live-crowd.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-function ask(child: ChildProcess, msg: unknown): Promise<any> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: any) => (m.ok ? resolve(m) : reject(new Error(m.error))));
-    child.send(msg as any);
-  });
-}
-const all = (children: ChildProcess[], msg: unknown) => Promise.all(children.map((c) => ask(c, msg)));
+const crowd = () => forkCrowd('live-crowd.ts');
+const all = askAll;
 
 interface Round {
   name: string;

@@ -7,10 +7,9 @@
 // broadcast's deliveries/s. The server runs in this process; the clients are child processes
 // (bench/lib/room-crowd.ts). Rounds: bare, core, bare (the core is compared with the mean of the
 // bare rounds either side), bare at half load, core at half load.
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { WebSocketServer } from 'ws';
@@ -20,6 +19,7 @@ import type { Frame } from '../server/src/platform/realtime/frames.ts';
 import { RealtimeServer, WS_MAX_PAYLOAD } from '../server/src/platform/realtime/transport.ts';
 import { HIST_STEP_MS } from './lib/room-crowd.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
+import { ask, askAll, forkCrowd } from './lib/crowd-ipc.ts';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
@@ -34,16 +34,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // A chat line of a usual length, as a live room's frame would carry it.
 const LINE = 'that trick at the end though 🔥🔥 how long did it take to land';
 
-function crowd(): ChildProcess {
-  return fork(path.resolve(import.meta.dirname, 'lib/room-crowd.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-function ask(child: ChildProcess, msg: unknown): Promise<any> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: any) => (m.ok ? resolve(m) : reject(new Error(m.error))));
-    child.send(msg as any);
-  });
-}
-const all = (children: ChildProcess[], msg: unknown) => Promise.all(children.map((c) => ask(c, msg)));
+const crowd = () => forkCrowd('room-crowd.ts');
+const all = askAll;
 
 function listen(server: http.Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));

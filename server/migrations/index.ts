@@ -16,6 +16,9 @@ import * as m0014 from './0014_stories.ts';
 import * as m0015 from './0015_live.ts';
 import * as m0016 from './0016_watch.ts';
 import * as m0017 from './0017_discovery.ts';
+import * as m0018 from './0018_shop_variants_polls_wishlists.ts';
+import * as m0019 from './0019_variant_option_order.ts';
+import * as m0020 from './0020_forget_stored_out_of_stock.ts';
 
 /**
  * Every migration, in the order it runs. Names sort in that order; a migration is never
@@ -39,4 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0015_live': m0015,
   '0016_watch': m0016,
   '0017_discovery': m0017,
+  '0018_shop_variants_polls_wishlists': m0018,
+  '0019_variant_option_order': m0019,
+  '0020_forget_stored_out_of_stock': m0020,
 };

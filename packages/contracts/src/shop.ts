@@ -35,17 +35,52 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter c
 export const PriceMinor = z.number().int('must be whole minor units').min(0).max(1_000_000_000_000);
 export const Stock = z.number().int().min(0).max(1_000_000_000);
 
+/**
+ * What sets one variant apart: 1–3 options such as `{ "Size": "M", "Colour": "Black" }`. Two
+ * variants of one product never have the same options.
+ */
+export const VariantOptions = z
+  .record(z.string().trim().min(1, 'must not be empty').max(30, 'must be at most 30 characters'), z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'))
+  .refine((o) => Object.keys(o).length >= 1 && Object.keys(o).length <= 3, 'must name 1 to 3 options');
+/** Most variants one product may have. */
+export const MAX_VARIANTS = 50;
+/** A variant: its options, its own units on hand, and optionally its own price (otherwise the product's). */
+export const CreateVariantBody = z.object({ options: VariantOptions, priceMinor: PriceMinor.nullable().optional(), stock: Stock });
+export const PatchVariantBody = z.object({ options: VariantOptions.optional(), priceMinor: PriceMinor.nullable().optional(), stock: Stock.optional() });
+
 export const CreateProductBody = z.object({
   title: Name,
   description: Description.optional(),
   priceMinor: PriceMinor,
   currency: Currency,
+  /** Units on hand of a product without variants (a product with variants sells only its variants' units). */
   stock: Stock,
+  variants: z.array(CreateVariantBody).max(MAX_VARIANTS, `at most ${MAX_VARIANTS} variants`).optional(),
 });
-export const PatchProductBody = CreateProductBody.partial();
+export const PatchProductBody = CreateProductBody.omit({ variants: true }).partial();
 
 /** A shop as products and orders show it (its owner's id: "Message shop" opens a chat with them). */
 export const ShopRef = z.object({ id: z.string(), handle: z.string(), name: z.string(), logoUrl: z.string().nullable(), ownerId: z.string() });
+
+export const ProductVariant = z.object({
+  id: z.string(),
+  options: z.record(z.string(), z.string()),
+  /** What this variant costs: its own price, or the product's. */
+  priceMinor: z.number().int(),
+  /** Whether the price is the variant's own (owner's form). */
+  ownPrice: z.boolean(),
+  available: z.number().int(),
+  /** Owner's view only. */
+  stock: z.number().int().optional(),
+  reserved: z.number().int().optional(),
+});
+export type ProductVariant = z.infer<typeof ProductVariant>;
+
+/**
+ * "M / Black": a variant's option values in the order of its options, which the server keeps as the
+ * owner gave them (docs/shop.md "Option order"). Order lines keep the label as bought.
+ */
+export const variantLabel = (options: Record<string, string>) => Object.values(options).join(' / ');
 
 export const Product = z.object({
   id: z.string(),
@@ -54,9 +89,13 @@ export const Product = z.object({
   description: z.string(),
   priceMinor: z.number().int(),
   currency: z.string(),
-  /** Units that can be bought now: on hand minus those reserved by open orders. */
+  /** Units that can be bought now: on hand minus those reserved by open orders (with variants: theirs, summed). */
   available: z.number().int(),
   imageUrls: z.array(z.string()),
+  /** Its variants, oldest first; empty for a product without. An order for a product with variants names one. */
+  variants: z.array(ProductVariant),
+  /** Whether the signed-in viewer has it on their wishlist (GET /products/:id only). */
+  saved: z.boolean().optional(),
   /** Owner's view only: units on hand and reserved. */
   stock: z.number().int().optional(),
   reserved: z.number().int().optional(),
@@ -87,7 +126,7 @@ export const MAX_LINE_QUANTITY = 100;
 
 export const CreateOrderBody = z.object({
   items: z
-    .array(z.object({ productId: Id, quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) }))
+    .array(z.object({ productId: Id, variantId: Id.optional(), quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) }))
     .min(1, 'must have at least one item')
     .max(MAX_ORDER_LINES),
   source: OrderSource.optional(),
@@ -112,7 +151,15 @@ export const Order = z.object({
   id: z.string(),
   buyer: User,
   shop: ShopRef,
-  items: z.array(z.object({ product: z.object({ id: z.string(), title: z.string(), imageUrls: z.array(z.string()) }), quantity: z.number().int(), priceMinor: z.number().int() })),
+  items: z.array(
+    z.object({
+      product: z.object({ id: z.string(), title: z.string(), imageUrls: z.array(z.string()) }),
+      /** The variant bought, with its label as bought ("M / Black"); null for a product without variants. */
+      variant: z.object({ id: z.string(), label: z.string() }).nullable(),
+      quantity: z.number().int(),
+      priceMinor: z.number().int(),
+    }),
+  ),
   totalMinor: z.number().int(),
   currency: z.string(),
   status: OrderStatus,
@@ -136,3 +183,26 @@ export interface OrderUpdatedFrame {
   orderId: string;
   status: OrderStatus;
 }
+
+// ---- shopping with friends ----
+
+export const PollChoice = z.enum(['yes', 'no']);
+export type PollChoice = z.infer<typeof PollChoice>;
+/** "Should I get it?": a product put to a conversation (`POST /products/:id/polls`). */
+export const CreatePollBody = z.object({ conversationId: Id });
+export const PollVoteBody = z.object({ choice: PollChoice });
+
+/** A poll as a member of its conversation sees it (also the card of its message: `share.type = "poll"`). */
+export const ProductPoll = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  askerId: z.string(),
+  question: z.string(),
+  product: Product,
+  yes: z.number().int(),
+  no: z.number().int(),
+  /** The viewer's vote, null if none. */
+  myVote: PollChoice.nullable(),
+  createdAt: z.string(),
+});
+export type ProductPoll = z.infer<typeof ProductPoll>;

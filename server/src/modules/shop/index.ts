@@ -2,6 +2,7 @@ import type { LoopModule } from '../../app/wiring.ts';
 import { forgetOldAnswers } from '../../platform/idempotency/idempotency.ts';
 import { refundPayment } from './checkout.service.ts';
 import { orderFrames } from './order-events.ts';
+import { pollShareCards } from './friends-shopping.service.ts';
 import { expireOrder } from './orders.service.ts';
 import { productPageRoutes } from './product-page.ts';
 import { orderShareCards, productShareCards } from './shop-cards.ts';
@@ -17,7 +18,7 @@ export const shopModule: LoopModule = {
   provides: {
     routes: [shopRoutes],
     siteRoutes: [productPageRoutes],
-    shareCards: { product: productShareCards, order: orderShareCards },
+    shareCards: { product: productShareCards, order: orderShareCards, poll: pollShareCards },
     events: { 'order.changed': [orderFrames] },
     jobs: {
       'order.expire': { run: (ctx, p) => expireOrder(ctx, p.orderId) },
@@ -30,7 +31,7 @@ export const shopModule: LoopModule = {
       },
     ],
   },
-  uses: ['accounts', 'media', 'messaging'],
+  uses: ['accounts', 'graph', 'media', 'messaging'],
 };
 
 export { findOrderSummary, type OrderSummary } from './orders.service.ts';

@@ -11,8 +11,8 @@ export type OrderChange = Extract<DomainEvent, { type: 'order.changed' }>['chang
  * exactly when the move committed). The buyer's and the shop's notifications and the live
  * `order.updated` frames are made from it after commit (notifications module, `orderFrames`).
  */
-export async function recordOrderChange(tx: Tx, order: repo.OrderRow, change: OrderChange) {
-  const shop = await repo.findShop(tx, order.shop_id);
+export async function recordOrderChange(tx: Tx, order: repo.OrderRow, change: OrderChange, knownShop?: repo.ShopRow) {
+  const shop = knownShop ?? (await repo.findShop(tx, order.shop_id));
   if (!shop) return; // a shop is never deleted while it has orders; nothing to tell if it were
   const cancelledBy = change === 'cancelled' && (order.cancel_reason === 'buyer' || order.cancel_reason === 'shop') ? order.cancel_reason : undefined;
   await recordEvent(tx, {

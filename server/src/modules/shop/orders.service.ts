@@ -1,9 +1,9 @@
-import { type CreateOrderBody, Id, type Order } from '@loop/contracts';
+import { type CreateOrderBody, Id, type Order, type User, variantLabel } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, badInput, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { inTransaction, type Tx } from '../../platform/db/tx.ts';
-import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
+import { isKeyKnown, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { type OrderChange, recordOrderChange } from './order-events.ts';
 import { mayViewOrder, ORDER_MOVES, type OrderAction, type OrderActor, ownsShop } from './shop.policy.ts';
@@ -11,6 +11,7 @@ import { presentNewOrder, toOrderView, toOrderViews } from './shop.presenter.ts'
 import { getUserViews } from '../accounts/index.ts';
 import * as repo from './shop.repo.ts';
 import { requireShop } from './shops.service.ts';
+import { soldOutMarks, unitsMayBeBack, type WantedLine } from './sold-out.ts';
 
 /** Orders and inventory (docs/shop.md "Orders"): reserve on create, release on expiry or cancel, deduct on shipping. */
 
@@ -34,70 +35,154 @@ export async function getOrder(ctx: AppContext, userId: string, id: string) {
 /**
  * POST /orders: reserves the units and records the order in one transaction, under the buyer's
  * Idempotency-Key (the same key and body give the same answer; another body is a 422).
+ *
+ * A buyer of a product this node knows to be sold out (sold-out.ts) is refused before the key is
+ * claimed — unless the key is already known, since a replay of a key that created an order must
+ * get that order even now the product is gone. `out_of_stock` created nothing and may not hold
+ * after a restock, so it is never stored under the key (a retry runs again).
  */
 export async function createOrder(ctx: AppContext, buyerId: string, key: string, body: CreateOrderBody) {
-  const answer = await runIdempotent(ctx.db, { userId: buyerId, scope: 'orders.create', key, request: body }, async () => ({
-    status: 201,
-    body: { order: await placeOrder(ctx, buyerId, key, body) },
-  }));
-  return answer;
+  const marks = soldOutMarks(ctx);
+  // Taken before anything is read: a mark from a read older than a clear is not kept.
+  const since = marks.now;
+  const lines = wantedLines(body);
+  const call = { userId: buyerId, scope: 'orders.create', key, request: body };
+  if (marks.refuses(lines) && !(await isKeyKnown(ctx.db, call))) throw outOfStock();
+  return runIdempotent(
+    ctx.db,
+    call,
+    async (claimed) => {
+      // The key's last holder died: if its order committed, that order is the answer, sold out or not.
+      const made = claimed === 'taken-over' ? await repo.findOrderByKey(ctx.db, buyerId, key) : undefined;
+      return { status: 201, body: { order: made ? await toOrderView(ctx, made) : await placeOrder(ctx, buyerId, key, body, lines, since) } };
+    },
+    { forget: (err) => err.code === 'out_of_stock' },
+  );
 }
 
 const outOfStock = () => new AppError('out_of_stock', 409, 'Not enough units left of one of these products');
+
+/** Repeated lines for one product (or one variant) draw on the same stock: they are reserved as their sum. */
+function wantedLines(body: CreateOrderBody): WantedLine[] {
+  const wanted = new Map<string, WantedLine>();
+  for (const item of body.items) {
+    const k = `${item.productId}:${item.variantId ?? ''}`;
+    const line = wanted.get(k) ?? { productId: item.productId, variantId: item.variantId ?? null, quantity: 0 };
+    line.quantity += item.quantity;
+    wanted.set(k, line);
+  }
+  return [...wanted.values()];
+}
 
 /**
  * Checks the lines without locking anything (products exist, one shop, one currency, units
  * available now — a sold-out product answers 409 here without queueing for its row lock), then
  * writes the order, its lines and its expiry job, and reserves the units last, in the same
- * transaction. The reservation alone decides (see `reserveUnits`); the early check only spares
- * the work when the answer is already known.
+ * transaction. The reservation alone decides (see `reserveUnits`); the early check and the
+ * sold-out marks only spare the work when the answer is already known. A refusal for stock marks
+ * the lines that were short, as of `since` (sold-out.ts).
  */
-async function placeOrder(ctx: AppContext, buyerId: string, key: string, body: CreateOrderBody): Promise<Order> {
-  // Repeated lines for one product draw on the same stock: they are reserved as their sum.
-  const wanted = new Map<string, number>();
-  for (const item of body.items) wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
-  const found = await repo.findProductsWithShop(ctx.db, [...wanted.keys()]);
+async function placeOrder(ctx: AppContext, buyerId: string, key: string, body: CreateOrderBody, wanted: WantedLine[], since: number): Promise<Order> {
+  const marks = soldOutMarks(ctx);
+  const productIds = [...new Set(wanted.map((l) => l.productId))];
+  // Checked again at each step that waits for the pool, once the connection is in hand: in a
+  // burst, the product may have sold out while this buyer queued.
+  const found = await ctx.db.connection().execute(async (db) => {
+    if (marks.refuses(wanted)) throw outOfStock();
+    return repo.findProductsWithShop(db, productIds);
+  });
   const products = new Map(found.map((f) => [String(f.product.id), f.product]));
-  const missing = [...wanted.keys()].find((id) => !products.has(id));
+  const variants = new Map(found.map((f) => [String(f.product.id), f.variants]));
+  const missing = productIds.find((id) => !products.has(id));
   if (missing) throw new AppError('product_not_found', 404, `items: no such product ${missing}`, { field: 'items' });
   const rows = [...products.values()];
   if (new Set(rows.map((p) => String(p.shop_id))).size > 1) throw badInput('items', 'all products of one order must come from one shop');
   if (new Set(rows.map((p) => p.currency)).size > 1) throw badInput('items', 'all products of one order must have the same currency');
   const shop = found[0]!.shop;
   if (ownsShop(shop, buyerId)) throw new AppError('own_shop', 409, 'You cannot buy from your own shop');
-  const lines = [...wanted].map(([productId, quantity]) => ({ productId, quantity, priceMinor: products.get(productId)!.price_minor }));
-  if (lines.some((l) => products.get(l.productId)!.stock - products.get(l.productId)!.reserved < l.quantity)) throw outOfStock();
+  const lines = wanted.map((l) => {
+    const product = products.get(l.productId)!;
+    const own = variants.get(l.productId) ?? [];
+    if (l.variantId === null) {
+      if (own.length) throw new AppError('variant_required', 400, `items: product ${l.productId} has variants; name one (variantId)`, { field: 'items' });
+      return { ...l, priceMinor: product.price_minor, availableNow: product.stock - product.reserved, label: null };
+    }
+    const v = own.find((x) => String(x.id) === l.variantId);
+    if (!v) throw new AppError('variant_not_found', 404, `items: product ${l.productId} has no variant ${l.variantId}`, { field: 'items' });
+    return { ...l, priceMinor: v.price_minor ?? product.price_minor, availableNow: v.stock - v.reserved, label: variantLabel(v.options) };
+  });
+  const short = lines.filter((l) => l.availableNow < l.quantity);
+  if (short.length) {
+    for (const l of short) marks.mark(l, l.availableNow, since);
+    throw outOfStock();
+  }
   const total = lines.reduce((sum, l) => sum + BigInt(l.priceMinor) * BigInt(l.quantity), 0n);
 
-  const placed = await inTransaction(ctx.db, async (tx) => {
-    const row = await repo.insertOrderOnce(tx, {
-      buyer_id: buyerId,
-      shop_id: String(shop.id),
-      total_minor: total.toString(),
-      currency: rows[0]!.currency,
-      source_type: body.source?.type ?? null,
-      source_id: body.source?.id ?? null,
-      shipping_address: body.shippingAddress,
-      idempotency_key: key,
-      reservationMs: ctx.config.shop.reservationMs,
-    });
-    // The key's record was lost but the order exists (a crash after commit): that order again.
-    if (!row) return { existing: true as const, row: (await repo.findOrderByKey(tx, buyerId, key))! };
-    const items = lines.map((l) => ({ order_id: String(row.id), product_id: l.productId, quantity: l.quantity, price_minor: l.priceMinor, title: products.get(l.productId)!.title }));
-    await repo.insertOrderItems(tx, items);
-    // The worker releases the units if the order is still unpaid when the reservation ends.
-    await enqueue(tx, { kind: 'order.expire', orderId: String(row.id) }, { delayMs: ctx.config.shop.reservationMs, maxAttempts: 10 });
-    if ((await repo.reserveUnits(tx, lines)) < lines.length) {
-      const now = await repo.findProducts(tx, [...wanted.keys()]);
-      if (now.some((p) => p.price_minor !== products.get(String(p.id))!.price_minor)) throw new AppError('price_changed', 409, 'The price changed; look again before buying');
-      throw outOfStock();
-    }
-    await recordOrderChange(tx, row, 'created');
-    return { existing: false as const, row, items };
-  });
+  let buyerView: Promise<Map<string, User>> | undefined;
+  const placed = await inTransaction(
+    ctx.db,
+    async (tx) => {
+      // The answer shows the buyer: asked for now, on another connection, rather than after COMMIT
+      // at the back of the pool's queue (in a burst that queue is every other buyer's).
+      buyerView = getUserViews(ctx, [buyerId]);
+      buyerView.catch(() => undefined); // a rollback leaves it unread
+      const row = await repo.insertOrderOnce(tx, {
+        buyer_id: buyerId,
+        shop_id: String(shop.id),
+        total_minor: total.toString(),
+        currency: rows[0]!.currency,
+        source_type: body.source?.type ?? null,
+        source_id: body.source?.id ?? null,
+        shipping_address: body.shippingAddress,
+        idempotency_key: key,
+        reservationMs: ctx.config.shop.reservationMs,
+      });
+      // The key's record was lost but the order exists (a crash after commit): that order again.
+      if (!row) return { existing: true as const, row: (await repo.findOrderByKey(tx, buyerId, key))! };
+      const items = lines.map((l) => ({
+        order_id: String(row.id),
+        product_id: l.productId,
+        variant_id: l.variantId,
+        variant_label: l.label,
+        quantity: l.quantity,
+        price_minor: l.priceMinor,
+        title: products.get(l.productId)!.title,
+      }));
+      await repo.insertOrderItems(tx, items);
+      // The worker releases the units if the order is still unpaid when the reservation ends.
+      await enqueue(tx, { kind: 'order.expire', orderId: String(row.id) }, { delayMs: ctx.config.shop.reservationMs, maxAttempts: 10 });
+      // The outbox row goes in before the reservation (it rolls back with it if there are too few
+      // units): after the reservation the hot row stays locked only until COMMIT.
+      await recordOrderChange(tx, row, 'created', shop);
+      const reserved = await repo.reserveUnits(tx, lines);
+      if (reserved.size < lines.length) {
+        const nowProducts = await repo.findProducts(tx, productIds);
+        const nowVariants = await repo.variantsOf(tx, productIds);
+        const now = (l: (typeof lines)[number]) => {
+          const p = nowProducts.find((x) => String(x.id) === l.productId);
+          const v = l.variantId ? nowVariants.get(l.productId)?.find((x) => String(x.id) === l.variantId) : undefined;
+          const row = l.variantId ? v : p;
+          return { price: v?.price_minor ?? p?.price_minor, left: row ? row.stock - row.reserved : 0 };
+        };
+        if (lines.some((l) => now(l).price !== l.priceMinor)) throw new AppError('price_changed', 409, 'The price changed; look again before buying');
+        // Only the lines the UPDATE could not reserve: a reserved line reads this transaction's own
+        // reservation, its units as they will be again after the rollback less its quantity.
+        for (const l of lines) if (!reserved.has(repo.reservedLineKey(l)) && now(l).left < l.quantity) marks.mark(l, now(l).left, since);
+        throw outOfStock();
+      }
+      return { existing: false as const, row, items };
+    },
+    undefined,
+    // Sold out while this request waited for a connection: given up before BEGIN, nothing written.
+    {
+      beforeBegin: () => {
+        if (marks.refuses(lines)) throw outOfStock();
+      },
+    },
+  );
   if (placed.existing) return toOrderView(ctx, placed.row);
   // Everything the answer shows is known here: no need to read it back.
-  const [buyer] = (await getUserViews(ctx, [buyerId])).values();
+  const [buyer] = (await buyerView!).values();
   return presentNewOrder(placed.row, buyer!, shop, placed.items, products);
 }
 
@@ -141,6 +226,7 @@ export async function moveOrderAs(ctx: AppContext, userId: string, orderId: stri
       const released = await repo.releaseUnits(tx, orderId);
       if (!released && action === 'refund') await repo.restockUnits(tx, orderId);
       await refundCapturedPayments(tx, orderId);
+      await unitsBackAfterCommit(ctx, tx, orderId);
     }
     await recordOrderChange(tx, row, move.to as OrderChange);
     return row;
@@ -150,6 +236,12 @@ export async function moveOrderAs(ctx: AppContext, userId: string, orderId: stri
     throw new AppError('order_state_conflict', 409, `An order that is ${now?.status ?? order.status} cannot be moved this way (${action})`);
   }
   return { order: await toOrderView(ctx, moved) };
+}
+
+/** The order's units are back on the shelf once `tx` commits: every node drops its sold-out marks of them. */
+async function unitsBackAfterCommit(ctx: AppContext, tx: Tx, orderId: string) {
+  const productIds = ((await repo.orderItems(tx, [orderId])).get(orderId) ?? []).map((i) => String(i.product_id));
+  tx.afterCommit(() => unitsMayBeBack(ctx, productIds));
 }
 
 /** Marks the order's captured payments for refund and asks the worker to give them back. */
@@ -168,6 +260,7 @@ export async function expireOrder(ctx: AppContext, orderId: string) {
     const row = await repo.moveOrder(tx, orderId, ['pending_payment'], 'cancelled', { cancel_reason: 'expired', onlyIfExpired: true });
     if (!row) return null;
     await repo.releaseUnits(tx, orderId);
+    await unitsBackAfterCommit(ctx, tx, orderId);
     await recordOrderChange(tx, row, 'expired');
     return row;
   });

@@ -21,12 +21,38 @@ export async function toShopViews(ctx: AppContext, rows: readonly repo.ShopRow[]
   });
 }
 
-/** Product views; the owner of a product's shop also sees units on hand and reserved. */
-export async function toProductViews(ctx: AppContext, viewerId: string | null, rows: readonly repo.ProductRow[]): Promise<Product[]> {
-  const shops = new Map((await repo.findShops(ctx.db, [...new Set(rows.map((r) => String(r.shop_id)))])).map((s) => [String(s.id), s]));
+/**
+ * Product views; the owner of a product's shop also sees units on hand and reserved (of the
+ * product and of each variant). A product with variants sells only its variants' units.
+ */
+export async function toProductViews(
+  ctx: AppContext,
+  viewerId: string | null,
+  rows: readonly repo.ProductRow[],
+  /** The variants when the caller already knows them (a product just made). */
+  known?: ReadonlyMap<string, repo.VariantRow[]>,
+): Promise<Product[]> {
+  const [shopRows, variants] = await Promise.all([
+    repo.findShops(ctx.db, [...new Set(rows.map((r) => String(r.shop_id)))]),
+    known ??
+      repo.variantsOf(
+        ctx.db,
+        rows.map((r) => String(r.id)),
+      ),
+  ]);
+  const shops = new Map(shopRows.map((s) => [String(s.id), s]));
   return rows.flatMap((p) => {
     const shop = shops.get(String(p.shop_id));
     if (!shop) return [];
+    const owner = viewerId !== null && String(shop.owner_id) === viewerId;
+    const vs = (variants.get(String(p.id)) ?? []).map((v) => ({
+      id: String(v.id),
+      options: v.options,
+      priceMinor: Number(v.price_minor ?? p.price_minor),
+      ownPrice: v.price_minor !== null,
+      available: v.stock - v.reserved,
+      ...(owner && { stock: v.stock, reserved: v.reserved }),
+    }));
     const view: Product = {
       id: String(p.id),
       shop: shopRef(shop),
@@ -34,11 +60,12 @@ export async function toProductViews(ctx: AppContext, viewerId: string | null, r
       description: p.description,
       priceMinor: Number(p.price_minor),
       currency: p.currency,
-      available: p.stock - p.reserved,
+      available: vs.length ? vs.reduce((sum, v) => sum + v.available, 0) : p.stock - p.reserved,
       imageUrls: p.image_keys.map(imageUrl),
+      variants: vs,
       createdAt: iso(p.created_at)!,
     };
-    if (viewerId && String(shop.owner_id) === viewerId) Object.assign(view, { stock: p.stock, reserved: p.reserved });
+    if (owner) Object.assign(view, { stock: p.stock, reserved: p.reserved });
     return [view];
   });
 }
@@ -57,6 +84,7 @@ const orderView = (
   items: lines.map((i) => ({
     // The title as bought: a product renamed later does not rewrite old orders.
     product: { id: String(i.product_id), title: i.title, imageUrls: (products.get(String(i.product_id))?.image_keys ?? []).map(imageUrl) },
+    variant: i.variant_id ? { id: String(i.variant_id), label: i.variant_label ?? '' } : null,
     quantity: i.quantity,
     priceMinor: Number(i.price_minor),
   })),

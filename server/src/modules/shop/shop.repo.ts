@@ -48,9 +48,24 @@ export interface OrdersTable {
   shipped_at: Date | null;
   updated_at: Generated<Date>;
 }
+export interface ProductVariantsTable {
+  id: Generated<string>;
+  product_id: string;
+  /** Option name → value, e.g. { Size: 'M' } (jsonb: its keys in jsonb's order, not the owner's). */
+  options: Record<string, string>;
+  /** The option names in the owner's order (migration 0019). */
+  option_names: string[];
+  price_minor: string | null;
+  stock: number;
+  reserved: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
 export interface OrderItemsTable {
   order_id: string;
   product_id: string;
+  variant_id: string | null;
+  variant_label: string | null;
   quantity: number;
   price_minor: string;
   title: string;
@@ -94,6 +109,7 @@ declare module '../../platform/db/schema.ts' {
     shipping_addresses: ShippingAddressesTable;
     shops: ShopsTable;
     products: ProductsTable;
+    product_variants: ProductVariantsTable;
     video_products: VideoProductsTable;
     orders: OrdersTable;
     order_items: OrderItemsTable;
@@ -104,6 +120,7 @@ declare module '../../platform/db/schema.ts' {
 
 export type ShopRow = Selectable<ShopsTable>;
 export type ProductRow = Selectable<ProductsTable>;
+export type VariantRow = Selectable<ProductVariantsTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 export type PaymentRow = Selectable<PaymentsTable>;
@@ -140,21 +157,34 @@ export const insertProduct = (
 ) => db.insertInto('products').values({ ...p, price_minor: String(p.price_minor) }).returningAll().executeTakeFirstOrThrow();
 
 export const findProduct = (db: Executor, id: string) => db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
-/** Products with their shop, in one read (what an order checks before it writes). */
-export async function findProductsWithShop(db: Executor, ids: readonly string[]): Promise<Array<{ product: ProductRow; shop: ShopRow }>> {
+/**
+ * Products with their shop and their variants, in one read (what an order checks before it
+ * writes: one round trip, as before variants existed — the order path runs a thousand at once on
+ * a hot product).
+ */
+export async function findProductsWithShop(db: Executor, ids: readonly string[]): Promise<Array<{ product: ProductRow; shop: ShopRow; variants: VariantStock[] }>> {
   if (!ids.length) return [];
   const rows = await db
     .selectFrom('products as p')
     .innerJoin('shops as s', 's.id', 'p.shop_id')
     .selectAll('p')
     .select(['s.owner_id as shop_owner_id', 's.handle as shop_handle', 's.name as shop_name', 's.description as shop_description', 's.logo_key as shop_logo_key', 's.created_at as shop_created_at'])
+    .select(
+      sql<JsonVariant[] | string>`(SELECT coalesce(json_agg(json_build_object('id', v.id::text, 'options', v.options, 'option_names', v.option_names, 'price_minor', v.price_minor::text, 'stock', v.stock, 'reserved', v.reserved) ORDER BY v.id), '[]') FROM product_variants v WHERE v.product_id = p.id)`.as(
+        'variants',
+      ),
+    )
     .where('p.id', 'in', ids)
     .execute();
-  return rows.map(({ shop_owner_id, shop_handle, shop_name, shop_description, shop_logo_key, shop_created_at, ...product }) => ({
+  return rows.map(({ shop_owner_id, shop_handle, shop_name, shop_description, shop_logo_key, shop_created_at, variants, ...product }) => ({
     product,
     shop: { id: product.shop_id, owner_id: shop_owner_id, handle: shop_handle, name: shop_name, description: shop_description, logo_key: shop_logo_key, created_at: shop_created_at },
+    variants: (typeof variants === 'string' ? (JSON.parse(variants) as JsonVariant[]) : variants).map(inOwnersOrder),
   }));
 }
+/** A variant as an order checks it (what it is, its price and units): no product id or timestamps, which the order path never reads. */
+export type VariantStock = Pick<VariantRow, 'id' | 'options' | 'price_minor' | 'stock' | 'reserved'>;
+type JsonVariant = VariantStock & Pick<VariantRow, 'option_names'>;
 
 export const findProducts = (db: Executor, ids: readonly string[]) =>
   ids.length ? db.selectFrom('products').selectAll().where('id', 'in', ids).execute() : Promise.resolve([] as ProductRow[]);
@@ -182,6 +212,75 @@ export async function updateProduct(
     .where('id', '=', id);
   if (patch.stock !== undefined) q = q.where('reserved', '<=', patch.stock);
   return (await q.returningAll().executeTakeFirst()) ?? null;
+}
+
+// ---- variants ----
+
+type VariantFields = { options: Record<string, string>; price_minor: number | null; stock: number };
+
+/**
+ * A variant's options as the owner gave them: jsonb reorders an object's keys, so the order is kept
+ * beside them (`option_names`) and every read rebuilds the object in it (names it lacks go last).
+ */
+function inOwnersOrder<R extends { options: Record<string, string>; option_names: readonly string[] }>(r: R): R {
+  const names = [...new Set([...r.option_names, ...Object.keys(r.options)])].filter((n) => Object.hasOwn(r.options, n));
+  return { ...r, options: Object.fromEntries(names.map((n) => [n, r.options[n]!])) };
+}
+/** The columns that store `options`: the object (its equality ignores order, for the unique index) and the owner's order. */
+const optionColumns = (options: Record<string, string>) => ({ options: JSON.stringify(options) as never, option_names: Object.keys(options) });
+
+/** Adds variants to a product; null when two of them (or one and an existing one) have the same options. */
+export async function insertVariants(db: Executor, productId: string, rows: readonly VariantFields[]): Promise<VariantRow[] | null> {
+  if (!rows.length) return [];
+  try {
+    return await db
+      .insertInto('product_variants')
+      .values(rows.map((v) => ({ product_id: productId, ...optionColumns(v.options), price_minor: v.price_minor === null ? null : String(v.price_minor), stock: v.stock })))
+      .returningAll()
+      .execute()
+      .then((made) => made.map(inOwnersOrder));
+  } catch (err) {
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
+}
+
+/** Each product's variants, oldest first. */
+export async function variantsOf(db: Executor, productIds: readonly string[]): Promise<Map<string, VariantRow[]>> {
+  const out = new Map<string, VariantRow[]>(productIds.map((id) => [id, []]));
+  if (!productIds.length) return out;
+  const rows = await db.selectFrom('product_variants').selectAll().where('product_id', 'in', productIds).orderBy('product_id').orderBy('id').execute();
+  for (const r of rows) out.get(String(r.product_id))?.push(inOwnersOrder(r));
+  return out;
+}
+
+/**
+ * Changes one variant of a product. Like products, `stock` below the units reserved is refused by
+ * the same statement: 'below_reserved'. Options another variant has: 'duplicate'. No such variant: null.
+ */
+export async function updateVariant(
+  db: Executor,
+  productId: string,
+  variantId: string,
+  patch: Partial<VariantFields>,
+): Promise<VariantRow | null | 'below_reserved' | 'duplicate'> {
+  const set = {
+    ...(patch.options !== undefined && optionColumns(patch.options)),
+    ...(patch.price_minor !== undefined && { price_minor: patch.price_minor === null ? null : String(patch.price_minor) }),
+    ...(patch.stock !== undefined && { stock: patch.stock }),
+    updated_at: sql<Date>`now()`,
+  };
+  let q = db.updateTable('product_variants').set(set).where('id', '=', variantId).where('product_id', '=', productId);
+  if (patch.stock !== undefined) q = q.where('reserved', '<=', patch.stock);
+  try {
+    const row = await q.returningAll().executeTakeFirst();
+    if (row) return inOwnersOrder(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) return 'duplicate';
+    throw err;
+  }
+  const exists = await db.selectFrom('product_variants').select('id').where('id', '=', variantId).where('product_id', '=', productId).executeTakeFirst();
+  return exists ? 'below_reserved' : null;
 }
 
 // ---- clips' product tags ----
@@ -212,33 +311,75 @@ export async function videoProductIds(db: Executor, videoIds: readonly string[])
  * deadlock), then updated in one statement against rows nobody else can change meanwhile. (A
  * single UPDATE with a `FOR UPDATE` sub-select is NOT used: under READ COMMITTED its re-check can
  * skip a row that another reservation just changed, and a product with units left answers 409.)
- * The price must still be the one the order was priced at; lines are one per product. Returns how
- * many lines were reserved: fewer than asked means too few units (or a new price), and the
- * caller rolls back.
+ * A line for a variant works the same on `product_variants` (its own units; its own price, or the
+ * product's). The price must still be the one the order was priced at; lines are one per product
+ * or variant. Returns the lines that were reserved (`reservedLineKey`): fewer than asked means
+ * too few units (or a new price), and the caller rolls back.
  *
  * Callers run it LAST before COMMIT: the row lock on a hot product is then held for one round
  * trip, not for the whole order's inserts.
  */
-export async function reserveUnits(tx: Executor, lines: ReadonlyArray<{ productId: string; quantity: number; priceMinor: string }>): Promise<number> {
+export async function reserveUnits(tx: Executor, lines: ReadonlyArray<ReserveLine>): Promise<Set<string>> {
   if (lines.length === 1) {
     const [l] = lines;
-    const res = await sql<{ id: string }>`
+    const res = l!.variantId
+      ? // A variant: the same one statement on its own row (its price, or the product's when it has none).
+        await sql<{ id: string }>`
+      UPDATE product_variants v SET reserved = v.reserved + ${l!.quantity}, updated_at = now()
+       WHERE v.id = ${l!.variantId} AND v.product_id = ${l!.productId} AND v.stock - v.reserved >= ${l!.quantity}
+         AND COALESCE(v.price_minor, (SELECT p.price_minor FROM products p WHERE p.id = v.product_id)) = ${l!.priceMinor}
+      RETURNING v.id`.execute(tx)
+      : await sql<{ id: string }>`
       UPDATE products SET reserved = reserved + ${l!.quantity}, updated_at = now()
        WHERE id = ${l!.productId} AND stock - reserved >= ${l!.quantity} AND price_minor = ${l!.priceMinor}
       RETURNING id`.execute(tx);
-    return res.rows.length;
+    return new Set(res.rows.length ? [reservedLineKey(l!)] : []);
   }
-  const ids = lines.map((l) => l.productId);
+  const plain = lines.filter((l) => !l.variantId);
+  const variants = lines.filter((l) => l.variantId);
+  // Locks in one global order (products by id, then variants by id), so two orders never deadlock.
   // NO KEY UPDATE, the lock the UPDATE itself takes: FOR UPDATE would also wait on the KEY SHARE
   // locks that order_items' foreign key checks hold on these rows, in any order (a deadlock).
-  await sql`SELECT id FROM products WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR NO KEY UPDATE`.execute(tx);
-  const res = await sql<{ id: string }>`
+  const reserved = new Set<string>();
+  if (plain.length) {
+    const ids = plain.map((l) => l.productId);
+    await sql`SELECT id FROM products WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR NO KEY UPDATE`.execute(tx);
+  }
+  if (variants.length) {
+    await sql`SELECT id FROM product_variants WHERE id = ANY(${variants.map((l) => l.variantId)}::bigint[]) ORDER BY id FOR NO KEY UPDATE`.execute(tx);
+  }
+  if (plain.length) {
+    const res = await sql<{ id: string }>`
     UPDATE products p
        SET reserved = p.reserved + w.quantity, updated_at = now()
-      FROM unnest(${ids}::bigint[], ${lines.map((l) => l.quantity)}::int[], ${lines.map((l) => l.priceMinor)}::bigint[]) AS w(id, quantity, price_minor)
+      FROM unnest(${plain.map((l) => l.productId)}::bigint[], ${plain.map((l) => l.quantity)}::int[], ${plain.map((l) => l.priceMinor)}::bigint[]) AS w(id, quantity, price_minor)
      WHERE p.id = w.id AND p.stock - p.reserved >= w.quantity AND p.price_minor = w.price_minor
     RETURNING p.id`.execute(tx);
-  return res.rows.length;
+    for (const r of res.rows) reserved.add(reservedLineKey({ productId: String(r.id), variantId: null }));
+  }
+  if (variants.length) {
+    const res = await sql<{ id: string; product_id: string }>`
+    UPDATE product_variants v
+       SET reserved = v.reserved + w.quantity, updated_at = now()
+      FROM unnest(${variants.map((l) => l.variantId)}::bigint[], ${variants.map((l) => l.productId)}::bigint[], ${variants.map((l) => l.quantity)}::int[], ${variants.map((l) => l.priceMinor)}::bigint[])
+           AS w(id, product_id, quantity, price_minor)
+      JOIN products p ON p.id = w.product_id
+     WHERE v.id = w.id AND v.product_id = w.product_id AND v.stock - v.reserved >= w.quantity AND COALESCE(v.price_minor, p.price_minor) = w.price_minor
+    RETURNING v.id, v.product_id`.execute(tx);
+    for (const r of res.rows) reserved.add(reservedLineKey({ productId: String(r.product_id), variantId: String(r.id) }));
+  }
+  return reserved;
+}
+
+/** How `reserveUnits` names a line it reserved (lines are one per product or variant). */
+export const reservedLineKey = (l: Pick<ReserveLine, 'productId' | 'variantId'>) => (l.variantId ? `variant:${l.variantId}` : `product:${l.productId}`);
+
+/** One line to reserve: a product's own units, or one variant's (then `variantId` is set). */
+export interface ReserveLine {
+  productId: string;
+  variantId: string | null;
+  quantity: number;
+  priceMinor: string;
 }
 
 /** Gives an order's reserved units back (cancel, expiry, refund before shipping). Once only: conditional on `holds_stock`. */
@@ -247,7 +388,10 @@ export async function releaseUnits(tx: Executor, orderId: string): Promise<boole
   if (!held) return false;
   await sql`
     UPDATE products p SET reserved = p.reserved - oi.quantity, updated_at = now()
-      FROM order_items oi WHERE oi.order_id = ${orderId} AND p.id = oi.product_id`.execute(tx);
+      FROM order_items oi WHERE oi.order_id = ${orderId} AND p.id = oi.product_id AND oi.variant_id IS NULL`.execute(tx);
+  await sql`
+    UPDATE product_variants v SET reserved = v.reserved - oi.quantity, updated_at = now()
+      FROM order_items oi WHERE oi.order_id = ${orderId} AND v.id = oi.variant_id`.execute(tx);
   return true;
 }
 
@@ -257,7 +401,10 @@ export async function deductShippedUnits(tx: Executor, orderId: string): Promise
   if (!held) return false;
   await sql`
     UPDATE products p SET reserved = p.reserved - oi.quantity, stock = p.stock - oi.quantity, updated_at = now()
-      FROM order_items oi WHERE oi.order_id = ${orderId} AND p.id = oi.product_id`.execute(tx);
+      FROM order_items oi WHERE oi.order_id = ${orderId} AND p.id = oi.product_id AND oi.variant_id IS NULL`.execute(tx);
+  await sql`
+    UPDATE product_variants v SET reserved = v.reserved - oi.quantity, stock = v.stock - oi.quantity, updated_at = now()
+      FROM order_items oi WHERE oi.order_id = ${orderId} AND v.id = oi.variant_id`.execute(tx);
   return true;
 }
 
@@ -265,7 +412,10 @@ export async function deductShippedUnits(tx: Executor, orderId: string): Promise
 export async function restockUnits(tx: Executor, orderId: string) {
   await sql`
     UPDATE products p SET stock = p.stock + oi.quantity, updated_at = now()
-      FROM order_items oi WHERE oi.order_id = ${orderId} AND p.id = oi.product_id`.execute(tx);
+      FROM order_items oi WHERE oi.order_id = ${orderId} AND p.id = oi.product_id AND oi.variant_id IS NULL`.execute(tx);
+  await sql`
+    UPDATE product_variants v SET stock = v.stock + oi.quantity, updated_at = now()
+      FROM order_items oi WHERE oi.order_id = ${orderId} AND v.id = oi.variant_id`.execute(tx);
 }
 
 // ---- orders ----
@@ -304,7 +454,7 @@ export const findOrder = (db: Executor, id: string) => db.selectFrom('orders').s
 export async function orderItems(db: Executor, orderIds: readonly string[]): Promise<Map<string, OrderItemRow[]>> {
   const out = new Map<string, OrderItemRow[]>(orderIds.map((id) => [id, []]));
   if (!orderIds.length) return out;
-  const rows = await db.selectFrom('order_items').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('product_id').execute();
+  const rows = await db.selectFrom('order_items').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('product_id').orderBy('variant_id').execute();
   for (const r of rows) out.get(String(r.order_id))?.push(r);
   return out;
 }

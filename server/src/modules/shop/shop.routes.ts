@@ -2,15 +2,21 @@ import {
   Conversation,
   CreateOrderBody,
   CreateProductBody,
+  CreatePollBody,
   CreateShopBody,
+  CreateVariantBody,
   Id,
   IdempotencyHeaders,
   Order,
   PageQuery,
   PatchProductBody,
+  Message,
   PatchShopBody,
+  PatchVariantBody,
   PayOrderBody,
+  PollVoteBody,
   Product,
+  ProductPoll,
   Shop,
   ShippingAddress,
   ShopHandle,
@@ -27,6 +33,7 @@ import { AppError } from '../../app/errors.ts';
 import { readMultipart } from '../../app/multipart.ts';
 import { addProductImage, IMAGE_MAX_BYTES, readShopImage, setShopLogo } from './product-images.ts';
 import { handleWebhook, payOrder } from './checkout.service.ts';
+import * as friends from './friends-shopping.service.ts';
 import { openOrderConversation, openShopConversation } from './shop-conversations.ts';
 import * as orders from './orders.service.ts';
 import * as shops from './shops.service.ts';
@@ -67,6 +74,38 @@ export function shopRoutes(ctx: AppContext): FastifyPluginAsync {
     );
     app.patch('/products/:id', { schema: { tags, params: IdParams, body: PatchProductBody, response: { 200: ProductResult } } }, async (req) =>
       shops.updateProduct(ctx, requireUser(req), req.params.id, req.body),
+    );
+
+    // ---- variants (the owner) ----
+    const VariantParams = z.object({ id: Id, variantId: Id });
+    app.post('/products/:id/variants', { schema: { tags, params: IdParams, body: CreateVariantBody, response: { 201: ProductResult } } }, async (req, reply) =>
+      reply.code(201).send(await shops.addVariant(ctx, requireUser(req), req.params.id, req.body)),
+    );
+    app.patch('/products/:id/variants/:variantId', { schema: { tags, params: VariantParams, body: PatchVariantBody, response: { 200: ProductResult } } }, async (req) =>
+      shops.updateVariant(ctx, requireUser(req), req.params.id, req.params.variantId, req.body),
+    );
+
+    // ---- shopping with friends: "should I get it?" polls, wishlists ----
+    const PollResult = z.object({ poll: ProductPoll });
+    app.post(
+      '/products/:id/polls',
+      { schema: { tags, params: IdParams, body: CreatePollBody, response: { 201: z.object({ poll: ProductPoll, message: Message }) } } },
+      async (req, reply) => reply.code(201).send(await friends.askFriends(ctx, requireUser(req), req.params.id, req.body.conversationId)),
+    );
+    app.get('/polls/:id', { schema: { tags, params: IdParams, response: { 200: PollResult } } }, async (req) => friends.getPoll(ctx, requireUser(req), req.params.id));
+    app.put('/polls/:id/vote', { schema: { tags, params: IdParams, body: PollVoteBody, response: { 200: PollResult } } }, async (req) =>
+      friends.votePoll(ctx, requireUser(req), req.params.id, req.body.choice),
+    );
+    app.delete('/polls/:id/vote', { schema: { tags, params: IdParams, response: { 200: PollResult } } }, async (req) => friends.votePoll(ctx, requireUser(req), req.params.id, null));
+    const SavedResult = z.object({ saved: z.boolean() });
+    app.put('/products/:id/wishlist', { schema: { tags, params: IdParams, response: { 200: SavedResult } } }, async (req) =>
+      friends.saveToWishlist(ctx, requireUser(req), req.params.id, true),
+    );
+    app.delete('/products/:id/wishlist', { schema: { tags, params: IdParams, response: { 200: SavedResult } } }, async (req) =>
+      friends.saveToWishlist(ctx, requireUser(req), req.params.id, false),
+    );
+    app.get('/users/:id/wishlist', { schema: { tags, params: IdParams, querystring: PageQuery, response: { 200: page(Product) } } }, async (req) =>
+      friends.listWishlist(ctx, requireUser(req), req.params.id, req.query),
     );
 
     // ---- pictures ----

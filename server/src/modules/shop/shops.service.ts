@@ -1,12 +1,25 @@
 import type { z } from 'zod';
-import { type CreateProductBody, type CreateShopBody, Id, type PatchProductBody, type PatchShopBody, ShippingAddress } from '@loop/contracts';
+import {
+  type CreateProductBody,
+  type CreateShopBody,
+  type CreateVariantBody,
+  Id,
+  MAX_VARIANTS,
+  type PatchProductBody,
+  type PatchShopBody,
+  type PatchVariantBody,
+  ShippingAddress,
+} from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, forbidden, notFound } from '../../app/errors.ts';
 import { decodeCursor, toPage } from '../../platform/db/pagination.ts';
+import { inTransaction } from '../../platform/db/tx.ts';
 import { getVideo, loadVisibleVideo } from '../media/index.ts';
+import { isOnWishlist } from './friends-shopping.repo.ts';
 import { ownsShop } from './shop.policy.ts';
 import { toProductViews, toShopViews } from './shop.presenter.ts';
 import * as repo from './shop.repo.ts';
+import { unitsMayBeBack } from './sold-out.ts';
 
 /** Shops, their products, and the products tagged on clips (docs/shop.md). */
 
@@ -62,21 +75,66 @@ export async function requireProduct(ctx: AppContext, id: string): Promise<repo.
   return p;
 }
 
-async function productView(ctx: AppContext, viewerId: string | null, row: repo.ProductRow) {
-  const [product] = await toProductViews(ctx, viewerId, [row]);
+async function productView(ctx: AppContext, viewerId: string | null, row: repo.ProductRow, variants?: repo.VariantRow[]) {
+  const [product] = await toProductViews(ctx, viewerId, [row], variants && new Map([[String(row.id), variants]]));
   if (!product) throw notFound('product');
   return { product };
 }
 
+const duplicateOptions = () => new AppError('variant_exists', 409, 'variants: two variants of one product cannot have the same options', { field: 'variants' });
+const variantFields = (v: z.infer<typeof CreateVariantBody>) => ({ options: v.options, price_minor: v.priceMinor ?? null, stock: v.stock });
+
+/** A new product, with its variants if any, in one transaction (variants with the same options: 409, nothing written). */
 export async function createProduct(ctx: AppContext, userId: string, shopId: string, body: z.infer<typeof CreateProductBody>) {
   await requireOwnShop(ctx, userId, shopId);
-  const row = await repo.insertProduct(ctx.db, { shop_id: shopId, title: body.title, description: body.description ?? '', price_minor: body.priceMinor, currency: body.currency, stock: body.stock });
-  return productView(ctx, userId, row);
+  const fields = { shop_id: shopId, title: body.title, description: body.description ?? '', price_minor: body.priceMinor, currency: body.currency, stock: body.stock };
+  // Without variants it is one INSERT, as it always was (bench:checkout's baseline is this call).
+  const made = body.variants?.length
+    ? await inTransaction(ctx.db, async (tx) => {
+        const product = await repo.insertProduct(tx, fields);
+        const variants = await repo.insertVariants(tx, String(product.id), body.variants!.map(variantFields));
+        if (variants === null) throw duplicateOptions();
+        return { product, variants };
+      })
+    : { product: await repo.insertProduct(ctx.db, fields), variants: [] };
+  return productView(ctx, userId, made.product, made.variants);
+}
+
+async function requireOwnProduct(ctx: AppContext, userId: string, productId: string) {
+  const product = await requireProduct(ctx, productId);
+  await requireOwnShop(ctx, userId, String(product.shop_id));
+  return product;
+}
+
+/** The owner adds a variant (its own units, optionally its own price) → the product. */
+export async function addVariant(ctx: AppContext, userId: string, productId: string, body: z.infer<typeof CreateVariantBody>) {
+  const product = await requireOwnProduct(ctx, userId, productId);
+  // The cap is a guard against runaway forms, not a race to win: a count just before is enough.
+  const existing = (await repo.variantsOf(ctx.db, [productId])).get(productId) ?? [];
+  if (existing.length >= MAX_VARIANTS) throw new AppError('too_many_variants', 409, `A product has at most ${MAX_VARIANTS} variants`);
+  const added = await repo.insertVariants(ctx.db, productId, [variantFields(body)]);
+  if (added === null) throw duplicateOptions();
+  unitsMayBeBack(ctx, [productId]);
+  // Adding a variant leaves the product's own row as it was: the row in hand, and the variants too.
+  return productView(ctx, userId, product, [...existing, ...added]);
+}
+
+/** The owner changes a variant: options, own price (null: the product's), units on hand (not below those reserved). */
+export async function updateVariant(ctx: AppContext, userId: string, productId: string, variantId: string, body: z.infer<typeof PatchVariantBody>) {
+  const product = await requireOwnProduct(ctx, userId, productId);
+  const result = isId(variantId)
+    ? await repo.updateVariant(ctx.db, productId, variantId, { options: body.options, price_minor: body.priceMinor, stock: body.stock })
+    : null;
+  if (result === null) throw notFound('variant');
+  if (result === 'duplicate') throw duplicateOptions();
+  if (result === 'below_reserved') throw new AppError('stock_below_reserved', 409, 'stock: open orders hold more units than that; ship or cancel them first', { field: 'stock' });
+  unitsMayBeBack(ctx, [productId]);
+  // A variant's change leaves the product's own row as it was: the row in hand.
+  return productView(ctx, userId, product);
 }
 
 export async function updateProduct(ctx: AppContext, userId: string, id: string, body: z.infer<typeof PatchProductBody>) {
-  const product = await requireProduct(ctx, id);
-  await requireOwnShop(ctx, userId, String(product.shop_id));
+  await requireOwnProduct(ctx, userId, id);
   const row = await repo.updateProduct(ctx.db, id, {
     title: body.title,
     description: body.description,
@@ -85,11 +143,16 @@ export async function updateProduct(ctx: AppContext, userId: string, id: string,
     stock: body.stock,
   });
   if (!row) throw new AppError('stock_below_reserved', 409, 'stock: open orders hold more units than that; ship or cancel them first', { field: 'stock' });
+  // A restock (or a new price, or anything else an order checks) may make it buyable again on every node.
+  unitsMayBeBack(ctx, [id]);
   return productView(ctx, userId, row);
 }
 
+/** A product; a signed-in viewer also learns whether it is on their wishlist (`saved`). */
 export async function getProduct(ctx: AppContext, viewerId: string | null, id: string) {
-  return productView(ctx, viewerId, await requireProduct(ctx, id));
+  const row = await requireProduct(ctx, id);
+  const [view, saved] = await Promise.all([productView(ctx, viewerId, row), viewerId ? isOnWishlist(ctx.db, viewerId, id) : undefined]);
+  return saved === undefined ? view : { product: { ...view.product, saved } };
 }
 
 export async function listShopProducts(ctx: AppContext, viewerId: string | null, shopId: string, q: { cursor?: string; limit: number }) {

@@ -97,4 +97,29 @@ describe('Batcher', () => {
     await expect(Promise.all([b.add(1), b.add(2)])).rejects.toThrow('database away');
     expect(await b.add(3)).toBe(3);
   });
+
+  it('with several writers, starts an item at once beside a running write, and still answers in order', async () => {
+    const log: string[] = [];
+    const b = new Batcher<number, number[], number>(
+      async (items) => {
+        log.push(`write ${items}`);
+        // The first batch's write is the slow one.
+        await sleep(items[0] === 1 ? 40 : 5);
+        log.push(`written ${items}`);
+        return items;
+      },
+      async (items) => items,
+      100,
+      2,
+    );
+    const answered: number[] = [];
+    const first = b.add(1).then((r) => answered.push(r));
+    await sleep(5); // 1 is being written
+    const second = b.add(2).then((r) => answered.push(r));
+    const third = b.add(3).then((r) => answered.push(r));
+    await Promise.all([first, second, third]);
+    // 2 and 3 (one batch) did not wait for 1's write; their answer did.
+    expect(log).toEqual(['write 1', 'write 2,3', 'written 2,3', 'written 1']);
+    expect(answered).toEqual([1, 2, 3]);
+  });
 });

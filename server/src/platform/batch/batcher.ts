@@ -9,10 +9,16 @@
  * next batch takes everything queued, so its write overlaps the previous batch's finish (the
  * database works while this process fans out). Finishes run in batch order and items reach both
  * stages in arrival order, so answers go out in arrival order too.
+ *
+ * `writers` > 1 lets that many batches be in their write stage at once, for writes that need no
+ * order among themselves (an append-only log): an item that arrives while a write is running then
+ * starts at once on a free writer instead of waiting that write out, which is most of its latency
+ * under steady load; batches still grow once every writer is busy. Finishes stay in batch order.
  */
 export class Batcher<T, W, R> {
   private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
-  private writing = false;
+  /** Batches in their write stage. */
+  private writing = 0;
   private scheduled = false;
   /** The last batch's finish: the next one runs after it. */
   private finishing: Promise<void> = Promise.resolve();
@@ -25,6 +31,7 @@ export class Batcher<T, W, R> {
     private readonly write: (items: T[]) => Promise<W>,
     private readonly finish: (written: W, items: T[]) => Promise<Array<R | Error>>,
     private readonly maxBatch: number,
+    private readonly writers = 1,
   ) {}
 
   add(item: T): Promise<R> {
@@ -35,7 +42,7 @@ export class Batcher<T, W, R> {
   }
 
   private schedule() {
-    if (this.scheduled || this.writing || this.queue.length === 0) return;
+    if (this.scheduled || this.writing >= this.writers || this.queue.length === 0) return;
     this.scheduled = true;
     // Not a microtask: every frame read off the sockets in this turn joins the batch.
     setImmediate(() => {
@@ -45,29 +52,36 @@ export class Batcher<T, W, R> {
   }
 
   private async next() {
-    if (this.writing || this.queue.length === 0) return;
-    this.writing = true;
+    if (this.writing >= this.writers || this.queue.length === 0) return;
+    this.writing++;
     const batch = this.queue.splice(0, this.maxBatch);
     const items = batch.map((b) => b.item);
     const fail = (err: unknown) => {
       for (const b of batch) b.reject(err);
     };
+    let written: Promise<W>;
     try {
-      const written = await this.write(items);
-      this.finishing = this.finishing
-        .then(() => this.finish(written, items))
-        .then((results) => {
-          batch.forEach((b, i) => {
-            const r = results[i];
-            if (r instanceof Error) b.reject(r);
-            else b.resolve(r as R);
-          });
-        }, fail);
+      written = this.write(items);
     } catch (err) {
-      // Answered after the batches before it, like any other.
-      this.finishing = this.finishing.then(() => fail(err));
+      written = Promise.reject(err);
     }
-    this.writing = false;
+    // Chained now, at the batch's start: answered after the batches before it, a failed write too.
+    this.finishing = this.finishing
+      .then(() => written)
+      .then((w) => this.finish(w, items))
+      .then((results) => {
+        batch.forEach((b, i) => {
+          const r = results[i];
+          if (r instanceof Error) b.reject(r);
+          else b.resolve(r as R);
+        });
+      }, fail);
+    try {
+      await written;
+    } catch {
+      // answered by the chain above
+    }
+    this.writing--;
     // What queued up during this write goes next, now: its write overlaps this batch's finish.
     void this.next();
   }

@@ -73,3 +73,27 @@ export function onChange(ctx: { pubsub: PubSub; log: { warn(o: object, m: string
   bus.listeners.set(topic, list);
   return bus.listening;
 }
+
+/**
+ * One instance per running server (tests run several in one process) of a cache that may keep
+ * nothing until it hears every node's changes: `listening` turns true once all of `subscribe`'s
+ * subscriptions are in place; if one fails it stays false and the cache keeps nothing.
+ */
+export function perNodeCache<Ctx extends object, C extends { listening: boolean }>(
+  store: WeakMap<Ctx, C>,
+  ctx: Ctx,
+  create: () => C,
+  subscribe: (cache: C) => Array<Promise<void>>,
+): C {
+  const known = store.get(ctx);
+  if (known) return known;
+  const cache = create();
+  store.set(ctx, cache);
+  Promise.all(subscribe(cache)).then(
+    () => {
+      cache.listening = true;
+    },
+    () => {},
+  );
+  return cache;
+}

@@ -1,6 +1,7 @@
 import { Order, type ShareView } from '@loop/contracts';
 import { Link } from 'react-router';
 import { z } from 'zod';
+import { UnavailableShareCard } from '../sharing/UnavailableShareCard.tsx';
 import { ORDER_STATUS_LABEL } from './order-status.ts';
 import { formatPrice } from './price.ts';
 
@@ -10,18 +11,10 @@ const Card = z.object({ order: Order.pick({ id: true, status: true, totalMinor: 
 export function OrderShareCard({ share }: { share: ShareView }) {
   const parsed = share.status === 'available' ? Card.safeParse(share.card) : null;
   if (!parsed?.success) {
-    return (
-      <div className="share-card share-card--unavailable" data-testid="share-card" data-status="unavailable">
-        <span>
-          <strong>Order unavailable</strong>
-          <br />
-          Only the buyer and the shop see an order.
-        </span>
-      </div>
-    );
+    return <UnavailableShareCard title="Order unavailable" reason="Only the buyer and the shop see an order." />;
   }
   const o = parsed.data.order;
-  const what = o.items.map((i) => `${i.quantity} × ${i.product.title}`).join(', ');
+  const what = o.items.map((i) => `${i.quantity} × ${i.product.title}${i.variant ? ` (${i.variant.label})` : ''}`).join(', ');
   return (
     <Link className="product-card order-card" to={`/orders/${o.id}`} data-testid="share-card" data-status="available" aria-label={`Order: ${what}, ${ORDER_STATUS_LABEL[o.status]}`}>
       <span className="product-card__image product-card__image--none" aria-hidden="true">

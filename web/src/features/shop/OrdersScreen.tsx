@@ -15,7 +15,7 @@ import { useMessageAboutOrder, useMyOrders, useOrder, useOrderMove, useOrdersLiv
 import './shop.css';
 
 function OrderRow({ order, to, who }: { order: Order; to: string; who: 'buyer' | 'shop' }) {
-  const lines = order.items.map((i) => `${i.quantity} × ${i.product.title}`).join(', ');
+  const lines = order.items.map((i) => `${i.quantity} × ${i.product.title}${i.variant ? ` (${i.variant.label})` : ''}`).join(', ');
   return (
     <Link className="order-row" to={to} data-status={order.status}>
       <span className="order-row__main">
@@ -140,9 +140,10 @@ export function OrderScreen() {
                 </ol>
                 <ul className="order__items" aria-label="Items">
                   {o.items.map((i) => (
-                    <li key={i.product.id} className="order__item">
+                    <li key={`${i.product.id}:${i.variant?.id ?? ''}`} className="order__item">
                       <Link to={`/p/${i.product.id}`} className="user-text">
                         {i.quantity} × {i.product.title}
+                        {i.variant ? ` (${i.variant.label})` : ''}
                       </Link>
                       <span>{formatPrice(i.priceMinor * i.quantity, o.currency)}</span>
                     </li>

@@ -1,6 +1,7 @@
 import { Product, type ShareView } from '@loop/contracts';
 import { useState } from 'react';
 import { z } from 'zod';
+import { UnavailableShareCard } from '../sharing/UnavailableShareCard.tsx';
 import { formatPrice } from './price.ts';
 import { ProductSheet } from './ProductSheet.tsx';
 
@@ -11,15 +12,7 @@ export function ProductShareCard({ share, quoted, messageId }: { share: ShareVie
   const parsed = share.status === 'available' ? Card.safeParse(share.card) : null;
   const [open, setOpen] = useState(false);
   if (!parsed?.success) {
-    return (
-      <div className="share-card share-card--unavailable" data-testid="share-card" data-status="unavailable">
-        <span>
-          <strong>Product unavailable</strong>
-          <br />
-          It was removed from its shop.
-        </span>
-      </div>
-    );
+    return <UnavailableShareCard title="Product unavailable" reason="It was removed from its shop." />;
   }
   const p = parsed.data.product;
   const price = formatPrice(p.priceMinor, p.currency);

@@ -1,15 +1,18 @@
-import type { Product, ShippingAddress } from '@loop/contracts';
+import { type Product, type ProductVariant, type ShippingAddress, variantLabel } from '@loop/contracts';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { describeError } from '../../app/api.ts';
 import { useSession } from '../../app/session.ts';
 import { Button } from '../../ui/Button.tsx';
+import { IconHeart } from '../../ui/icons.tsx';
 import { Sheet } from '../../ui/Sheet.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { AddressForm } from './AddressForm.tsx';
 import { formatPrice } from './price.ts';
-import { type OrderSourceRef, useMessageShop, useProduct, useQuickBuy, useSavedAddress, useSaveAddress } from './shop-api.ts';
+import { AskFriends } from './AskFriends.tsx';
+import { type OrderSourceRef, useMessageShop, useProduct, useQuickBuy, useSavedAddress, useSaveAddress, useSaveProduct } from './shop-api.ts';
+import { VariantEditor } from './VariantEditor.tsx';
 import './shop.css';
 
 export interface ProductSheetProps {
@@ -40,40 +43,91 @@ export function ProductSheet({ productId, source, onClose }: ProductSheetProps) 
 }
 
 export function ProductDetails({ product, source }: { product: Product; source: OrderSourceRef | null }) {
-  const [step, setStep] = useState<'look' | 'checkout'>('look');
-  const signedIn = useSession().status === 'signed-in';
+  const [step, setStep] = useState<'look' | 'checkout' | 'ask'>('look');
+  const session = useSession();
+  const signedIn = session.status === 'signed-in';
+  const isOwner = signedIn && product.shop.ownerId === session.me.user.id;
   const navigate = useNavigate();
   const message = useMessageShop();
-  const soldOut = product.available <= 0;
+  const hasVariants = product.variants.length > 0;
+  // The first variant with units left is picked for the buyer; sold-out ones cannot be.
+  const [variantId, setVariantId] = useState<string | null>(() => product.variants.find((v) => v.available > 0)?.id ?? null);
+  const variant = product.variants.find((v) => v.id === variantId) ?? null;
+  const available = hasVariants ? (variant?.available ?? 0) : product.available;
+  const priceMinor = variant?.priceMinor ?? product.priceMinor;
+  const soldOut = available <= 0;
   return (
     <div className="product" data-testid="product-sheet">
       {product.imageUrls[0] ? <img className="product__image" src={product.imageUrls[0]} alt="" /> : <div className="product__image product__image--none" aria-hidden="true">🛍</div>}
       <div className="product__head">
-        <p className="product__price">{formatPrice(product.priceMinor, product.currency)}</p>
-        <p className="product__stock">{soldOut ? 'Sold out' : product.available <= 5 ? `Only ${product.available} left` : 'In stock'}</p>
+        <p className="product__price">{formatPrice(priceMinor, product.currency)}</p>
+        <p className="product__stock">{soldOut ? 'Sold out' : available <= 5 ? `Only ${available} left` : 'In stock'}</p>
       </div>
       <Link className="product__shop" to={`/shop/${product.shop.handle}`}>
         <UserText>{product.shop.name}</UserText>
       </Link>
       {product.description ? <p className="product__description user-text">{product.description}</p> : null}
+      {hasVariants ? <VariantPicker variants={product.variants} value={variantId} onChange={setVariantId} currency={product.currency} /> : null}
       {step === 'look' ? (
         <div className="product__actions">
-          <Button variant="primary" size="lg" block disabled={soldOut || !signedIn} onClick={() => setStep('checkout')}>
+          <Button variant="primary" size="lg" block disabled={soldOut || !signedIn || isOwner} onClick={() => setStep('checkout')}>
             {soldOut ? 'Sold out' : 'Buy now'}
           </Button>
           {signedIn ? (
-            <Button block loading={message.isPending} onClick={() => message.mutate(product.shop.id, { onSuccess: (id) => navigate(`/inbox/${id}`) })}>
-              Message shop
-            </Button>
+            <>
+              <div className="product__row">
+                <SaveButton product={product} />
+                <Button onClick={() => setStep('ask')}>Ask friends</Button>
+              </div>
+              {isOwner ? null : (
+                <Button block loading={message.isPending} onClick={() => message.mutate(product.shop.id, { onSuccess: (id) => navigate(`/inbox/${id}`) })}>
+                  Message shop
+                </Button>
+              )}
+            </>
           ) : (
             <p className="shop-note">Log in to buy or to message the shop.</p>
           )}
           {message.isError ? <p className="shop-error">{describeError(message.error)}</p> : null}
         </div>
+      ) : step === 'ask' ? (
+        <AskFriends productId={product.id} onCancel={() => setStep('look')} />
       ) : (
-        <Checkout product={product} source={source} />
+        <Checkout product={product} variant={variant} source={source} />
       )}
+      {isOwner ? <VariantEditor product={product} /> : null}
     </div>
+  );
+}
+
+/** One chip per variant ("M / Black"); a sold-out variant is shown but cannot be picked. */
+function VariantPicker({ variants, value, onChange, currency }: { variants: ProductVariant[]; value: string | null; onChange: (id: string) => void; currency: string }) {
+  const prices = new Set(variants.map((v) => v.priceMinor));
+  return (
+    <fieldset className="variant-picker" data-testid="variant-picker">
+      <legend className="checkout__label">{Object.keys(variants[0]!.options).join(' · ')}</legend>
+      {variants.map((v) => (
+        <label key={v.id} className="variant-chip">
+          <input type="radio" name="variant" value={v.id} checked={value === v.id} disabled={v.available <= 0} onChange={() => onChange(v.id)} />
+          <span className="user-text">
+            {variantLabel(v.options)}
+            {prices.size > 1 ? ` · ${formatPrice(v.priceMinor, currency)}` : ''}
+            {v.available <= 0 ? ' (sold out)' : ''}
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** The heart: saves the product to the viewer's wishlist, which their friends can see. */
+function SaveButton({ product }: { product: Product }) {
+  const save = useSaveProduct(product.id);
+  const saved = save.isPending ? save.variables : (product.saved ?? false);
+  return (
+    <Button aria-pressed={saved} loading={save.isPending} onClick={() => save.mutate(!saved)}>
+      <IconHeart size={18} filled={saved} /> {saved ? 'Saved' : 'Save'}
+    </Button>
   );
 }
 
@@ -83,7 +137,7 @@ const METHODS = [
   { id: 'test_async', label: 'Bank transfer (test)', hint: 'confirms later' },
 ] as const;
 
-function Checkout({ product, source }: { product: Product; source: OrderSourceRef | null }) {
+function Checkout({ product, variant, source }: { product: Product; variant: ProductVariant | null; source: OrderSourceRef | null }) {
   const saved = useSavedAddress();
   const save = useSaveAddress();
   const buy = useQuickBuy();
@@ -145,9 +199,10 @@ function Checkout({ product, source }: { product: Product; source: OrderSourceRe
         size="lg"
         block
         loading={buy.isPending}
-        onClick={() => buy.mutate({ productId: product.id, quantity: 1, address, source, paymentMethod: method, checkoutKey })}
+        disabled={product.variants.length > 0 && !variant}
+        onClick={() => buy.mutate({ productId: product.id, variantId: variant?.id ?? null, quantity: 1, address, source, paymentMethod: method, checkoutKey: `${checkoutKey}-${variant?.id ?? 'one'}` })}
       >
-        Pay {formatPrice(product.priceMinor, product.currency)}
+        Pay {formatPrice(variant?.priceMinor ?? product.priceMinor, product.currency)}
       </Button>
       {buy.isError ? (
         <p className="shop-error" role="alert">

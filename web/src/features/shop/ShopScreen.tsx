@@ -1,4 +1,3 @@
-import type { Product } from '@loop/contracts';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, describeError } from '../../app/api.ts';
@@ -11,8 +10,9 @@ import { Page, TopBar } from '../../ui/Page.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { TextArea, TextField } from '../../ui/TextField.tsx';
 import { UserText } from '../../ui/UserText.tsx';
-import { formatPrice, parsePrice } from './price.ts';
+import { parsePrice } from './price.ts';
 import { ProductSheet } from './ProductSheet.tsx';
+import { ProductTile } from './ProductTile.tsx';
 import { useCreateProduct, useCreateShop, useMessageShop, useMyShops, useShop, useShopProducts } from './shop-api.ts';
 import './shop.css';
 
@@ -89,19 +89,6 @@ export function ShopScreen() {
         </QueryView>
       </Page>
     </>
-  );
-}
-
-function ProductTile({ product: p, onOpen }: { product: Product; onOpen: () => void }) {
-  return (
-    <button type="button" className="product-tile" onClick={onOpen} aria-label={`${p.title}, ${formatPrice(p.priceMinor, p.currency)}`}>
-      {p.imageUrls[0] ? <img className="product-tile__image" src={p.imageUrls[0]} alt="" /> : <span className="product-tile__image product-tile__image--none" aria-hidden="true">🛍</span>}
-      <span className="product-tile__title user-text">{p.title}</span>
-      <span className="product-tile__price">
-        {formatPrice(p.priceMinor, p.currency)}
-        {p.available <= 0 ? ' · Sold out' : ''}
-      </span>
-    </button>
   );
 }
 

@@ -1,4 +1,4 @@
-import { Order, Product, ShippingAddress, Shop, page } from '@loop/contracts';
+import { Message, Order, type PollChoice, Product, ProductPoll, ShippingAddress, Shop, page } from '@loop/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
@@ -21,7 +21,9 @@ export const shopKeys = {
   order: (id: string) => ['order', id] as const,
   shopOrders: (id: string) => ['shop-orders', id] as const,
   address: ['shipping-address'] as const,
+  wishlist: (userId: string) => ['wishlist', userId] as const,
 };
+const ProductResult = z.object({ product: Product });
 
 /**
  * Order screens follow moves made elsewhere (the shop ships, a payment lands, the reservation
@@ -114,11 +116,19 @@ export type OrderSourceRef = { type: 'video' | 'live' | 'message' | 'shop'; id: 
 export function useQuickBuy() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (v: { productId: string; quantity: number; address: ShippingAddress; source: OrderSourceRef | null; paymentMethod: string; checkoutKey: string }) => {
+    mutationFn: async (v: {
+      productId: string;
+      variantId: string | null;
+      quantity: number;
+      address: ShippingAddress;
+      source: OrderSourceRef | null;
+      paymentMethod: string;
+      checkoutKey: string;
+    }) => {
       const { order } = await api('/orders', {
         method: 'POST',
         headers: { 'idempotency-key': `order-${v.checkoutKey}` },
-        json: { items: [{ productId: v.productId, quantity: v.quantity }], shippingAddress: v.address, ...(v.source && { source: v.source }) },
+        json: { items: [{ productId: v.productId, ...(v.variantId && { variantId: v.variantId }), quantity: v.quantity }], shippingAddress: v.address, ...(v.source && { source: v.source }) },
         schema: OrderResult,
       });
       const paid = await api(`/orders/${order.id}/pay`, { method: 'POST', headers: { 'idempotency-key': `pay-${v.checkoutKey}-${v.paymentMethod}` }, json: { paymentMethod: v.paymentMethod }, schema: OrderResult });
@@ -185,5 +195,71 @@ export function useMessageAboutOrder() {
       await api(`/conversations/${id}/messages`, { method: 'POST', json: { clientMsgId: `order-${v.orderId}-${v.myId}`, share: { type: 'order', id: v.orderId } } });
       return id;
     },
+  });
+}
+
+// ---- variants (the owner) ----
+
+export type VariantDraft = { options: Record<string, string>; stock: number; priceMinor?: number | null };
+
+export function useAddVariant(productId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: VariantDraft) => api(`/products/${productId}/variants`, { method: 'POST', json: v, schema: ProductResult }).then((r) => r.product),
+    onSuccess: (product) => {
+      qc.setQueryData(shopKeys.product(productId), (old: Product | undefined) => ({ ...product, saved: old?.saved }));
+      void qc.invalidateQueries({ queryKey: shopKeys.shopProducts(product.shop.id) });
+    },
+  });
+}
+
+export function useUpdateVariant(productId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { variantId: string; stock?: number; priceMinor?: number | null }) => {
+      const { variantId, ...body } = v;
+      return api(`/products/${productId}/variants/${variantId}`, { method: 'PATCH', json: body, schema: ProductResult }).then((r) => r.product);
+    },
+    onSuccess: (product) => qc.setQueryData(shopKeys.product(productId), (old: Product | undefined) => ({ ...product, saved: old?.saved })),
+  });
+}
+
+// ---- shopping with friends ----
+
+/** Saves a product to the viewer's wishlist, or takes it off. */
+export function useSaveProduct(productId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (saved: boolean) => api(`/products/${productId}/wishlist`, { method: saved ? 'PUT' : 'DELETE', schema: z.object({ saved: z.boolean() }) }).then((r) => r.saved),
+    onSuccess: (saved) => {
+      qc.setQueryData(shopKeys.product(productId), (old: Product | undefined) => (old ? { ...old, saved } : old));
+      void qc.invalidateQueries({ queryKey: ['wishlist'] });
+    },
+  });
+}
+
+/** Someone's wishlist: theirs or a friend's; anyone else's is a 404 (the caller shows nothing). */
+export function useWishlist(userId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: shopKeys.wishlist(userId),
+    queryFn: ({ signal }) => api(`/users/${userId}/wishlist`, { query: { limit: 50 }, schema: ProductPage, signal }).then((r) => r.items),
+    enabled,
+    retry: false,
+  });
+}
+
+/** "Should I get it?": puts the product to a chat as a poll card. */
+export function useAskFriends(productId: string) {
+  return useMutation({
+    mutationFn: (conversationId: string) =>
+      api(`/products/${productId}/polls`, { method: 'POST', json: { conversationId }, schema: z.object({ poll: ProductPoll, message: Message }) }).then((r) => r.poll),
+  });
+}
+
+/** A vote on a poll (null takes it back). The card itself updates from the `message.updated` frame every member gets. */
+export function useVotePoll(pollId: string) {
+  return useMutation({
+    mutationFn: (choice: PollChoice | null) =>
+      api(`/polls/${pollId}/vote`, { method: choice ? 'PUT' : 'DELETE', ...(choice && { json: { choice } }), schema: z.object({ poll: ProductPoll }) }).then((r) => r.poll),
   });
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run eval:recommender [-- --data DIR] [--ease-items N] [--write]`
+ * `npm run eval:recommender [-- --data DIR] [--ease-items N] [--seed N] [--write]`
+ * (`--ease-items 0` skips the slow EASE baseline while iterating; a recorded run keeps it)
  *
  * Offline evaluation of For You's ranking on KuaiRec (the dataset README's protocol: train on
  * the feed log, test on the fully observed matrix, rank every candidate clip the person has
@@ -139,6 +140,8 @@ async function main() {
       data: { type: 'string', default: path.join(sharedDatasets(), 'kuairec') },
       'ease-items': { type: 'string', default: '5000' },
       'ease-lambda': { type: 'string', default: '3000' },
+      // Loop's seed (validation people, holdout, ALS start): another seed is a robustness check, not a choice.
+      seed: { type: 'string', default: '1' },
       write: { type: 'boolean', default: false },
     },
   });
@@ -170,7 +173,7 @@ async function main() {
   await run('Loop (ALS + co-occurrence + EASE head, learned blend)', async () => {
     // Serving ranks only the protocol's candidate clips, for people who have not watched them:
     // the blend is chosen on that same task (RecommenderOptions.candidates).
-    const model = await fitRecommender(task.train, { candidates: task.allowed });
+    const model = await fitRecommender(task.train, { candidates: task.allowed, seed: Number(values.seed) });
     const v = model.validation;
     if (v) {
       validation = `Blend chosen on validation (${v.people} people of the training file, ${v.pairs} pairs; NDCG@10 on held-out training rows): ${Object.entries(v.ndcg)

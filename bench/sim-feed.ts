@@ -13,6 +13,7 @@ import { recordEvents } from '../server/src/modules/media/media.service.ts';
 import { createFreshDatabase } from '../server/test/harness.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
 import { seededRandom } from '../server/src/platform/random/seeded-random.ts';
+import { FOR_YOU_PAGE, rerankPlan, requeue } from '../web/src/features/video/feed-paging.ts';
 
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PEOPLE = Number(process.env.SIM_PEOPLE ?? 1000);
@@ -23,13 +24,15 @@ const AUTHORS_PER_TOPIC = 5;
 const CLIPS_PER_AUTHOR = 12;
 const CLIP_MS = 15_000;
 const SKIP_MS = 1_500;
-const PAGE = 8;
-const PAGES_PER_SESSION = 3;
-const SESSION = PAGE * PAGES_PER_SESSION;
+// Paged as the web app pages For You (feed-paging.ts): a first page of FOR_YOU_PAGE, then a re-rank
+// on every swipe and on every completion (pending events sent, the clip after the one on screen
+// kept, the rest replaced by a fresh small page).
+const SESSION = 24;
 /** Adapted: at least this many of the last 5 impressions are of the new favourite topic. */
 const ADAPTED = 3;
 const ADAPT_CAP = 60;
-const CONCURRENCY = 4;
+/** People simulated at once (each one's swipes in order): more only fills the wait on the database. */
+const CONCURRENCY = Number(process.env.SIM_CONCURRENCY ?? 4);
 const write = process.argv.includes('--write');
 
 
@@ -45,17 +48,14 @@ const tasteFor = (fav: number, second: number) => Array.from({ length: TOPICS },
 /** The person watches (or skips) one clip; returns the events a client would send and the time watched. */
 function watch(clip: Clip, taste: number[], rand: () => number) {
   const likes = rand() < taste[clip.topic]!;
-  const events = likes
+  const impression = { type: 'impression' as const, videoId: clip.id };
+  const outcome = likes
     ? [
-        { type: 'impression' as const, videoId: clip.id },
         { type: 'watch' as const, videoId: clip.id, watchedMs: CLIP_MS },
         { type: 'completion' as const, videoId: clip.id },
       ]
-    : [
-        { type: 'impression' as const, videoId: clip.id },
-        { type: 'skip' as const, videoId: clip.id, watchedMs: SKIP_MS },
-      ];
-  return { events, ms: likes ? CLIP_MS : SKIP_MS };
+    : [{ type: 'skip' as const, videoId: clip.id, watchedMs: SKIP_MS }];
+  return { impression, outcome, events: [impression, ...outcome], ms: likes ? CLIP_MS : SKIP_MS };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -107,6 +107,8 @@ async function runSeed(seed: number) {
     const popularity: number[] = [];
     const oracle: number[] = [];
     const adapt: number[] = [];
+    /** Impressions until the first clip of the new topic was watched to the end. */
+    const firstFinish: number[] = [];
     let feedCalls = 0;
     let feedMs = 0;
 
@@ -120,28 +122,52 @@ async function runSeed(seed: number) {
       const rOr = seededRandom(p.seed);
       const best = [...catalogue].sort((a, b) => taste[b.topic]! - taste[a.topic]! || b.hot - a.hot).slice(0, SESSION);
       oracle.push(best.reduce((a, c) => a + watch(c, taste, rOr).ms, 0));
-      // Loop: pages of For You, the events of each page sent before the next is asked for.
+      // Loop: For You as the web app runs it (feed-paging.ts, FeedScreen): the clips queued after the one
+      // on screen; each swipe to a clip not seen yet and each completion sends the pending events and
+      // re-ranks what lies beyond the next clip.
       const rLoop = seededRandom(p.seed);
       let cursor: string | undefined;
-      let total = 0;
-      const page = async () => {
+      let ended = false;
+      let ahead: Clip[] = [];
+      let onScreen: Clip | undefined;
+      let pending: { type: 'impression' | 'watch' | 'completion' | 'skip'; videoId: string; watchedMs?: number }[] = [];
+      const send = async () => {
+        if (pending.length) await recordEvents(ctx, p.userId, { events: pending });
+        pending = [];
+      };
+      const fetchPage = async (limit: number) => {
+        await send();
         const t0 = performance.now();
-        const res = await forYouFeed(ctx, p.userId, { cursor, limit: PAGE });
+        const res = await forYouFeed(ctx, p.userId, { cursor, limit });
         feedMs += performance.now() - t0;
         feedCalls++;
         cursor = res.nextCursor ?? undefined;
+        ended = !res.nextCursor;
         return res.items.map((v) => byId.get(v.id)!);
       };
-      for (let i = 0; i < PAGES_PER_SESSION; i++) {
-        const shown = await page();
-        const events = [];
-        for (const c of shown) {
-          const w = watch(c, taste, rLoop);
-          total += w.ms;
-          events.push(...w.events);
-        }
-        await recordEvents(ctx, p.userId, { events });
-      }
+      const rerank = async () => {
+        const plan = rerankPlan(ahead.length);
+        const fresh = await fetchPage(plan.limit);
+        ahead = requeue(ahead.slice(0, plan.keep), fresh, onScreen?.id);
+      };
+      /** The next clip on screen, watched with `t`; null when the feed has nothing more. */
+      const swipe = async (t: number[]) => {
+        const first = onScreen === undefined;
+        if (first) ahead = await fetchPage(FOR_YOU_PAGE);
+        else if (!ahead.length && !ended) await rerank();
+        const c = ahead.shift();
+        if (!c) return null;
+        onScreen = c;
+        const w = watch(c, t, rLoop);
+        pending.push(w.impression);
+        // The first clip is what the first page was ranked for; every later swipe re-ranks.
+        if (!first && !ended) await rerank();
+        pending.push(...w.outcome);
+        if (w.ms === CLIP_MS && !ended) await rerank();
+        return { clip: c, ms: w.ms };
+      };
+      let total = 0;
+      for (let i = 0; i < SESSION; i++) total += (await swipe(taste))?.ms ?? 0;
       loop.push(total);
       // A change of taste, for the first SHIFTERS people: a new favourite; how many impressions until For You follows?
       if (index < SHIFTERS) {
@@ -149,24 +175,20 @@ async function runSeed(seed: number) {
         const taste2 = tasteFor(fav2, fav2 === p.second ? p.fav : p.second);
         const last: number[] = [];
         let n = 0;
-        outer: while (n < ADAPT_CAP) {
-          const shown = await page();
-          if (!shown.length) break;
-          const events = [];
-          for (const c of shown) {
-            n++;
-            last.push(c.topic === fav2 ? 1 : 0);
-            if (last.length > 5) last.shift();
-            events.push(...watch(c, taste2, rLoop).events);
-            if (last.reduce((a, b) => a + b, 0) >= ADAPTED) {
-              await recordEvents(ctx, p.userId, { events });
-              break outer;
-            }
-          }
-          await recordEvents(ctx, p.userId, { events });
+        let firstHit: number | null = null;
+        while (n < ADAPT_CAP) {
+          const s = await swipe(taste2);
+          if (!s) break;
+          n++;
+          if (firstHit === null && s.clip.topic === fav2 && s.ms > SKIP_MS) firstHit = n;
+          last.push(s.clip.topic === fav2 ? 1 : 0);
+          if (last.length > 5) last.shift();
+          if (last.reduce((a, b) => a + b, 0) >= ADAPTED) break;
         }
         adapt.push(n);
+        firstFinish.push(firstHit ?? ADAPT_CAP);
       }
+      await send();
     }
 
     let next = 0;
@@ -178,7 +200,7 @@ async function runSeed(seed: number) {
         }
       }),
     );
-    return { loop, popularity, oracle, adapt, feedMsMean: feedMs / Math.max(1, feedCalls) };
+    return { loop, popularity, oracle, adapt, firstFinish, feedMsMean: feedMs / Math.max(1, feedCalls) };
   } finally {
     await ctx.close();
     await db.drop();
@@ -196,15 +218,25 @@ for (const seed of SEEDS) {
   rows.push([seed, PEOPLE, fmt(p), fmt(l), fmt(o), (l.m / p.m).toFixed(2), l.lo > p.hi ? 'yes' : 'no', r.feedMsMean.toFixed(0)]);
   const sorted = [...r.adapt].sort((a, b) => a - b);
   const within10 = r.adapt.filter((n) => n <= 10).length;
-  adaptRows.push([seed, r.adapt.length, sorted[Math.floor(sorted.length / 2)] ?? '–', mean(r.adapt).toFixed(1), `${((100 * within10) / Math.max(1, r.adapt.length)).toFixed(0)} %`]);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? '–';
+  adaptRows.push([
+    seed,
+    r.adapt.length,
+    sorted[Math.floor(sorted.length / 2)] ?? '–',
+    mean(r.adapt).toFixed(1),
+    `${((100 * within10) / Math.max(1, r.adapt.length)).toFixed(0)} %`,
+    median(r.firstFinish),
+    median(r.adapt.map((n, i) => n - r.firstFinish[i]!)),
+  ]);
   console.log(`seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 const md = `### For You simulator (\`npm run sim:feed\`)
 
 ${TOPICS} topics, ${TOPICS * AUTHORS_PER_TOPIC} authors, ${TOPICS * AUTHORS_PER_TOPIC * CLIPS_PER_AUTHOR} clips of ${CLIP_MS / 1000} s (popularity skewed and independent of topic).
 Each simulated person has a hidden favourite topic (watched to the end 85 % of the time), a second one (35 %), the rest 8 %;
-a clip not watched is skipped after ${SKIP_MS / 1000} s. A session is ${SESSION} impressions (${PAGES_PER_SESSION} pages of ${PAGE}; For You's
-events are sent after each page, through the functions behind \`POST /events\` and \`GET /feed/for-you\`). The popularity feed and
+a clip not watched is skipped after ${SKIP_MS / 1000} s. A session is ${SESSION} impressions. For You is paged as the web app pages it
+(a first page of ${FOR_YOU_PAGE}; then on every swipe and every completion the pending events are sent and what lies beyond the
+next clip is replaced by a fresh small page, through the functions behind \`POST /events\` and \`GET /feed/for-you\`). The popularity feed and
 the oracle see the same people with the same coin flips. Learned model not refitted during the run (\`RECOMMENDER_REFIT_MINUTES=0\`):
 what is measured is what For You learns online from a person's own swipes.
 
@@ -215,7 +247,10 @@ ${table(['seed', 'people', 'popularity', 'Loop For You', 'oracle', 'Loop ÷ popu
 A change of taste (the first ${SHIFTERS} people of each seed, right after their session: a new favourite topic), impressions until
 ${ADAPTED} of the last 5 are of the new topic (capped at ${ADAPT_CAP}):
 
-${table(['seed', 'people', 'median', 'mean', 'within 10'], adaptRows)}
+${table(['seed', 'people', 'median', 'mean', 'within 10', 'first finish of the new topic (median)', 'then until adapted (median)'], adaptRows)}
+
+A skip reaches the ranking at the next swipe and shapes the clip after the next one (that one is already buffering);
+a completion re-ranks at once. docs/recommender.md (simulator) explains the figures.
 
 ${machineNote()} Load average at start: ${load}.`;
 console.log(md);

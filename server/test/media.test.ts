@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aggregateSignalCounters } from '../src/modules/media/index.ts';
 import { type MadeUser, startTestServer, type TestServer } from './harness.ts';
 import { graphEdges, leftoverFiles, makeClip, storedVideoFiles, uploadClip, waitForVideo } from './media-fixtures.ts';
 
@@ -371,6 +372,8 @@ describe('engagement', () => {
     ];
     expect((await s.api('POST', '/events', { token: viewer.token, body: { events } })).status).toBe(202);
     await s.api('POST', '/events', { token: viewer.token, body: { events: [{ type: 'watch', videoId, watchedMs: 5000 }] } });
+    // Views are folded in from the event log by the worker's job (every 10 s); run it now.
+    await aggregateSignalCounters(s.ctx);
     const v = (await s.api('GET', `/videos/${videoId}`, { token: viewer.token })).body.video;
     expect(v.counts.views).toBe(1);
     const bad = await s.api('POST', '/events', { token: viewer.token, body: { events: [{ type: 'teleport', videoId }] } });

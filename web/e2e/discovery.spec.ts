@@ -32,6 +32,8 @@ test('discover: search, hashtag page, clip menu, friends-first dial, caught-up m
   await expect(page.getByRole('list', { name: 'Trending hashtags' })).toBeVisible();
   await shots(page, testInfo, 'discover-start');
   await page.getByRole('searchbox', { name: /Search clips/ }).fill(tag);
+  // Enter remembers the search at once (otherwise it is remembered after 1.5 s on screen: a race with the steps below).
+  await page.getByRole('searchbox', { name: /Search clips/ }).press('Enter');
   const clips = page.getByRole('list', { name: 'Clips' });
   await expect(clips.getByRole('listitem')).toHaveCount(2);
   await shots(page, testInfo, 'discover-clips');
@@ -83,4 +85,62 @@ test('discover: search, hashtag page, clip menu, friends-first dial, caught-up m
   await page.getByRole('button', { name: 'Not interested', exact: true }).click();
   await expect(feed.locator(`[data-video-id="${shownId}"]`)).toHaveCount(0);
   await authorCtx.close();
+});
+
+test('the friends-first dial: For You’s next page leans to friends’ clips over strangers’ more popular ones', async ({ page, browser }, testInfo) => {
+  test.setTimeout(240_000);
+  const p = testInfo.project.name;
+  const origin = `http://127.0.0.1:${process.env.LOOP_E2E_PORT}`;
+  const me = await signUpViaApi(page);
+  const asMe = as(page.request, me);
+  const others = await browser.newContext({ baseURL: origin });
+  const person = async (displayName: string) => {
+    const u = await signUpWith(others.request, null, { displayName });
+    return { ...u, call: as(others.request, u) };
+  };
+  // Two friends (mutual follows) post first; two strangers post later, and their clips are liked.
+  const friendClips: string[] = [];
+  for (const name of ['Bea', 'Caio']) {
+    const friend = await person(`${name} Friend`);
+    await asMe('PUT', `/users/${friend.id}/follow`);
+    await friend.call('PUT', `/users/${me.id}/follow`);
+    friendClips.push(await uploadReadyClip(others.request, friend, `${name} at the beach (${p})`));
+  }
+  const strangers = [await person('Dora Stranger'), await person('Enzo Stranger')];
+  const fans = [await person('Fan One'), await person('Fan Two')];
+  const strangerClips: string[] = [];
+  for (const s of strangers) strangerClips.push(await uploadReadyClip(others.request, s, `${s.displayName}’s popular clip (${p})`));
+  for (const fan of fans) for (const id of strangerClips) await fan.call('PUT', `/videos/${id}/like`);
+
+  const feed = page.getByTestId('feed');
+  const shownIds = async (n: number) => {
+    await expect(feed.locator('[data-video-id]').nth(n - 1)).toBeAttached();
+    return Promise.all(Array.from({ length: n }, (_, i) => feed.locator('[data-video-id]').nth(i).getAttribute('data-video-id')));
+  };
+  const isFriends = (id: string | null) => friendClips.includes(id ?? '');
+
+  // The dial at 0 (everyone): the newer, more liked clips of strangers come before the friends'.
+  await page.goto('/');
+  await expect(feed.locator('[data-active="true"]')).toBeVisible();
+  expect((await shownIds(2)).filter(isFriends)).toEqual([]);
+
+  // Turn the dial to "Friends" in Settings, reached in the app (Profile → Settings).
+  await page.getByRole('link', { name: 'Profile', exact: true }).filter({ visible: true }).first().click();
+  await page.getByRole('main').getByRole('link', { name: 'Settings' }).click();
+  const dial = page.getByRole('slider', { name: /Friends first/ });
+  await dial.focus();
+  await page.keyboard.press('End');
+  await expect(dial).toHaveValue('100');
+  await expect.poll(async () => (await asMe('GET', '/me')).settings.friendsFirst).toBe(1);
+  await screenshot(page, testInfo, 'settings-friends-first-dial');
+
+  // Back on Home, For You's next page opens with the friends' clips, one by each, before any stranger's.
+  await page.getByRole('link', { name: 'Home', exact: true }).filter({ visible: true }).first().click();
+  const active = feed.locator('[data-active="true"]');
+  await expect(active).toBeVisible();
+  expect(isFriends(await active.getAttribute('data-video-id'))).toBe(true);
+  await expect(active.getByText(/at the beach/)).toBeVisible();
+  expect(new Set(await shownIds(2))).toEqual(new Set(friendClips));
+  await screenshot(page, testInfo, 'for-you-friends-first');
+  await others.close();
 });

@@ -2,22 +2,49 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { type Browser, expect, type Page, test } from '@playwright/test';
 import { screenshot, signUpViaApi, signUpWith } from './helpers.ts';
 
 // Issue 11, acceptance 6 (in the browser): For You never runs dry. With only a few clips on the
 // server, Home keeps going past 50 swipes — the clips come round again instead of "Nothing new
 // right now". The e2e server has no demo content; this spec posts its own three clips.
 
-function makeClip(hue: number): string {
-  const file = path.join(os.tmpdir(), `loop-e2e-endless-${process.pid}-${hue}.mp4`);
+function makeClip(hue: number, seconds = 2): string {
+  const file = path.join(os.tmpdir(), `loop-e2e-endless-${process.pid}-${hue}-${seconds}.mp4`);
   if (!fs.existsSync(file))
     execFileSync('ffmpeg', [
       '-nostdin', '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', `testsrc2=size=240x426:rate=15:duration=2,hue=h=${hue}`,
+      '-f', 'lavfi', '-i', `testsrc2=size=240x426:rate=15:duration=${seconds},hue=h=${hue}`,
       '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', file,
     ]);
   return file;
+}
+
+/**
+ * Someone else posts a six-second clip per hue; returns once a new person (signed up on `page`)
+ * gets every one of them in For You.
+ */
+async function postSixSecondClips(page: Page, browser: Browser, caption: string, hues: number[]): Promise<string[]> {
+  const context = await browser.newContext();
+  const author = await context.newPage();
+  await signUpWith(author.request, null);
+  const ids: string[] = [];
+  for (const hue of hues) {
+    const res = await author.request.post('/api/v1/videos', {
+      headers: { origin: `http://127.0.0.1:${process.env.LOOP_E2E_PORT}` },
+      multipart: { caption: `${caption} ${hue}`, file: { name: 'c.mp4', mimeType: 'video/mp4', buffer: fs.readFileSync(makeClip(hue, 6)) } },
+    });
+    expect(res.status(), await res.text()).toBe(202);
+    ids.push((await res.json()).video.id);
+  }
+  await context.close();
+  await signUpViaApi(page);
+  await expect
+    .poll(async () => new Set(((await (await page.request.get('/api/v1/feed/for-you?limit=50')).json()).items as Array<{ id: string }>).map((v) => v.id).filter((id) => ids.includes(id))).size, {
+      timeout: 120_000,
+    })
+    .toBe(ids.length);
+  return ids;
 }
 
 test('Home keeps going past 50 swipes when there are only a few clips', { tag: '@phone-only' }, async ({ page, browser }, testInfo) => {
@@ -59,4 +86,86 @@ test('Home keeps going past 50 swipes when there are only a few clips', { tag: '
   expect(shown.length).toBeGreaterThan(50);
   expect(new Set(shown).size).toBeLessThan(shown.length);
   await screenshot(page, testInfo, 'feed-endless-swipe-50');
+});
+
+// What the feed tells For You about each clip: a quick swipe is a skip, a longer look is a watch
+// of how far it went (told when the person moves on), so the ranking can tell the two apart.
+test('a quick swipe is told as a skip, a longer look as a watch of how far it went', { tag: '@phone-only' }, async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  await postSixSecondClips(page, browser, 'Six seconds', [60, 300]);
+
+  const sent: Array<{ type: string; videoId: string; watchedMs?: number }> = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/events')) sent.push(...(r.postDataJSON().events as typeof sent));
+  });
+  await page.goto('/');
+  const active = page.locator('.feed__item:has(article.clip[data-active="true"])');
+  await expect(active).toHaveAttribute('data-index', '0');
+  const first = await active.locator('article.clip').getAttribute('data-video-id');
+  await page.keyboard.press('j');
+  await expect(active).toHaveAttribute('data-index', '1');
+  const second = await active.locator('article.clip').getAttribute('data-video-id');
+  // Watch it for a good second, then pause (as a tap does) and move on. Other specs' clips share
+  // this server's For You and some are 2 s long: pausing in the page keeps clear of their end.
+  await active.locator('video').evaluate(
+    (v: HTMLVideoElement) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (v.currentTime > 1.2) {
+            v.pause();
+            resolve();
+          } else requestAnimationFrame(check);
+        };
+        check();
+      }),
+  );
+  await page.keyboard.press('j');
+  await expect(active).toHaveAttribute('data-index', '2');
+
+  await expect.poll(() => sent.filter((e) => e.videoId === first && e.type !== 'impression').map((e) => e.type), { timeout: 15_000 }).toEqual(['skip']);
+  await expect.poll(() => sent.filter((e) => e.videoId === second && e.type === 'watch').map((e) => e.watchedMs ?? 0), { timeout: 15_000 }).toHaveLength(1);
+  const watch = sent.find((e) => e.videoId === second && e.type === 'watch')!;
+  expect(watch.watchedMs).toBeGreaterThanOrEqual(1200);
+  expect(watch.watchedMs).toBeLessThan(6000);
+});
+
+// For You re-ranks what lies ahead on every swipe (web/src/features/video/feed-paging.ts): the
+// swipes so far are sent, then a small page is asked for; the clip after the one on screen (already
+// buffering) is kept, and the fresh page takes the place of whatever was queued behind it.
+test('each swipe sends the swipes so far, then re-ranks what lies beyond the next clip', { tag: '@phone-only' }, async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  await postSixSecondClips(page, browser, 'Re-ranked', [30, 90, 150, 210, 270]);
+
+  // What the page sends, in order: event batches and For You pages (with the clips each brought).
+  const log: Array<{ kind: 'events'; events: Array<{ type: string; videoId: string }> } | { kind: 'feed'; limit: number; cursor: string | null; items: string[] }> = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/events')) log.push({ kind: 'events', events: r.postDataJSON().events });
+  });
+  page.on('response', async (r) => {
+    const url = new URL(r.url());
+    if (url.pathname !== '/api/v1/feed/for-you' || r.status() !== 200) return;
+    const body = (await r.json()) as { items: Array<{ id: string }> };
+    log.push({ kind: 'feed', limit: Number(url.searchParams.get('limit')), cursor: url.searchParams.get('cursor'), items: body.items.map((v) => v.id) });
+  });
+  const idAt = (i: number) => page.locator(`.feed__item[data-index="${i}"] article.clip`).getAttribute('data-video-id');
+  await page.goto('/');
+  const active = page.locator('.feed__item:has(article.clip[data-active="true"])');
+  await expect(active).toHaveAttribute('data-index', '0');
+  await expect(page.locator('.feed__item')).toHaveCount(4);
+  const first = await idAt(0);
+  const queued = await idAt(2);
+
+  await page.keyboard.press('j');
+  await expect(active).toHaveAttribute('data-index', '1');
+  // One small page, after the cursor of the first, asked for once the quick swipe past the first clip was sent.
+  await expect.poll(() => log.filter((e) => e.kind === 'feed' && e.cursor !== null).length, { timeout: 15_000 }).toBe(1);
+  const rerank = log.findIndex((e) => e.kind === 'feed' && e.cursor !== null);
+  const fresh = log[rerank] as Extract<(typeof log)[number], { kind: 'feed' }>;
+  expect(fresh.limit).toBe(1);
+  const sentBefore = log.slice(0, rerank).flatMap((e) => (e.kind === 'events' ? e.events : []));
+  expect(sentBefore.filter((e) => e.videoId === first && e.type !== 'impression').map((e) => e.type)).toEqual(['skip']);
+  // The clip after the one on screen stays; the fresh clip takes the place of the last one queued.
+  await expect.poll(() => page.locator('.feed__item').count()).toBe(4);
+  expect(await idAt(2)).toBe(queued);
+  if (fresh.items[0] && fresh.items[0] !== queued) await expect.poll(() => idAt(3)).toBe(fresh.items[0]);
 });

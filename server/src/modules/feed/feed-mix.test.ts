@@ -49,4 +49,16 @@ describe('For You mix', () => {
     const list = [t('1', 'a', 'cats', 9), t('2', 'b', 'cats', 8), t('3', 'c', 'cats', 7), t('4', 'd', 'cars', 1), t('5', 'e', 'cats', 6)];
     expect(mix(list, [], 5).map((x) => x.id)).toEqual(['1', '2', '4', '3', '5']);
   });
+
+  it('gives one slot in EXPLORE_EVERY (counted across pages) to the best clip of an unexplored topic, a different topic each time', () => {
+    const t = (id: string, topic: string, score: number, explore = false): Candidate => ({ id, authorId: `a${id}`, source: 'hot', score, topic, explore });
+    const list = [t('1', 'cats', 9), t('2', 'cats', 8), t('3', 'dogs', 7), t('4', 'cars', 2, true), t('5', 'boats', 3, true), t('6', 'boats', 4, true)];
+    const out = mix(list, [], 3, { sinceExplore: 8 });
+    expect(out.map((x) => x.id)).toEqual(['1', '6', '2']);
+    expect(out[1]!.explored).toBe(true);
+    // Every other slot: each exploration slot tries a topic not on the page yet.
+    expect(mix(list, [], 4, { sinceExplore: 1, exploreEvery: 2 }).map((x) => x.id)).toEqual(['6', '1', '4', '2']);
+    // Without a counter (signed out, clips shown again) there is no exploration slot.
+    expect(mix(list, [], 3).map((x) => x.id)).toEqual(['1', '2', '3']);
+  });
 });

@@ -11,6 +11,10 @@ export interface Candidate {
   score: number;
   /** The clip's first hashtag, if any: no more than two in a row of one topic. */
   topic?: string | null;
+  /** No recent evidence about the clip's topic (or author): a candidate for the exploration slot. */
+  explore?: boolean;
+  /** Set by mix on the clip it placed in an exploration slot. */
+  explored?: boolean;
 }
 
 /** At most this many clips in a row share a topic (within a page). */
@@ -18,6 +22,13 @@ export const TOPIC_RUN = 2;
 
 /** Every `freshEvery`-th slot goes to a fresh clip, so new uploads get seen. */
 export const FRESH_EVERY = 3;
+
+/**
+ * About one slot in EXPLORE_EVERY tries the best-ranked clip of a topic (or author) the person
+ * has no recent evidence about — not a random clip — so a new taste is found within a few
+ * swipes rather than only when the favourites run out.
+ */
+export const EXPLORE_EVERY = 10;
 
 /** Hot by score (desc), fresh kept in the order given (newest first). */
 export function rank(hot: Candidate[], fresh: Candidate[]) {
@@ -40,13 +51,19 @@ export interface MixOptions {
    * clips wait, as a later fetch may bring others.
    */
   relax?: boolean;
+  /** Clips shown since the last exploration slot (across pages); without it, no exploration slot. */
+  sinceExplore?: number;
+  /** One exploration slot in this many (default EXPLORE_EVERY; fewer when what is known stopped working). */
+  exploreEvery?: number;
 }
 
 /**
  * Interleaves the two ranked lists into a page of `limit`: fresh clips take every
  * FRESH_EVERY-th slot (or any slot when hot runs dry), no clip appears twice, never two clips
  * in a row from one author, no more than TOPIC_RUN in a row of one topic, and no clip again
- * within RECENT clips (a clip that would break any of these waits for a later slot).
+ * within RECENT clips (a clip that would break any of these waits for a later slot). Every
+ * EXPLORE_EVERY-th slot (counting across pages with `sinceExplore`) goes to the best-ranked
+ * candidate marked `explore`, when one fits; the clip placed there is marked `explored`.
  */
 export function mix(hot: Candidate[], fresh: Candidate[], limit: number, opts: MixOptions = {}): Candidate[] {
   const out: Candidate[] = [];
@@ -62,6 +79,11 @@ export function mix(hot: Candidate[], fresh: Candidate[], limit: number, opts: M
     const i = q.findIndex(fits);
     return i < 0 ? null : q.splice(i, 1)[0]!;
   };
+  // The best-scored clip of either list that passes `ok` (the exploration slot).
+  const takeBest = (ok: (c: Candidate) => boolean) => {
+    const best = [...queues.hot, ...queues.fresh].filter(ok).reduce<Candidate | null>((a, b) => (a && a.score >= b.score ? a : b), null);
+    return best && (take(queues.hot, (c) => c === best) ?? take(queues.fresh, (c) => c === best));
+  };
   // Only when nothing fits the rules: the clip shown longest ago (or never), by another author if possible.
   const takeLeastRecent = () => {
     const cost = (c: Candidate) => recent.lastIndexOf(c.id) * 2 + (c.authorId === prev ? 1 : 0);
@@ -70,7 +92,9 @@ export function mix(hot: Candidate[], fresh: Candidate[], limit: number, opts: M
     const best = all.reduce((a, b) => (cost(b) < cost(a) ? b : a));
     return take(queues.hot, (c) => c === best) ?? take(queues.fresh, (c) => c === best);
   };
+  let sinceExplore = opts.sinceExplore;
   while (out.length < limit) {
+    const wantExplore = sinceExplore !== undefined && sinceExplore + 1 >= (opts.exploreEvery ?? EXPLORE_EVERY);
     const wantFresh = (out.length + 1) % FRESH_EVERY === 0;
     const [first, second] = wantFresh ? [queues.fresh, queues.hot] : [queues.hot, queues.fresh];
     const runTopic = out.length >= TOPIC_RUN && out.slice(-TOPIC_RUN).every((o) => o.topic && o.topic === out[out.length - 1]!.topic) ? out[out.length - 1]!.topic : null;
@@ -82,9 +106,13 @@ export function mix(hot: Candidate[], fresh: Candidate[], limit: number, opts: M
       const [crowded] = [...left].filter(([a, n]) => a !== prev && 2 * n === remaining + 1);
       if (crowded) fits = (c) => c.authorId === crowded[0] && !recent.includes(c.id);
     }
-    const next = take(first, fits) ?? take(second, fits) ?? (opts.relax ? takeLeastRecent() : null);
+    // Each exploration slot of a page tries a topic not on the page yet.
+    const onPage = new Set(out.map((o) => o.topic ?? o.authorId));
+    const explored = wantExplore ? (takeBest((c) => !!c.explore && !onPage.has(c.topic ?? c.authorId) && fits(c)) ?? null) : null;
+    const next = explored ?? take(first, fits) ?? take(second, fits) ?? (opts.relax ? takeLeastRecent() : null);
     if (!next) break;
-    out.push(next);
+    if (sinceExplore !== undefined) sinceExplore = explored ? 0 : sinceExplore + 1;
+    out.push(explored ? { ...next, explored: true } : next);
     left.set(next.authorId, left.get(next.authorId)! - 1);
     prev = next.authorId;
     recent.push(next.id);

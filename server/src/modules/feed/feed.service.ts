@@ -12,12 +12,14 @@ import {
   personSignals,
   positionIn,
   type StreamPosition,
+  topicCandidates,
   type VideoRow,
   viewerHistory,
 } from '../media/index.ts';
 import { modelScores } from '../recommender/index.ts';
-import { type Candidate, mix, RECENT, rank } from './feed-mix.ts';
+import { type Candidate, EXPLORE_EVERY, mix, RECENT, rank } from './feed-mix.ts';
 import { personalScore } from './feed-personal.ts';
+import { currentTopics, exploreEvery, type SessionTaste, sessionScore, sessionTaste, trustsPast, unexplored } from './feed-session.ts';
 import { explain } from './feed-why.ts';
 
 /**
@@ -56,6 +58,14 @@ const FRESH_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const MAX_ROUNDS = 12;
 /** The most candidates one stream fetches in a round (the window grows while rounds come back short). */
 const MAX_WINDOW = 1000;
+/** The first candidate window while exploring (feed-session.ts `exploring`). */
+const EXPLORE_WINDOW = 200;
+/**
+ * Candidates are fetched as for a page of at least this many: the web app asks for a page of one
+ * or two on every swipe (web/src/features/video/feed-paging.ts), and that clip should be the best
+ * of as wide a choice as a page of four had, not of a window a quarter the size.
+ */
+const MIN_CHOICE = 4;
 /** Ids the cursor carries at most, beside the RECENT last shown (FeedQuery caps a cursor at 2,000 characters). */
 const MAX_CARRY = 40;
 
@@ -80,6 +90,8 @@ interface ForYouState {
   recent: string[];
   /** The "caught up with friends" marker has been given in this run of pages. */
   caughtUp: boolean;
+  /** Clips shown since the last exploration slot (feed-mix.ts EXPLORE_EVERY). */
+  sinceExplore: number;
 }
 
 const startOfCycle = (from?: ForYouState): ForYouState => ({
@@ -88,10 +100,12 @@ const startOfCycle = (from?: ForYouState): ForYouState => ({
   carry: [],
   recent: from?.recent ?? [],
   caughtUp: from?.caughtUp ?? false,
+  sinceExplore: from?.sinceExplore ?? 0,
 });
 
+/** The state a cursor carries (decoded once per page); one of another shape or list is a 400 (decodeCursor). */
 function readCursor(scope: CursorScope, cursor: string | undefined): ForYouState {
-  const c = decodeCursor(scope, cursor, 10);
+  const c = decodeCursor(scope, cursor, 11);
   if (!c) return startOfCycle();
   const pos = (key: string | number | undefined, id: string | number | undefined): Position =>
     key === 'end' ? 'end' : id === '' || id === undefined ? null : { key: key!, id: String(id) };
@@ -101,12 +115,13 @@ function readCursor(scope: CursorScope, cursor: string | undefined): ForYouState
     carry: c[7] === '' ? [] : String(c[7]).split(','),
     recent: c[8] === '' ? [] : String(c[8]).split(','),
     caughtUp: c[9] === 1,
+    sinceExplore: Number(c[10]) || 0,
   };
 }
 
 function writeCursor(scope: CursorScope, s: ForYouState): string {
   const pos = (p: Position) => (p === 'end' ? ['end', ''] : p ? [p.key, p.id] : ['', '']);
-  return encodeCursor(scope, [...pos(s.pos.hot), ...pos(s.pos.fresh), ...pos(s.pos.again), s.lastAuthor ?? '', s.carry.join(','), s.recent.join(','), s.caughtUp ? 1 : 0]);
+  return encodeCursor(scope, [...pos(s.pos.hot), ...pos(s.pos.fresh), ...pos(s.pos.again), s.lastAuthor ?? '', s.carry.join(','), s.recent.join(','), s.caughtUp ? 1 : 0, s.sinceExplore]);
 }
 
 /**
@@ -142,22 +157,53 @@ async function friendsLean(ctx: AppContext, viewerId: string): Promise<FriendsLe
   return { dial, closeness: new Map(followees.map((f) => [f.id, f.friend ? 1 : 0.5])) };
 }
 
-/** Re-scores candidates for this person (feed-personal.ts): learned model + affinities + a little trending. */
-function personalise(ctx: AppContext, person: PersonSignals, list: Candidate[], rows: Map<string, VideoRow>, lean: FriendsLean | null): Candidate[] {
+/**
+ * Re-scores candidates for this person (feed-personal.ts): learned model + affinities + session
+ * taste + a little trending; marks the clips of topics (or authors) they have no recent evidence
+ * about, for the exploration slot.
+ */
+function personalise(
+  ctx: AppContext,
+  person: PersonSignals,
+  session: SessionTaste,
+  list: Candidate[],
+  rows: Map<string, VideoRow>,
+  lean: FriendsLean | null,
+  pending: ReadonlySet<string>,
+): Candidate[] {
   const learned = modelScores(ctx, person, list.map((c) => c.id));
   return list.map((c) => {
     const row = rows.get(c.id)!;
+    const tags = hashtagsOf(row.caption);
     return {
       ...c,
+      explore: unexplored(session, c.authorId, tags) && !pending.has(tags[0] ?? c.authorId),
       score: personalScore({
         hot: row.hot_score,
         model: learned?.get(c.id),
         affinity: affinityScore(person.affinities, c.authorId, row.caption),
         friendsFirst: lean?.dial,
         closeness: lean?.closeness.get(c.authorId),
+        session: sessionScore(session, c.authorId, tags),
+        trustPast: trustsPast(session, c.authorId, tags),
       }),
     };
   });
+}
+
+/**
+ * During an exploration (feed-session.ts), the topics (or authors, for clips without hashtags) of
+ * the clips shown last that the person has not reached yet (the web app keeps the next clip when it
+ * re-ranks, and the one on screen has no outcome yet): exploring is one untried topic per slot, and
+ * those are being tried (a lead among them is being tested).
+ */
+async function pendingTopics(ctx: AppContext, session: SessionTaste, person: PersonSignals, recent: readonly string[]): Promise<Set<string>> {
+  if (!session.exploring && !session.testing) return new Set();
+  // On screen (an impression only) or not reached yet: no outcome so far.
+  const had = new Set(person.events.filter((e) => e.type !== 'impression').map((e) => e.videoId));
+  const ahead = recent.filter((id) => !had.has(id));
+  if (!ahead.length) return new Set();
+  return new Set((await media.findVideoRows(ctx, ahead)).map((r) => hashtagsOf(r.caption)[0] ?? String(r.author_id)));
 }
 
 /**
@@ -169,11 +215,17 @@ function personalise(ctx: AppContext, person: PersonSignals, list: Candidate[], 
 export async function forYouFeed(ctx: AppContext, viewerId: string | null, page: { cursor?: string; limit: number }) {
   const scope: CursorScope = { list: 'feed:for-you', viewer: viewerId };
   let state = readCursor(scope, page.cursor);
-  const hidden = viewerId ? [...(await excludeAuthors(ctx, viewerId))] : [];
-  // What the person did lately: it ranks this page (learned model, affinities), at once.
-  const person = viewerId ? await personSignals(ctx, viewerId) : null;
-  const lean = viewerId ? await friendsLean(ctx, viewerId) : null;
+  // The clips the pages before ended with (the state's list is replaced, never changed in place).
+  const shownBefore = state.recent;
+  // Who is left out, what the person did lately (it ranks this page: learned model, affinities,
+  // at once) and the friends-first dial: independent reads, one round trip's wait for all three.
+  const [hiddenSet, person, lean] = viewerId
+    ? await Promise.all([excludeAuthors(ctx, viewerId), personSignals(ctx, viewerId), friendsLean(ctx, viewerId)])
+    : [new Set<string>(), null, null];
+  const hidden = [...hiddenSet];
+  const session = person ? sessionTaste(person.events) : null;
   const dismissed = [...(person?.affinities.dismissedAuthors ?? [])];
+  const pending = session ? await pendingTopics(ctx, session, person!, shownBefore) : new Set<string>();
   // Your own clips are on your profile: For You brings them back only among the clips shown
   // again; authors you said "not interested" to stay out of new clips too.
   const excludedIn = (phase: ForYouStream[]) => (phase === PHASES[0] && viewerId ? [...hidden, ...dismissed, viewerId] : hidden);
@@ -181,9 +233,26 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const picked: Candidate[] = [];
   const rows = new Map<string, VideoRow>();
   let phasePicked: string[] = [];
-  let window = page.limit * 3 + 5;
+  // During a skip streak every slot explores, one untried topic each: a wider first window brings
+  // the best clip of more topics than the few at the top of trending.
+  const choice = Math.max(page.limit, MIN_CHOICE);
+  let window = session?.exploring ? EXPLORE_WINDOW : choice * 3 + 5;
   // How many clips had been picked when a cycle began in this request (a cycle that yields none: nothing to show).
   let cycleStart: number | null = page.cursor ? null : 0;
+  // The topic source (new clips only): the best clips of the person's current topics, beside the
+  // trending window; not the clips they just had. Asked once, when the first phase first needs it
+  // (a page that is all "shown again" never does).
+  let topicList: Promise<Candidate[]> | null = null;
+  const topicSource = async (): Promise<Candidate[]> => {
+    if (!person || !session) return [];
+    const tags = currentTopics(session, person.affinities.topics);
+    // Per topic past the RECENT clips the cursor holds back: with a re-rank on every swipe many of
+    // those were asked for and replaced unseen (the web app keeps only the next clip), and a source
+    // of `choice` per topic was all held back — For You then fell back to trending.
+    const topicRows = await topicCandidates(ctx, { tags, excludeAuthors: excludedIn(PHASES[0]!), excludeIds: [...new Set(person.events.map((e) => e.videoId))], perTag: choice + RECENT });
+    for (const r of topicRows) rows.set(String(r.id), r);
+    return topicRows.map((r) => ({ id: String(r.id), authorId: String(r.author_id), source: 'hot' as const, score: r.hot_score }));
+  };
 
   for (let round = 0; round < MAX_ROUNDS && picked.length < page.limit; round++) {
     const phase = PHASES.find((streams) => streams.some((s) => state.pos[s] !== 'end'));
@@ -198,26 +267,32 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     const asked = (s: ForYouStream) => (s === 'fresh' ? Math.ceil(window / 2) : window);
 
     // 1. candidates
-    const cand = await forYouCandidates(ctx, {
-      streams: Object.fromEntries(streams.map((s) => [s, { after: state.pos[s] as StreamPosition | null, limit: asked(s) }])),
-      excludeAuthors: excludedIn(phase),
-      freshSince,
-    });
+    if (phase === PHASES[0]) topicList ??= topicSource();
+    const [cand, topicNow] = await Promise.all([
+      forYouCandidates(ctx, {
+        streams: Object.fromEntries(streams.map((s) => [s, { after: state.pos[s] as StreamPosition | null, limit: asked(s) }])),
+        excludeAuthors: excludedIn(phase),
+        freshSince,
+      }),
+      phase === PHASES[0] ? topicList! : [],
+    ]);
     for (const r of cand.rows) rows.set(String(r.id), r);
     const lists = cand.lists;
     // 2. rules
-    const history = viewerId ? await viewerHistory(ctx, viewerId, cand.rows.map((r) => String(r.id))) : null;
+    const history = viewerId ? await viewerHistory(ctx, viewerId, [...cand.rows.map((r) => String(r.id)), ...topicNow.map((c) => c.id)]) : null;
     const eligible = (x: Candidate) => !history || (!history.dismissed.has(x.id) && !(phase === PHASES[0] && history.watched.has(x.id)));
     const shown = new Set([...state.carry, ...phasePicked]);
     const keep = (x: Candidate) => eligible(x) && !shown.has(x.id);
     // 3. rank
     // What is new to the person is ranked for them; clips shown again (the second phase) keep
     // the plain engagement order, best first.
-    const personalising = person !== null && phase === PHASES[0];
+    const personalising = person !== null && session !== null && phase === PHASES[0];
     // Every candidate carries its topic (first hashtag) for the mix's topic rule.
     const topical = (list: Candidate[]) => list.map((c) => ({ ...c, topic: hashtagsOf(rows.get(c.id)!.caption)[0] ?? null }));
-    const personal = (list: Candidate[]) => topical(personalising ? personalise(ctx, person, list, rows, lean) : list);
-    const ranked = rank(personal([...lists.hot, ...lists.again].filter(keep)), personal(lists.fresh.filter(keep)));
+    const personal = (list: Candidate[]) => topical(personalising ? personalise(ctx, person, session, list, rows, lean, pending) : list);
+    const inStreams = new Set(cand.rows.map((r) => String(r.id)));
+    const hotLike = [...lists.hot, ...lists.again, ...topicNow.filter((c) => !inStreams.has(c.id))];
+    const ranked = rank(personal(hotLike.filter(keep)), personal(lists.fresh.filter(keep)));
     if (personalising && (person.events.length || lean)) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
     // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed
     const exhausted = streams.every((s) => lists[s].length < asked(s));
@@ -225,10 +300,16 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
       lastAuthorId: state.lastAuthor,
       recent: state.recent,
       relax: exhausted || window >= MAX_WINDOW,
+      sinceExplore: personalising ? state.sinceExplore : undefined,
+      exploreEvery: personalising ? exploreEvery(session, EXPLORE_EVERY, pending) : undefined,
     });
     picked.push(...out);
     phasePicked.push(...out.map((o) => o.id));
     if (out.length) state.lastAuthor = out[out.length - 1]!.authorId;
+    if (personalising) {
+      const lastExplored = out.findLastIndex((o) => o.explored);
+      state.sinceExplore = lastExplored < 0 ? state.sinceExplore + out.length : out.length - 1 - lastExplored;
+    }
     state.recent = [...state.recent, ...out.map((o) => o.id)].slice(-RECENT);
 
     const nowShown = new Set([...shown, ...out.map((o) => o.id)]);
@@ -248,13 +329,15 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     window = Math.min(window * 4, MAX_WINDOW);
   }
 
-  const shownBefore = new Set(readCursor(scope, page.cursor).recent);
-  const marker = viewerId && !state.caughtUp ? await caughtUpAt(ctx, viewerId, hidden, picked, shownBefore) : null;
-  const items = await media.toVideoViews(
-    ctx,
-    viewerId,
-    picked.map((p) => rows.get(p.id)!),
-  );
+  // The marker's reads and the page's views do not depend on each other.
+  const [marker, items] = await Promise.all([
+    viewerId && !state.caughtUp ? caughtUpAt(ctx, viewerId, hidden, picked, new Set(shownBefore)) : null,
+    media.toVideoViews(
+      ctx,
+      viewerId,
+      picked.map((p) => rows.get(p.id)!),
+    ),
+  ]);
   if (marker !== null && items[marker]) {
     items[marker].caughtUpWithFriends = true;
     state.caughtUp = true;

@@ -47,6 +47,12 @@ export async function blocksAndFriendshipAmong(ctx: AppContext, pairs: ReadonlyA
   return new Map(rows.map((r) => [`${r.a}:${r.b}`, { blocked: r.a !== r.b && r.blocked, friends: r.a !== r.b && r.a_follows_b && r.b_follows_a }]));
 }
 
+/** For each pair, keyed `a:b`: a block either way, friends, and whether `a` follows `b` (what decides whether `a` may see `b`'s clips). */
+export async function standingsAmong(ctx: AppContext, pairs: ReadonlyArray<readonly [string, string]>) {
+  const rows = await repo.blocksAndFollowsAmong(ctx.db, pairs);
+  return new Map(rows.map((r) => [`${r.a}:${r.b}`, { blocked: r.a !== r.b && r.blocked, friends: r.a !== r.b && r.a_follows_b && r.b_follows_a, follows: r.a !== r.b && r.a_follows_b }]));
+}
+
 /**
  * Between `a` and each of `ids`, in one query (checks that fan out to many people: a share's
  * recipients, a card's viewers, the authors of one's liked clips): friends, a block either way,

@@ -47,5 +47,6 @@ export {
   isBlockedEitherWay,
   mutedOrBlockedIds,
   relationshipBetween,
+  standingsAmong,
   type VideoCounter,
 } from './graph.service.ts';

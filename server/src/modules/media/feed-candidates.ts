@@ -76,3 +76,14 @@ export function positionIn(stream: ForYouStream, row: repo.VideoRow): StreamPosi
 
 /** Among `videoIds`: the clips the viewer watched, and those they marked "not interested". */
 export const viewerHistory = (ctx: AppContext, viewerId: string, videoIds: readonly string[]) => repo.seenAmong(ctx.db, viewerId, videoIds);
+
+/** How many of a tag's newest clips the topic source looks at (bounded work per tag). */
+const TOPIC_SCAN = 150;
+
+/**
+ * The topic source: open clips carrying any of `tags` (the person's current topics), the best
+ * few per tag, none by excluded authors or among `excludeIds` (clips the person just had). Not
+ * paged: what it gives is ranked beside the hot candidates, and the feed's rules keep repeats out.
+ */
+export const topicCandidates = (ctx: AppContext, q: { tags: readonly string[]; excludeAuthors: readonly string[]; excludeIds: readonly string[]; perTag: number }) =>
+  repo.listOpenByTags(ctx.db, { ...q, scan: TOPIC_SCAN });

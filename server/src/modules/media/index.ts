@@ -2,7 +2,7 @@ import type { LoopModule } from '../../app/wiring.ts';
 import { mediaDemo } from './media-demo.ts';
 import { mediaRoutes } from './media.routes.ts';
 import { countProfileVideos, mirrorAccountPrivacy, purgeVideoFiles } from './media.service.ts';
-import { aggregateSignalCounters } from './signals.service.ts';
+import { foldSettledSignals } from './signals.service.ts';
 import { markTranscodeFailed, runTranscode } from './transcode.ts';
 
 /**
@@ -31,7 +31,7 @@ export const mediaModule: LoopModule = {
         name: 'signals.aggregate',
         everyMs: 10_000,
         run: async (ctx) => {
-          await aggregateSignalCounters(ctx);
+          await foldSettledSignals(ctx);
         },
       },
     ],
@@ -40,7 +40,7 @@ export const mediaModule: LoopModule = {
   uses: ['accounts', 'graph'],
 };
 
-export { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, viewerHistory } from './feed-candidates.ts';
+export { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, topicCandidates, viewerHistory } from './feed-candidates.ts';
 export type { VideoRow } from './media.repo.ts';
 export {
   countSharesIn,

@@ -159,6 +159,15 @@ export async function findVideos(db: Executor, ids: readonly string[]): Promise<
   return db.selectFrom('videos').selectAll().where('id', 'in', ids).execute();
 }
 
+/** Who may see each clip, and no more (the events path checks every clip of a batch): one array parameter however many clips. */
+export async function findVideoAccess(db: Executor, ids: readonly string[]) {
+  if (!ids.length) return [];
+  const res = await sql<Pick<VideoRow, 'status' | 'visibility' | 'author_private'> & { id: string; author_id: string }>`
+    SELECT id::text AS id, author_id::text AS author_id, status, visibility, author_private
+      FROM videos WHERE id = ANY(${sql.val(ids)}::bigint[])`.execute(db);
+  return res.rows;
+}
+
 export interface VideoPatch {
   status?: VideoRow['status'];
   failure_reason?: string | null;
@@ -281,6 +290,27 @@ export async function listOpenByScore(
   return res.rows;
 }
 
+/**
+ * For You's topic source: for each tag, the best-scored open clips among its newest `scan`
+ * (primary key `(tag, video_id)`: a short index walk per tag, whatever the catalogue's size),
+ * leaving out excluded authors and clips.
+ */
+export async function listOpenByTags(db: Executor, q: { tags: readonly string[]; excludeAuthors: readonly string[]; excludeIds: readonly string[]; perTag: number; scan: number }) {
+  if (!q.tags.length) return [];
+  const res = await sql<VideoRow>`
+    SELECT v.* FROM unnest(${sql.val([...q.tags])}::text[]) AS t(tag)
+    CROSS JOIN LATERAL (
+      SELECT c.id FROM (SELECT video_id FROM video_hashtags WHERE tag = t.tag ORDER BY video_id DESC LIMIT ${q.scan}) h
+        JOIN videos c ON c.id = h.video_id
+       WHERE c.status = 'ready' AND c.visibility = 'public' AND NOT c.author_private
+         AND NOT (c.author_id = ANY(${bigints(q.excludeAuthors)}::bigint[]))
+         AND NOT (c.id = ANY(${bigints(q.excludeIds)}::bigint[]))
+       ORDER BY c.hot_score DESC, c.id DESC
+       LIMIT ${q.perTag}) x
+    JOIN videos v ON v.id = x.id`.execute(db);
+  return res.rows;
+}
+
 /** For You's new-upload budget: recent open clips that have had few impressions so far (index `videos_open_fresh`). */
 export async function listFreshPublic(
   db: Executor,
@@ -301,6 +331,9 @@ export async function listFreshPublic(
   return res.rows;
 }
 
+/** A view: a completion, or a watch of at least this long (counted once per viewer per day). */
+export const VIEW_MIN_WATCH_MS = 1000;
+
 /** Which of `videoIds` the viewer has watched, and which they marked "not interested". */
 export async function seenAmong(db: Executor, viewerId: string, videoIds: readonly string[]) {
   const watched = new Set<string>();
@@ -309,6 +342,12 @@ export async function seenAmong(db: Executor, viewerId: string, videoIds: readon
   const ids = `{${videoIds.join(',')}}`;
   const res = await sql<{ id: string; dismissed: boolean }>`
     SELECT DISTINCT video_id::text AS id, false AS dismissed FROM video_views WHERE viewer_id = ${viewerId} AND video_id = ANY(${ids}::bigint[])
+    UNION ALL
+    -- Views are written to video_views when the worker folds the log in (every few seconds);
+    -- the viewer's events after the watermark (a short walk down video_events_user_recent) count at once.
+    SELECT DISTINCT video_id::text, false FROM video_events
+     WHERE user_id = ${viewerId} AND id > (SELECT last_event_id FROM signal_watermark WHERE id = 1)
+       AND video_id = ANY(${ids}::bigint[]) AND (type = 'completion' OR (type = 'watch' AND watched_ms >= ${VIEW_MIN_WATCH_MS}))
     UNION ALL
     SELECT video_id::text, true FROM video_not_interested WHERE user_id = ${viewerId} AND video_id = ANY(${ids}::bigint[])`.execute(db);
   for (const r of res.rows) (r.dismissed ? dismissed : watched).add(r.id);
@@ -426,43 +465,24 @@ export async function likedComments(db: Executor, userId: string, ids: readonly 
 
 // ---- events, views, impressions ----
 
-export async function insertEvents(db: Executor, userId: string, events: Array<{ videoId: string; type: string; watchedMs: number | null; at: Date }>) {
+/** One row of the event log. */
+export interface NewEvent {
+  userId: string;
+  videoId: string;
+  type: string;
+  watchedMs: number | null;
+  at: Date;
+}
+
+/** Appends events to the log in one statement: five array parameters, however many rows (a group commit brings thousands). */
+export async function insertEvents(db: Executor, events: readonly NewEvent[]) {
   if (!events.length) return;
-  await db
-    .insertInto('video_events')
-    .values(events.map((e) => ({ user_id: userId, video_id: e.videoId, type: e.type, watched_ms: e.watchedMs, at: e.at })))
-    .execute();
-}
-
-/** Counts a view once per viewer per day; returns how many views were new. */
-export async function recordViews(db: Executor, viewerId: string, videoIds: readonly string[]) {
-  if (!videoIds.length) return;
-  const ids = `{${videoIds.join(',')}}`;
+  // One array parameter per column (the driver encodes them), unnested into rows.
   await sql`
-    WITH ins AS (
-      INSERT INTO video_views (viewer_id, video_id, period)
-      SELECT ${viewerId}, v, current_date FROM unnest(${ids}::bigint[]) AS v
-      ON CONFLICT DO NOTHING RETURNING video_id)
-    UPDATE videos SET views_count = views_count + 1 WHERE id IN (SELECT video_id FROM ins)`.execute(db);
-}
-
-/**
- * Locks clip rows in id order before a batch updates their counters: two batches that touch the
- * same clips in different orders (impressions, then views) would otherwise deadlock (found by
- * `npm run sim:feed`, four people swiping at once).
- */
-export async function lockVideosInOrder(db: Executor, videoIds: readonly string[]) {
-  if (!videoIds.length) return;
-  await sql`SELECT id FROM videos WHERE id = ANY(${`{${[...new Set(videoIds)].join(',')}}`}::bigint[]) ORDER BY id FOR UPDATE`.execute(db);
-}
-
-export async function addImpressions(db: Executor, videoIds: readonly string[]) {
-  if (!videoIds.length) return;
-  const ids = `{${videoIds.join(',')}}`;
-  await sql`
-    UPDATE videos SET impressions_count = impressions_count + c.n
-      FROM (SELECT v AS id, count(*) AS n FROM unnest(${ids}::bigint[]) AS v GROUP BY v) c
-     WHERE videos.id = c.id`.execute(db);
+    INSERT INTO video_events (user_id, video_id, type, watched_ms, at)
+    SELECT * FROM unnest(${sql.val(events.map((e) => e.userId))}::bigint[], ${sql.val(events.map((e) => e.videoId))}::bigint[],
+                         ${sql.val(events.map((e) => e.type))}::text[], ${sql.val(events.map((e) => e.watchedMs))}::int[],
+                         ${sql.val(events.map((e) => e.at.toISOString()))}::timestamptz[])`.execute(db);
 }
 
 export async function markNotInterested(db: Executor, userId: string, videoIds: readonly string[]) {

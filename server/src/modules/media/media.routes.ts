@@ -1,8 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import {
   Comment,
   CommentsQuery,
@@ -16,13 +11,14 @@ import {
   VideoFields,
   page,
 } from '@loop/contracts';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireUser } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
-import { readMultipart } from '../../app/multipart.ts';
+import { parseInput, receiveFileUpload } from '../../app/multipart.ts';
+import { safeEqual } from '../../platform/crypto/safe-equal.ts';
 import * as media from './media.service.ts';
 import { forgetUpload, loadOwnUpload, stagedUploadPath, uploadRoutes } from './uploads.ts';
 
@@ -31,35 +27,6 @@ const VideoParams = z.object({ id: Id });
 const CommentParams = z.object({ id: Id, commentId: Id });
 const VideoResult = z.object({ video: Video });
 const CommentResult = z.object({ comment: Comment });
-
-function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || 'body';
-  throw new AppError('invalid_input', 400, `${field}: ${issue.message}`, { field });
-}
-
-/** Streams the multipart `file` to the staging area (size-capped) and collects the text fields. */
-async function receiveMultipart(ctx: AppContext, req: FastifyRequest) {
-  const max = ctx.config.media.maxBytes;
-  await fs.mkdir(media.stagingDir(ctx), { recursive: true });
-  const file = path.join(media.stagingDir(ctx), `form-${randomBytes(12).toString('hex')}`);
-  let gotFile = false;
-  try {
-    const fields = await readMultipart(req, { fileSize: max }, async (part) => {
-      if (part.fieldname !== 'file') throw new AppError('invalid_input', 400, `${part.fieldname}: unexpected file field`, { field: part.fieldname });
-      await pipeline(part.file, createWriteStream(file));
-      if (part.file.truncated) throw new AppError('file_too_large', 413, `file: must be at most ${max} bytes`, { field: 'file' });
-      gotFile = true;
-    });
-    if (!gotFile) throw new AppError('invalid_input', 400, 'file: is required', { field: 'file' });
-    return { file, fields: parseWith(VideoFields, fields) };
-  } catch (err) {
-    await fs.rm(file, { force: true });
-    throw err;
-  }
-}
 
 /** Videos, comments, likes, saves, events, profile grids and tus uploads (API.md "Videos and feeds"). */
 export function mediaRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -86,10 +53,10 @@ export function mediaRoutes(ctx: AppContext): FastifyPluginAsync {
           if (declared > ctx.config.media.maxBytes + 64 * 1024)
             throw new AppError('file_too_large', 413, `file: must be at most ${ctx.config.media.maxBytes} bytes`, { field: 'file' });
           await media.assertUploadQuota(ctx, userId);
-          const { file, fields } = await receiveMultipart(ctx, req);
+          const { file, fields } = await receiveFileUpload(req, { dir: media.stagingDir(ctx), prefix: 'form', maxBytes: ctx.config.media.maxBytes, schema: VideoFields });
           return reply.code(202).send(await media.createVideoFromFile(ctx, userId, file, fields));
         }
-        const body = parseWith(CreateVideoBody, req.body);
+        const body = parseInput(CreateVideoBody, req.body);
         const upload = await loadOwnUpload(ctx, userId, body.uploadId);
         if (Number(upload.upload_offset) !== Number(upload.length))
           throw new AppError('upload_incomplete', 409, `uploadId: the upload has ${upload.upload_offset} of ${upload.length} bytes`, { field: 'uploadId' });
@@ -207,12 +174,6 @@ export function mediaRoutes(ctx: AppContext): FastifyPluginAsync {
       return reply.header('content-length', size).send(object.body);
     });
   };
-}
-
-function safeEqual(a: string, b: string) {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** One `bytes=` range (the only kind players send); null means "the whole file". */

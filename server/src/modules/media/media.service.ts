@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CaptionEntity, Comment, EventsBody, Video, Visibility } from '@loop/contracts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
+import { Batcher } from '../../platform/batch/batcher.ts';
 import { type CursorScope, decodeCursor, encodeCursor, toPage } from '../../platform/db/pagination.ts';
 import { type Executor, inTransaction } from '../../platform/db/tx.ts';
 import { recordEvent } from '../../platform/events/events.ts';
@@ -609,33 +610,88 @@ export async function setCommentLike(ctx: AppContext, userId: string, videoId: s
 
 // ---- events ----
 
+interface PendingEvents {
+  userId: string;
+  events: EventsBody['events'];
+}
+
+const eventWriters = new WeakMap<AppContext, Batcher<PendingEvents, number[], { accepted: number }>>();
+/** Most requests one write takes (each brings at most 100 events). */
+const MAX_REQUESTS_PER_WRITE = 200;
 /**
- * Appends a batch of playback events. Cheap by design: one visibility pass for the batch,
- * one multi-row insert, and set-based counter updates. Events about clips the viewer may
- * not see are dropped silently (a client cannot learn anything from the answer).
+ * Writes in flight at once (of the pool's connections). Appends need no order among themselves
+ * (the worker's fold copes with ids committing out of order, signals.service.ts), so a request
+ * arriving during a write starts on a free writer rather than waiting that write out.
  */
-export async function recordEvents(ctx: AppContext, userId: string, body: EventsBody) {
-  const ids = [...new Set(body.events.map((e) => e.videoId))];
-  const rows = await repo.findVideos(ctx.db, ids);
-  const visible = new Set<string>();
-  for (const v of rows) if (await canView(ctx, userId, v)) visible.add(String(v.id));
+const EVENT_WRITERS = 4;
+
+/**
+ * Appends a batch of playback events (`POST /events`). Cheap by design: requests that arrive
+ * while every writer is busy go together in the next write (group commit, platform/batch; no
+ * wait window: a lone request is written on the next turn of the event loop), and a
+ * write is three statements however many requests it carries — one read of the clips, one
+ * graph query for whether each person may see them (events about clips they may not see are
+ * dropped silently: a client cannot learn anything from the answer), one insert into the
+ * append-only log. Nothing here updates a clip's row: impressions, views (once per viewer per
+ * day) and the per-clip signal counters are folded in from the log by the worker
+ * (signals.repo `aggregateSignals`), so no request queues on a trending clip's row lock.
+ * `npm run bench:feed` (part 3) measures it.
+ */
+export function recordEvents(ctx: AppContext, userId: string, body: EventsBody): Promise<{ accepted: number }> {
+  let w = eventWriters.get(ctx);
+  if (!w) {
+    w = new Batcher<PendingEvents, number[], { accepted: number }>(
+      (items) => writeEvents(ctx, items),
+      async (accepted) => accepted.map((n) => ({ accepted: n })),
+      MAX_REQUESTS_PER_WRITE,
+      EVENT_WRITERS,
+    );
+    eventWriters.set(ctx, w);
+  }
+  return w.add({ userId, events: body.events });
+}
+
+/** One group-commit write: the requests' visible events, appended; returns how many each request had accepted. */
+async function writeEvents(ctx: AppContext, items: PendingEvents[]): Promise<number[]> {
+  const clips = new Map((await repo.findVideoAccess(ctx.db, [...new Set(items.flatMap((i) => i.events.map((e) => e.videoId)))])).map((v) => [v.id, v]));
+  const pairs = new Map<string, [string, string]>();
+  for (const i of items)
+    for (const e of i.events) {
+      const author = clips.get(e.videoId)?.author_id;
+      if (author !== undefined && String(author) !== i.userId) pairs.set(`${i.userId}:${author}`, [i.userId, String(author)]);
+    }
+  const standing = await graph.standingsAmong(ctx, [...pairs.values()]);
+  const visible = (userId: string, v: Awaited<ReturnType<typeof repo.findVideoAccess>>[number]) => {
+    if (String(v.author_id) === userId) return true;
+    const s = standing.get(`${userId}:${v.author_id}`);
+    const clip = { status: v.status, visibility: v.visibility, privateAccount: v.author_private };
+    return s !== undefined && mayView(clip, { ...s, privateAccount: v.author_private });
+  };
   const now = Date.now();
-  const events = body.events
-    .filter((e) => visible.has(e.videoId))
-    .map((e) => {
-      // Client clocks are not trusted beyond a day back and never into the future.
-      const at = e.at ? Math.min(now, Math.max(now - 24 * 3600 * 1000, Date.parse(e.at))) : now;
-      return { videoId: e.videoId, type: e.type, watchedMs: e.watchedMs ?? null, at: new Date(at) };
-    });
-  const ofType = (...types: string[]) => events.filter((e) => types.includes(e.type)).map((e) => e.videoId);
-  // A view is a completion or at least a second of watching, once per viewer per day.
-  const viewed = [...new Set(events.filter((e) => e.type === 'completion' || (e.type === 'watch' && (e.watchedMs ?? 0) >= 1000)).map((e) => e.videoId))];
-  await inTransaction(ctx.db, async (tx) => {
-    await repo.insertEvents(tx, userId, events);
-    await repo.lockVideosInOrder(tx, [...ofType('impression'), ...viewed]);
-    await repo.addImpressions(tx, ofType('impression'));
-    await repo.recordViews(tx, userId, viewed);
-    await repo.markNotInterested(tx, userId, [...new Set(ofType('not_interested'))]);
+  const rows: repo.NewEvent[] = [];
+  const dismissed: Array<{ userId: string; videoIds: string[] }> = [];
+  const accepted = items.map((i) => {
+    const events = i.events
+      .filter((e) => {
+        const v = clips.get(e.videoId);
+        return v !== undefined && visible(i.userId, v);
+      })
+      .map((e) => {
+        // Client clocks are not trusted beyond a day back and never into the future.
+        const at = e.at ? Math.min(now, Math.max(now - 24 * 3600 * 1000, Date.parse(e.at))) : now;
+        return { userId: i.userId, videoId: e.videoId, type: e.type, watchedMs: e.watchedMs ?? null, at: new Date(at) };
+      });
+    rows.push(...events);
+    // "Not interested" works at once (the next page leaves the clip out): it is written here too.
+    const no = [...new Set(events.filter((e) => e.type === 'not_interested').map((e) => e.videoId))];
+    if (no.length) dismissed.push({ userId: i.userId, videoIds: no });
+    return events.length;
   });
-  return { accepted: events.length };
+  if (!dismissed.length) await repo.insertEvents(ctx.db, rows);
+  else
+    await inTransaction(ctx.db, async (tx) => {
+      await repo.insertEvents(tx, rows);
+      for (const d of dismissed) await repo.markNotInterested(tx, d.userId, d.videoIds);
+    });
+  return accepted;
 }

@@ -7,8 +7,24 @@ import { solveSpd } from './dense.ts';
  * fit is exact and quick, and it cannot overfit one dataset the way a hand-tuned formula can.
  */
 
-/** The features, in order (docs/recommender.md explains each). */
-export const FEATURES = ['als', 'cooccurrence', 'ease', 'popularity', 'inHead', 'als×cooccurrence', 'cooccurrence×ease'] as const;
+/**
+ * The features, in order (docs/recommender.md explains each). The last three are the personal
+ * sources over the person's own spread of them (`SourceScores.spread`): the same ranking
+ * within one source, but a person whose co-watching is sharply peaked and whose ALS is flat
+ * leans on co-watching, and the other way round, where raw scores weigh every person alike.
+ */
+export const FEATURES = [
+  'als',
+  'cooccurrence',
+  'ease',
+  'popularity',
+  'inHead',
+  'als×cooccurrence',
+  'cooccurrence×ease',
+  'als/spread',
+  'cooccurrence/spread',
+  'ease/spread',
+] as const;
 export const FEATURE_COUNT = FEATURES.length;
 
 /**
@@ -16,7 +32,7 @@ export const FEATURE_COUNT = FEATURES.length;
  * predict a preference near 0–1; co-occurrence is a mean cosine, an order smaller; popularity
  * is standardised): mostly the personal sources, a little popularity.
  */
-export const PRIOR_WEIGHTS = Float64Array.from([1, 5, 0.5, 0.1, 0, 0, 0]);
+export const PRIOR_WEIGHTS = Float64Array.from([1, 5, 0.5, 0.1, 0, 0, 0, 0, 0, 0]);
 
 /** Each source's score for one person, one clip at a time (raw, calibrated units; popularity standardised). */
 export interface SourceScores {
@@ -26,7 +42,32 @@ export interface SourceScores {
   /** Standardised log popularity (global). */
   popularity: Float64Array;
   inHead: Uint8Array;
+  /**
+   * Per person: the standard deviation of als, cooccurrence and ease over the model's reference
+   * clips (`spreadOf`), 0 when a source is flat. A scorer that computes the sources for some
+   * candidates only computes them for the reference clips too and calls `spreadOf`.
+   */
+  spread: Float64Array;
 }
+
+/** The per-person spread of the three personal sources over `reference` (clip indices). */
+export function spreadOf(reference: Int32Array, als: Float64Array, cooccurrence: Float64Array, ease: Float64Array): Float64Array {
+  const out = new Float64Array(3);
+  const n = reference.length;
+  if (!n) return out;
+  [als, cooccurrence, ease].forEach((src, j) => {
+    let m = 0;
+    for (const i of reference) m += src[i]!;
+    m /= n;
+    let v = 0;
+    for (const i of reference) v += (src[i]! - m) ** 2;
+    out[j] = Math.sqrt(v / n);
+  });
+  return out;
+}
+
+/** x / spread, or 0 for a flat source (its ranking says nothing; unit-scaling it would amplify rounding noise). */
+const over = (x: number, spread: number) => (spread > 1e-12 ? x / spread : 0);
 
 export function featuresOf(s: SourceScores, i: number, out: Float64Array, at = 0): Float64Array {
   const a = s.als[i]!;
@@ -39,6 +80,9 @@ export function featuresOf(s: SourceScores, i: number, out: Float64Array, at = 0
   out[at + 4] = s.inHead[i]!;
   out[at + 5] = a * c;
   out[at + 6] = c * e;
+  out[at + 7] = over(a, s.spread[0]!);
+  out[at + 8] = over(c, s.spread[1]!);
+  out[at + 9] = over(e, s.spread[2]!);
   return out;
 }
 
@@ -46,7 +90,19 @@ export function blendScore(w: Float64Array, s: SourceScores, i: number): number 
   const a = s.als[i]!;
   const c = s.cooccurrence[i]!;
   const e = s.ease[i]!;
-  return w[0]! * a + w[1]! * c + w[2]! * e + w[3]! * s.popularity[i]! + w[4]! * s.inHead[i]! + w[5]! * a * c + w[6]! * c * e;
+  const sp = s.spread;
+  return (
+    w[0]! * a +
+    w[1]! * c +
+    w[2]! * e +
+    w[3]! * s.popularity[i]! +
+    w[4]! * s.inHead[i]! +
+    w[5]! * a * c +
+    w[6]! * c * e +
+    w[7]! * over(a, sp[0]!) +
+    w[8]! * over(c, sp[1]!) +
+    w[9]! * over(e, sp[2]!)
+  );
 }
 
 /** In place: (x − mean) / sd over the whole array (all zero when constant). */

@@ -123,3 +123,38 @@ export function cooccurrenceScores(nb: Neighbours, h: History, recency: Float64A
   }
   return out;
 }
+
+/** Per neighbour table, clip → position among the candidates being scored (−1 elsewhere), reset after each use. */
+const slots = new WeakMap<Neighbours, Int32Array>();
+
+/**
+ * `cooccurrenceScores` for the clips `items` only (`out[t]` for `items[t]`): the person's
+ * clips' neighbour lists are walked as there, in the same order (so the sums are the same to
+ * the last bit), but only candidates accumulate. The cost is the person's neighbour lists,
+ * not the catalogue.
+ */
+export function cooccurrenceScoresFor(nb: Neighbours, h: History, recency: Float64Array, items: Int32Array, out: Float64Array): Float64Array {
+  let slot = slots.get(nb);
+  if (!slot) {
+    slot = new Int32Array(nb.ptr.length - 1).fill(-1);
+    slots.set(nb, slot);
+  }
+  out.fill(0);
+  for (let t = 0; t < items.length; t++) if (slot[items[t]!] === -1) slot[items[t]!] = t;
+  try {
+    for (let k = 0; k < h.items.length; k++) {
+      const j = h.items[k]!;
+      if (j < 0) continue;
+      const w = recency[k]! * Math.min(h.weights[k]!, 4);
+      for (let p = nb.ptr[j]!; p < nb.ptr[j + 1]!; p++) {
+        const t = slot[nb.items[p]!]!;
+        if (t >= 0) out[t]! += w * nb.sims[p]!;
+      }
+    }
+    // A clip asked for twice gets its first slot's sum.
+    for (let t = 0; t < items.length; t++) out[t] = out[slot[items[t]!]!]!;
+  } finally {
+    for (let t = 0; t < items.length; t++) slot[items[t]!] = -1;
+  }
+  return out;
+}

@@ -72,3 +72,25 @@ export function easeScores(m: EaseModel, hist: History, out: Float64Array): Floa
   for (let c = 0; c < h; c++) out[m.head[c]!] = acc[c]!;
   return out;
 }
+
+/**
+ * `easeScores` for the clips `items` only (`out[t]` for `items[t]`): each candidate in the head
+ * sums its column over the person's head rows, in the same order as there (the same sums);
+ * the cost is candidates × the person's head clips, not history × head.
+ */
+export function easeScoresFor(m: EaseModel, hist: History, items: Int32Array, out: Float64Array): Float64Array {
+  const h = m.head.length;
+  const rows: number[] = [];
+  for (let k = 0; k < hist.items.length; k++) {
+    const j = hist.items[k]!;
+    const p = j >= 0 ? m.pos[j]! : -1;
+    if (p >= 0) rows.push(p * h);
+  }
+  for (let t = 0; t < items.length; t++) {
+    const c = m.pos[items[t]!]!;
+    let s = 0;
+    if (c >= 0) for (const row of rows) s += m.b[row + c]!;
+    out[t] = s;
+  }
+  return out;
+}

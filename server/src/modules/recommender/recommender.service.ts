@@ -2,7 +2,7 @@ import type { AppContext } from '../../app/context.ts';
 import { type PersonSignals, signalWeight, trainingInteractions } from '../media/index.ts';
 import { blendScore } from './blend.ts';
 import { buildInteractions } from './interactions.ts';
-import { fitRecommender, type RecommenderModel, sourceScores } from './model.ts';
+import { candidateSourceScores, catalogueScores, fitRecommender, type PersonState, personState, type RecommenderModel } from './model.ts';
 
 /**
  * The live recommender: a model fitted from the signal log, kept in memory by every process
@@ -72,7 +72,8 @@ function yieldToEventLoop() {
 /**
  * The learned model's opinion of each candidate for this person, from their latest signals
  * (fold-in: one small solve), or null when there is no model yet. Clips the model has not
- * seen get no score (the caller ranks them by affinity and freshness).
+ * seen get no score (the caller ranks them by affinity and freshness). Only the candidates are
+ * scored (model.ts `candidateSourceScores`): a request's cost does not grow with the catalogue.
  */
 export function modelScores(
   ctx: AppContext,
@@ -84,6 +85,36 @@ export function modelScores(
   void refitRecommenderIfDue(ctx);
   const m = s.model;
   if (!m) return null;
+  const p = personOf(m, person);
+  if (!p) return null;
+  const out: Map<string, number> & { rank?: number } = new Map<string, number>();
+  const idx = m.data.itemIndex;
+  const ids = [...new Set(videoIds)].filter((id) => idx.has(id));
+  const scores = candidateSourceScores(m, p, Int32Array.from(ids, (id) => idx.get(id)!));
+  for (let t = 0; t < ids.length; t++) out.set(ids[t]!, blendScore(m.weights, scores, t));
+  // For "why": the share of the catalogue the (first) clip beats for this person. It asks about
+  // one clip, on demand, so it may score the whole catalogue (a few milliseconds at 200k model
+  // clips; a sample would make the figure shown to the person wobble between two opens).
+  const first = videoIds[0] !== undefined ? out.get(videoIds[0]) : undefined;
+  if (opts.rankAmongAll && first !== undefined) {
+    const all = catalogueScores(m, p);
+    let below = 0;
+    const n = m.data.items.length;
+    for (let i = 0; i < n; i++) if (blendScore(m.weights, all, i) < first) below++;
+    out.rank = below / Math.max(1, n - 1);
+  }
+  return out;
+}
+
+/**
+ * A person as the model sees them (history in the model's clips, fold-in), kept for the
+ * request: a page of For You asks for several candidate lists (each stream, each round) with
+ * the same person, and the fold-in needs doing once.
+ */
+const personStates = new WeakMap<PersonSignals, { model: RecommenderModel; state: PersonState | null }>();
+function personOf(m: RecommenderModel, person: PersonSignals): PersonState | null {
+  const kept = personStates.get(person);
+  if (kept?.model === m) return kept.state;
   const idx = m.data.itemIndex;
   // The person's history in the model's clips: per clip the summed signal weight, positive only, oldest first.
   const weights = new Map<string, number>();
@@ -94,25 +125,12 @@ export function modelScores(
     times.set(e.videoId, e.at);
   }
   const pos = [...weights.entries()].filter(([, w]) => w > 0).sort((a, b) => times.get(a[0])! - times.get(b[0])!);
-  if (!pos.length) return null;
   const h = {
     items: Int32Array.from(pos, ([id]) => idx.get(id)!),
     weights: Float32Array.from(pos, ([, w]) => w),
     times: Float64Array.from(pos, ([id]) => times.get(id)!),
   };
-  const scores = sourceScores(m, h, { fold: true, halfLifeSeconds: m.options.halfLifeSeconds });
-  const out: Map<string, number> & { rank?: number } = new Map<string, number>();
-  for (const id of videoIds) {
-    const i = idx.get(id);
-    if (i !== undefined) out.set(id, blendScore(m.weights, scores, i));
-  }
-  // For "why": the share of the catalogue the (first) clip beats for this person.
-  const first = videoIds[0] !== undefined ? out.get(videoIds[0]) : undefined;
-  if (opts.rankAmongAll && first !== undefined) {
-    let below = 0;
-    const n = m.data.items.length;
-    for (let i = 0; i < n; i++) if (blendScore(m.weights, scores, i) < first) below++;
-    out.rank = below / Math.max(1, n - 1);
-  }
-  return out;
+  const state = pos.length ? personState(m, h, { fold: true, halfLifeSeconds: m.options.halfLifeSeconds }) : null;
+  personStates.set(person, { model: m, state });
+  return state;
 }

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../crypto/safe-equal.ts';
 import { AppError } from '../../app/errors.ts';
 
 /**
@@ -38,7 +39,7 @@ export function decodeCursor(scope: CursorScope, cursor: string | undefined, ari
   if (!cursor) return null;
   const [body = '', signature = '', ...rest] = cursor.split('.');
   const expected = signatureOf(scope, body);
-  if (rest.length === 0 && signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
+  if (rest.length === 0 && safeEqual(signature, expected)) {
     try {
       const value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
       if (Array.isArray(value) && value.length === arity && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value;

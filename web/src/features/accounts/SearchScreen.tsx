@@ -1,32 +1,23 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { describeError } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState, OfflineState } from '../../ui/ErrorState.tsx';
-import { IconClose, IconSearch, IconUsersPlus } from '../../ui/icons.tsx';
+import { IconSearch, IconUsersPlus } from '../../ui/icons.tsx';
 import { useDocumentTitle } from '../../ui/Page.tsx';
+import { SearchBox } from '../../ui/SearchBox.tsx';
+import { useDebounced } from '../../ui/use-debounced.ts';
 import { useUserSearch } from './accounts-api.ts';
 import { UserRow, UserRowSkeletons } from './UserRow.tsx';
 import './search.css';
 
 const DEBOUNCE_MS = 250;
 
-/** Waits until the value has stopped changing for `ms`. */
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
-
 /** Search people by username or name, results as you type, "load more" by keyset cursor. */
 export function SearchScreen() {
   const [params, setParams] = useSearchParams();
   const [text, setText] = useState(params.get('q') ?? '');
-  const input = useRef<HTMLInputElement>(null);
   const q = useDebounced(text.trim().replace(/^@/, ''), DEBOUNCE_MS).slice(0, 64);
   const search = useUserSearch(q);
   useDocumentTitle(q ? `“${q}”` : 'Search');
@@ -43,36 +34,7 @@ export function SearchScreen() {
     <>
       <div className="search-bar">
         <h1 className="visually-hidden">Search people</h1>
-        <div className="search-box">
-          <IconSearch size={20} />
-          <input
-            ref={input}
-            type="search"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            placeholder="Search people"
-            aria-label="Search people by username or name"
-            autoCapitalize="none"
-            autoCorrect="off"
-            spellCheck={false}
-            enterKeyHint="search"
-            maxLength={64}
-          />
-          {text ? (
-            <Button
-              variant="ghost"
-              icon
-              className="search-box__clear"
-              aria-label="Clear search"
-              onClick={() => {
-                setText('');
-                input.current?.focus();
-              }}
-            >
-              <IconClose size={18} />
-            </Button>
-          ) : null}
-        </div>
+        <SearchBox value={text} onChange={setText} placeholder="Search people" label="Search people by username or name" maxLength={64} />
       </div>
       <div className="page page--flush" aria-live="polite" aria-busy={search.isFetching || typing}>
         {!q ? (

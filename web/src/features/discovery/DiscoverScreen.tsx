@@ -1,12 +1,14 @@
 import type { Hashtag, Product, User, Video } from '@loop/contracts';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { describeError } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState, OfflineState } from '../../ui/ErrorState.tsx';
-import { IconClose, IconSearch } from '../../ui/icons.tsx';
+import { IconSearch } from '../../ui/icons.tsx';
 import { useDocumentTitle } from '../../ui/Page.tsx';
+import { SearchBox } from '../../ui/SearchBox.tsx';
+import { useDebounced } from '../../ui/use-debounced.ts';
 import { formatCount } from '../accounts/format.ts';
 import { UserRow, UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { formatPrice } from '../shop/price.ts';
@@ -23,22 +25,12 @@ const TABS: Array<[SearchTab, string]> = [
   ['products', 'Products'],
 ];
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
-
 /** Discover: search clips, people, hashtags and products (tabs), recent searches and trending hashtags before typing. */
 export function DiscoverScreen() {
   const [params, setParams] = useSearchParams();
   const [text, setText] = useState(params.get('q') ?? '');
   const [tab, setTab] = useState<SearchTab>((TABS.find(([t]) => t === params.get('type'))?.[0] ?? 'videos') as SearchTab);
   const [recent, setRecent] = useState(readRecentSearches);
-  const input = useRef<HTMLInputElement>(null);
   const q = useDebounced(text.trim(), DEBOUNCE_MS).slice(0, 100);
   useDocumentTitle(q ? `“${q}”` : 'Discover');
 
@@ -56,28 +48,14 @@ export function DiscoverScreen() {
     <>
       <div className="search-bar discover-bar">
         <h1 className="visually-hidden">Discover</h1>
-        <div className="search-box">
-          <IconSearch size={20} />
-          <input
-            ref={input}
-            type="search"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            onKeyDown={(e) => e.key === 'Enter' && text.trim() && setRecent(rememberSearch(text.trim()))}
-            placeholder="Search clips, people, #tags"
-            aria-label="Search clips, people, hashtags and products"
-            autoCapitalize="none"
-            autoCorrect="off"
-            spellCheck={false}
-            enterKeyHint="search"
-            maxLength={100}
-          />
-          {text ? (
-            <Button variant="ghost" icon className="search-box__clear" aria-label="Clear search" onClick={() => { setText(''); input.current?.focus(); }}>
-              <IconClose size={18} />
-            </Button>
-          ) : null}
-        </div>
+        <SearchBox
+          value={text}
+          onChange={setText}
+          onKeyDown={(e) => e.key === 'Enter' && text.trim() && setRecent(rememberSearch(text.trim()))}
+          placeholder="Search clips, people, #tags"
+          label="Search clips, people, hashtags and products"
+          maxLength={100}
+        />
         {q ? (
           <div className="discover-tabs" role="tablist" aria-label="Results">
             {TABS.map(([t, label]) => (

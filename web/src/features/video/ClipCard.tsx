@@ -1,5 +1,5 @@
 import type { Video } from '@loop/contracts';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useSession } from '../../app/session.ts';
 import { Avatar } from '../../ui/Avatar.tsx';
@@ -11,7 +11,8 @@ import { ShareSheet } from '../sharing/ShareSheet.tsx';
 import { ProductBar } from '../shop/ProductBar.tsx';
 import { Caption } from './Caption.tsx';
 import { HlsVideo } from './HlsVideo.tsx';
-import { trackEvent, useLike, useSave } from './video-api.ts';
+import { flushEvents, trackEvent, useLike, useSave } from './video-api.ts';
+import { AvatarOrLive } from '../live/LiveNow.tsx';
 
 export interface ClipCardProps {
   video: Video;
@@ -25,13 +26,15 @@ export interface ClipCardProps {
   muted: boolean;
   onUnmute: () => void;
   onComments: (video: Video) => void;
+  /** The clip played to its end (told once, as the completion event is). */
+  onCompleted?: () => void;
 }
 
 /**
  * One full-screen clip: video, caption bottom-left, action rail on the right. The rail's counts are
  * part of each control's name ("Like, 12"), not separate text, so what is seen is what is announced.
  */
-export function ClipCard({ video, active, preload, near = true, muted, onUnmute, onComments }: ClipCardProps) {
+export function ClipCard({ video, active, preload, near = true, muted, onUnmute, onComments, onCompleted }: ClipCardProps) {
   const like = useLike();
   const save = useSave();
   const signedOut = useSession().status === 'signed-out';
@@ -45,6 +48,37 @@ export function ClipCard({ video, active, preload, near = true, muted, onUnmute,
   const lastTap = useRef(0);
   const watched = useRef({ ms: 0, reported: false, completed: false });
   const videoRef = useRef<HTMLVideoElement | null>(null);
+
+  // The sheets mount the first time they open, then stay (closing a dialog returns focus to its
+  // opener): eight clips' closed sheets were much of Home's first render.
+  const menuMounted = useLatch(menuOpen);
+  const shareMounted = useLatch(sharing);
+  const signInMounted = useLatch(signInFor !== null);
+
+  // How far the person got is told once, when they leave the clip (swiped on, the screen left,
+  // the page hidden): under a second is a skip, otherwise a watch of what they saw; a completion
+  // is told as it happens. Reporting at the first second instead would tell For You that ten
+  // seconds of a fifteen-second clip were a glance, which its ranking reads as a skip, and a
+  // quick swipe would say nothing at all.
+  useEffect(() => {
+    if (!active) return;
+    const report = () => {
+      const w = watched.current;
+      if (w.reported || w.completed) return;
+      w.reported = true;
+      trackEvent({ type: w.ms < 1000 ? 'skip' : 'watch', videoId: video.id, watchedMs: Math.round(w.ms) });
+    };
+    const onHide = () => {
+      if (document.visibilityState !== 'hidden') return;
+      report();
+      void flushEvents();
+    };
+    document.addEventListener('visibilitychange', onHide);
+    return () => {
+      document.removeEventListener('visibilitychange', onHide);
+      report();
+    };
+  }, [active, video.id]);
 
   const toggleLike = (liked = !video.viewer.liked) => (signedOut ? setSignInFor('Log in to like this clip') : like.mutate({ video, liked }));
   const toggleSave = () => (signedOut ? setSignInFor('Log in to save this clip') : save.mutate({ video, saved: !video.viewer.saved }));
@@ -83,13 +117,10 @@ export function ClipCard({ video, active, preload, near = true, muted, onUnmute,
         onTime={(ms, duration) => {
           const w = watched.current;
           if (ms > w.ms) w.ms = ms;
-          if (!w.reported && w.ms >= 1000) {
-            w.reported = true;
-            trackEvent({ type: 'watch', videoId: video.id, watchedMs: Math.round(w.ms) });
-          }
           if (!w.completed && duration > 0 && ms >= duration - 300) {
             w.completed = true;
             trackEvent({ type: 'completion', videoId: video.id, watchedMs: Math.round(duration) });
+            onCompleted?.();
           }
         }}
       />
@@ -112,10 +143,13 @@ export function ClipCard({ video, active, preload, near = true, muted, onUnmute,
       </div>
       <div className="clip__rail">
         {/* Named by hidden text, not aria-label: the avatar's initials are not part of the name. */}
-        <Link to={`/u/${video.author.username}`}>
-          <Avatar username={video.author.username} name={video.author.displayName} src={video.author.avatarUrl} size={44} ring decorative />
-          <span className="visually-hidden">Profile of @{video.author.username}</span>
-        </Link>
+        {/* On air: the ringed avatar opens their live (TikTok's), else their profile. */}
+        <AvatarOrLive user={video.author} size={40}>
+          <Link to={`/u/${video.author.username}`}>
+            <Avatar username={video.author.username} name={video.author.displayName} src={video.author.avatarUrl} size={44} ring decorative />
+            <span className="visually-hidden">Profile of @{video.author.username}</span>
+          </Link>
+        </AvatarOrLive>
         <button
           type="button"
           className="clip__action"
@@ -155,9 +189,16 @@ export function ClipCard({ video, active, preload, near = true, muted, onUnmute,
           </button>
         )}
       </div>
-      {signedOut ? null : <ClipMenu video={video} open={menuOpen} onClose={() => setMenuOpen(false)} />}
-      {signedOut ? null : <ShareSheet videoId={video.id} open={sharing} onClose={() => setSharing(false)} />}
-      <SignInSheet open={signInFor !== null} onClose={() => setSignInFor(null)} title={signInFor ?? ''} />
+      {signedOut || !menuMounted ? null : <ClipMenu video={video} open={menuOpen} onClose={() => setMenuOpen(false)} />}
+      {signedOut || !shareMounted ? null : <ShareSheet videoId={video.id} open={sharing} onClose={() => setSharing(false)} />}
+      {signInMounted ? <SignInSheet open={signInFor !== null} onClose={() => setSignInFor(null)} title={signInFor ?? ''} /> : null}
     </article>
   );
+}
+
+/** True from the first render where `on` is true, for good. */
+function useLatch(on: boolean): boolean {
+  const [latched, setLatched] = useState(on);
+  if (on && !latched) setLatched(true);
+  return latched || on;
 }

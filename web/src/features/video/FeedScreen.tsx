@@ -11,7 +11,8 @@ import { StoryTray } from '../stories/StoryTray.tsx';
 import { LiveNowRow } from '../live/LiveNow.tsx';
 import { ClipCard } from './ClipCard.tsx';
 import { CommentsSheet } from './CommentsSheet.tsx';
-import { type FeedKind, trackEvent, useFeed } from './video-api.ts';
+import { CHRONOLOGICAL_PREFETCH_LEFT } from './feed-paging.ts';
+import { type FeedKind, trackEvent, useFeed, useForYouRerank } from './video-api.ts';
 import './video.css';
 
 const TABS: Array<[FeedKind, string]> = [
@@ -19,6 +20,17 @@ const TABS: Array<[FeedKind, string]> = [
   ['friends', 'Friends'],
   ['for-you', 'For You'],
 ];
+
+/**
+ * Clips this far from the one on screen are drawn in full (a swipe never meets an empty one); the
+ * others keep their place with an empty card until they come near: eight full cards were most of
+ * Home's first render, on the main thread while the first clip starts.
+ */
+const RENDERED_AROUND = 2;
+
+function ClipPlaceholder({ video }: { video: Video }) {
+  return <article className="clip" aria-label={`Video by @${video.author.username}`} data-video-id={video.id} data-active={false} />;
+}
 
 /**
  * Home: a full-screen vertical feed. Scroll-snap does the swiping; an IntersectionObserver
@@ -37,6 +49,10 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
   const [commentsFor, setCommentsFor] = useState<Video | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const seen = useRef(new Set<string>());
+  // For You: the furthest clip reached. A swipe further re-ranks what lies ahead (feed-paging.ts);
+  // going back up to a clip seen before does not (it would rewrite the clips already seen after it).
+  const furthest = useRef(0);
+  const rerank = useForYouRerank();
   // The next clip buffers (and clips beside the screen load their poster) once the first one plays,
   // or after a few seconds: until then the clip on screen has the whole connection.
   const [warm, setWarm] = useState(false);
@@ -52,8 +68,9 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
     };
   }, []);
 
-  // Re-observe whenever the list of clips changes (a new page, another feed).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: videos.length and kind are the triggers, not read inside
+  // Re-observe whenever the list of clips changes (a new page, a re-rank, another feed).
+  const listKey = videos.map((v) => v.id).join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: listKey and kind are the triggers, not read inside
   useEffect(() => {
     const root = scroller.current;
     if (!root) return;
@@ -65,7 +82,7 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
     );
     for (const el of root.querySelectorAll('[data-index]')) io.observe(el);
     return () => io.disconnect();
-  }, [videos.length, kind]);
+  }, [listKey, kind]);
 
   const active = videos[activeIndex];
   useEffect(() => {
@@ -75,9 +92,20 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
       seen.current.add(slot);
       trackEvent({ type: 'impression', videoId: active.id });
     }
-    // Near the end: fetch the next page.
-    if (activeIndex >= videos.length - 3 && feed.hasNextPage && !feed.isFetchingNextPage) void feed.fetchNextPage();
+    // Following and Friends, near the end: fetch the next page (For You re-ranks instead, below).
+    if (kind !== 'for-you' && activeIndex >= videos.length - CHRONOLOGICAL_PREFETCH_LEFT && feed.hasNextPage && !feed.isFetchingNextPage) void feed.fetchNextPage();
   }, [active, activeIndex, videos.length, feed, kind]);
+
+  // For You: a swipe on to a clip not seen yet re-ranks what lies ahead on the swipes so far (after
+  // the impression above and the last clip's watch or skip are queued); so does reaching the end of
+  // the queue (a first page of one). Not on other changes: an answer that adds nothing must not ask again.
+  useEffect(() => {
+    if (kind !== 'for-you' || !videos.length) return;
+    if (activeIndex > furthest.current || activeIndex >= videos.length - 1) {
+      furthest.current = Math.max(furthest.current, activeIndex);
+      void rerank(activeIndex);
+    }
+  }, [activeIndex, videos.length, kind, rerank]);
 
   const go = useCallback((delta: number) => {
     const root = scroller.current;
@@ -116,6 +144,7 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
             onClick={() => {
               setKind(k);
               setActiveIndex(0);
+              furthest.current = 0;
               scroller.current?.scrollTo({ top: 0 });
             }}
           >
@@ -160,15 +189,21 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
                   <span aria-hidden="true">✓</span> You’re caught up with friends
                 </p>
               ) : null}
-              <ClipCard
-                video={v}
-                active={i === activeIndex}
-                preload={warm && i === activeIndex + 1}
-                near={i === activeIndex || (warm && Math.abs(i - activeIndex) <= 1)}
-                muted={muted}
-                onUnmute={() => setMuted(false)}
-                onComments={setCommentsFor}
-              />
+              {Math.abs(i - activeIndex) <= RENDERED_AROUND ? (
+                <ClipCard
+                  video={v}
+                  active={i === activeIndex}
+                  preload={warm && i === activeIndex + 1}
+                  near={i === activeIndex || (warm && Math.abs(i - activeIndex) <= 1)}
+                  muted={muted}
+                  onUnmute={() => setMuted(false)}
+                  onComments={setCommentsFor}
+                  // Played to the end: the clearest sign of what works; For You re-ranks at once.
+                  onCompleted={kind === 'for-you' ? () => i >= furthest.current && void rerank(i) : undefined}
+                />
+              ) : (
+                <ClipPlaceholder video={v} />
+              )}
             </div>
           ))
         )}

@@ -1,10 +1,13 @@
 import { Comment, Video, page } from '@loop/contracts';
 import { type InfiniteData, infiniteQueryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef } from 'react';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
 import { queryClient } from '../../app/query-client.ts';
+import { firstScreenAt, takeFirstScreenFeed } from '../../app/first-screen.ts';
 import { useToast } from '../../ui/Toast.tsx';
 import { useRealtime, useRealtimeFrames, useRealtimeStatus } from '../../app/realtime/socket.ts';
+import { CHRONOLOGICAL_PAGE, FOR_YOU_PAGE, replaceAhead, rerankPlan } from './feed-paging.ts';
 
 export type FeedKind = 'for-you' | 'following' | 'friends';
 const VideoPage = page(Video);
@@ -20,17 +23,76 @@ export const videoKeys = {
   comments: (id: string) => ['comments', id] as const,
 };
 
+/** Clips a feed page asks for (the server sends For You's first page with Home: server/src/app/first-screen.ts). */
+const pageSize = (kind: FeedKind) => (kind === 'for-you' ? FOR_YOU_PAGE : CHRONOLOGICAL_PAGE);
+
+/** The first page the server sent with the page, if it is this feed's (once; then the server is asked). */
+function sentFirstPage(kind: FeedKind): InfiniteData<VideoPage, string | undefined> | undefined {
+  const sent = VideoPage.safeParse(takeFirstScreenFeed(kind, pageSize(kind)));
+  return sent.success ? { pages: [sent.data], pageParams: [undefined] } : undefined;
+}
+
 const feedQuery = (kind: FeedKind) =>
   infiniteQueryOptions({
     queryKey: videoKeys.feed(kind),
-    queryFn: ({ pageParam, signal }) => api(`/feed/${kind}`, { query: { cursor: pageParam, limit: 8 }, schema: VideoPage, signal }),
+    queryFn: async ({ pageParam, signal }) => {
+      // For You ranks each page on the swipes so far: send them first (feed-paging.ts).
+      if (kind === 'for-you') await flushEvents();
+      return api(`/feed/${kind}`, { query: { cursor: pageParam, limit: pageSize(kind) }, schema: VideoPage, signal });
+    },
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 60_000,
+    // For You's pages are re-ranked as the person swipes (useForYouRerank): asking for them all
+    // again on a focus would replace the clip on screen and what is buffering.
+    refetchOnWindowFocus: kind !== 'for-you',
+    initialData: () => sentFirstPage(kind),
+    initialDataUpdatedAt: firstScreenAt,
   });
 
 export function useFeed(kind: FeedKind) {
   return useInfiniteQuery(feedQuery(kind));
+}
+
+type FeedData = InfiniteData<VideoPage, string | undefined>;
+
+/**
+ * For You's re-rank (feed-paging.ts), called on each swipe to a clip not seen yet and on each
+ * completion: sends the pending events, asks for a small page after the latest cursor and puts it
+ * behind the clip after the one on screen (`onScreen`, its index), in place of whatever was queued
+ * there. A re-rank asked for while one is on its way cancels it: that answer ranked on less. Best
+ * effort: one that fails is tried once more, then the queue stays as it was (the next swipe asks again).
+ */
+export function useForYouRerank() {
+  const qc = useQueryClient();
+  const inFlight = useRef<AbortController | null>(null);
+  useEffect(() => () => inFlight.current?.abort(), []);
+  return useCallback(
+    (onScreen: number) => {
+      inFlight.current?.abort();
+      const ctrl = new AbortController();
+      inFlight.current = ctrl;
+      const key = videoKeys.feed('for-you');
+      const attempt = async (again: boolean): Promise<void> => {
+        const data = qc.getQueryData<FeedData>(key);
+        const cursor = data?.pages.at(-1)?.nextCursor;
+        if (!data || !cursor) return;
+        const plan = rerankPlan(data.pages.reduce((n, p) => n + p.items.length, 0) - onScreen - 1);
+        try {
+          await flushEvents();
+          if (ctrl.signal.aborted) return;
+          const fresh = await api('/feed/for-you', { query: { cursor, limit: plan.limit }, schema: VideoPage, signal: ctrl.signal });
+          if (!ctrl.signal.aborted) qc.setQueryData<FeedData>(key, (d) => d && replaceAhead(d, onScreen + 1 + plan.keep, onScreen, fresh, cursor));
+        } catch {
+          // Failed (not cancelled): one more try a moment later, unless a newer re-rank came meanwhile.
+          if (again && !ctrl.signal.aborted) await new Promise((r) => setTimeout(r, 1000));
+          if (again && !ctrl.signal.aborted) return attempt(false);
+        }
+      };
+      return attempt(true);
+    },
+    [qc],
+  );
 }
 
 /** The feed's first page, asked for before the screen renders (app start on Home). */
@@ -174,8 +236,11 @@ export function useAddComment(video: Video) {
   });
 }
 
-/** Playback events, batched: sent every few seconds and when the page is hidden. */
-type PlaybackEvent = { type: 'impression' | 'watch' | 'completion' | 'not_interested'; videoId: string; watchedMs?: number; at: string };
+/**
+ * Playback events, batched: sent every few seconds, when the page is hidden, and before For You
+ * asks for its next page (flushEvents). Best effort as ever: a batch that fails is dropped.
+ */
+type PlaybackEvent = { type: 'impression' | 'watch' | 'skip' | 'completion' | 'not_interested'; videoId: string; watchedMs?: number; at: string };
 const queue: PlaybackEvent[] = [];
 let scheduled = false;
 function flush() {
@@ -183,6 +248,12 @@ function flush() {
   if (!queue.length) return;
   const events = queue.splice(0, 100);
   void api('/events', { json: { events } }).catch(() => {});
+}
+/** Sends every pending event now (batches of 100); resolves once they are sent or failed, never rejects. */
+export function flushEvents(): Promise<void> {
+  const sends: Promise<unknown>[] = [];
+  while (queue.length) sends.push(api('/events', { json: { events: queue.splice(0, 100) } }).catch(() => {}));
+  return Promise.all(sends).then(() => {});
 }
 export function trackEvent(e: Omit<PlaybackEvent, 'at'>) {
   queue.push({ ...e, at: new Date().toISOString() });

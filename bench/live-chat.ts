@@ -17,6 +17,7 @@ import { WebSocketServer } from 'ws';
 import { loadConfig } from '../server/src/app/config.ts';
 import { createContext } from '../server/src/app/context.ts';
 import { buildHttpApp } from '../server/src/app/http.ts';
+import { instrumentLiveChat } from './lib/live-breakdown.ts';
 import { HIST_STEP_MS } from './lib/live-crowd.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
 import { ask, askAll, forkCrowd } from './lib/crowd-ipc.ts';
@@ -43,6 +44,14 @@ interface Round {
   p99: number;
   lagP99: number;
   cpuPct: number;
+  /** The server process's CPU time per 1,000 deliveries: what the fan-out costs, whatever else loads the machine. */
+  cpuMsPerK: number;
+  /** Each viewer child process's CPU over the round (they share the machine's cores with the server). */
+  crowdCpuPct: number[];
+  /** Each viewer child's own event-loop delay p99: how late it gets to read what the kernel already has. */
+  crowdLagP99: number[];
+  /** The viewer processes' CPU time (both) per 1,000 deliveries: what reading costs the machine. */
+  crowdCpuMsPerK: number;
   rssPerViewerKiB: number;
 }
 
@@ -105,9 +114,13 @@ async function measure(children: ChildProcess[], senders: ChildProcess, name: st
     p99: pct(99),
     lagP99: lag.percentile(99) / 1e6,
     cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+    cpuMsPerK: (cpu.user + cpu.system) / 1000 / (delivered / 1000),
+    crowdCpuPct: results.map((r) => r.cpuPct as number),
+    crowdLagP99: results.map((r) => r.lagP99 as number),
+    crowdCpuMsPerK: results.reduce((sum, r) => sum + (r.cpuMs as number), 0) / (delivered / 1000),
     rssPerViewerKiB,
   };
-  console.log(`${name}: sent ${round.sent}, accepted ${accepted}, delivered ${delivered}/${expected}, p50 ${round.p50} ms, p99 ${round.p99} ms, lag p99 ${round.lagP99.toFixed(1)} ms, CPU ${round.cpuPct}%`);
+  console.log(`${name}: sent ${round.sent}, accepted ${accepted}, delivered ${delivered}/${expected}, p50 ${round.p50} ms, p99 ${round.p99} ms, lag p99 ${round.lagP99.toFixed(1)} ms, CPU ${round.cpuPct}% (${round.cpuMsPerK.toFixed(2)} ms per 1,000 deliveries), viewer processes' CPU ${round.crowdCpuPct.join(' / ')}% (${round.crowdCpuMsPerK.toFixed(2)} ms per 1,000 deliveries), their event-loop lag p99 ${round.crowdLagP99.map((l) => l.toFixed(1)).join(' / ')} ms`);
   return round;
 }
 
@@ -137,7 +150,7 @@ async function bareRound(children: ChildProcess[], senders: ChildProcess): Promi
   return round;
 }
 
-async function liveRound(children: ChildProcess[], senders: ChildProcess): Promise<{ round: Round; engine: string }> {
+async function liveRound(children: ChildProcess[], senders: ChildProcess): Promise<{ round: Round; engine: string; where?: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-bench-live-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -156,6 +169,8 @@ async function liveRound(children: ChildProcess[], senders: ChildProcess): Promi
     LIVE_CHAT_MESSAGES: '10',
     ...(process.env.BENCH_DATABASE_URL && { DATABASE_URL: process.env.BENCH_DATABASE_URL }),
   });
+  // BENCH_BREAKDOWN=1: time each stage of a message's way from outside the server (bench/lib/live-breakdown.ts).
+  const breakdown = process.env.BENCH_BREAKDOWN ? instrumentLiveChat() : undefined;
   const ctx = await createContext(config, { pgliteDataDir: 'memory://' });
   const app = await buildHttpApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -172,41 +187,54 @@ async function liveRound(children: ChildProcess[], senders: ChildProcess): Promi
   const liveId = ((await created.json()) as { live: { id: string } }).live.id;
   const url = `${base.replace('http', 'ws')}/api/v1/ws`;
   const rss = await connect(children, url, tokens.slice(0, VIEWER_USERS), liveId);
+  breakdown?.start();
   const round = await measure(children, senders, 'Loop live chat', { url, tokens: tokens.slice(VIEWER_USERS), liveId }, rss);
+  const where = breakdown?.report();
+  if (where) console.log(where);
   await all(children, { cmd: 'close' });
   await app.close();
   await ctx.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { round, engine: ctx.dbEngine };
+  return { round, engine: ctx.dbEngine, where };
 }
 
 async function main() {
   const children = Array.from({ length: CHILDREN }, crowd);
   const senders = crowd();
   // One server's 10,000 sockets at a time (the open-file limit may be 20,000 per process).
+  // BENCH_LOOP_ONLY=1: only Loop's round, printed and not recorded (to compare two versions of the server quickly).
+  if (process.env.BENCH_LOOP_ONLY) {
+    await liveRound(children, senders);
+    for (const c of [...children, senders]) c.kill();
+    return;
+  }
   const bare = await bareRound(children, senders);
-  const { round: live, engine } = await liveRound(children, senders);
+  const { round: live, engine, where } = await liveRound(children, senders);
   for (const c of [...children, senders]) c.kill();
 
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
   const f = (x: number) => Math.round(x).toLocaleString('en-US');
-  const row = (r: Round) => [r.name, f(r.sent), f(r.accepted), `${f(r.delivered)} / ${f(r.expected)}`, r.p50.toFixed(1), r.p99.toFixed(1), r.lagP99.toFixed(1), `${r.cpuPct}%`, r.rssPerViewerKiB.toFixed(1)];
+  const row = (r: Round) => [r.name, f(r.sent), f(r.accepted), `${f(r.delivered)} / ${f(r.expected)}`, r.p50.toFixed(1), r.p99.toFixed(1), r.lagP99.toFixed(1), `${r.cpuPct}%`, r.cpuMsPerK.toFixed(2), r.crowdCpuPct.map((c) => `${c}%`).join(' / '), r.crowdCpuMsPerK.toFixed(2), r.crowdLagP99.map((l) => l.toFixed(1)).join(' / '), r.rssPerViewerKiB.toFixed(1)];
   const md = [
     '## Live chat: 10,000 viewers in one room, 50 messages/s (bench:live-chat)',
     '',
     `\`npm run bench:live-chat\` — ${f(VIEWERS)} viewer sockets (in ${CHILDREN} child processes) in one live room; ${SENDERS} people send ${RATE} chat`,
     `messages a second between them for ${SECONDS} s (1 a second each; the per-person limit raised to 10 per 2 s, since a busy machine bunches them). **Loop**: the whole app in the bench`,
     `process (${engine}): each viewer signs in, \`hello\`, \`live.join\` → snapshot; each message passes every chat rule, is stored and acked,`,
-    'then leaves with the others of the next ~100 ms in one `live.chat` frame, fanned out by the real-time core (a room channel, passes',
-    'of 500 sockets per event-loop turn). **Bare**: a `ws` server that sends each message, serialised once, to every socket as it',
+    'then leaves with the others of the next ~100 ms in one `live.chat` frame, fanned out by the real-time core (a room channel: a cursor',
+    'going round the members, 500 sockets per event-loop turn, each handed what it has not had in one write). **Bare**: a `ws` server that sends each message, serialised once, to every socket as it',
     'arrives (no auth, rules, storage or batching). Delivered p50/p99: the sender wrote the frame → the viewer has the message (one',
-    "machine, one clock). Lag: the server process's event-loop delay p99; CPU: the server process's over the round; RSS per viewer:",
+    "machine, one clock). Lag: the server process's event-loop delay p99; CPU: the server process's over the round, and its CPU time per",
+    "1,000 deliveries (what the fan-out costs, less sensitive to what else loads the machine); viewer processes' CPU: each crowd child's",
+    'own over the round, per 1,000 deliveries, and its event-loop lag (they read 5,000 sockets each on the same cores, splitting the',
+    "frames themselves rather than through `ws`'s receiver; a saturated one delays what it counts); RSS per viewer:",
     "the server process's resident memory after the viewers joined, less before, over the viewers (after a GC).",
     '',
-    table(['server', 'sent', 'accepted', 'delivered', 'p50 ms', 'p99 ms', 'event-loop lag p99 ms', 'server CPU', 'RSS KiB per viewer'], [row(bare), row(live)]),
+    table(['server', 'sent', 'accepted', 'delivered', 'p50 ms', 'p99 ms', 'event-loop lag p99 ms', 'server CPU', 'server CPU ms per 1,000 deliveries', 'viewer processes CPU', 'viewer CPU ms per 1,000 deliveries', 'viewer event-loop lag p99 ms', 'RSS KiB per viewer'], [row(bare), row(live)]),
     '',
     `Targets (issue 14): delivered chat p99 ≤ 500 ms — ${live.p99 <= 500 ? 'met' : 'NOT met'} (${live.p99.toFixed(1)} ms; bare ${bare.p99.toFixed(1)} ms); event-loop lag p99 ≤ 50 ms — ${live.lagP99 <= 50 ? 'met' : 'NOT met'} (${live.lagP99.toFixed(1)} ms; bare ${bare.lagP99.toFixed(1)} ms).`,
     '',
+    ...(where ? ['```', where, '```', ''] : []),
     `${machineNote()} Load average at the end: ${load} (a shared machine: compare with the bare round).`,
   ].join('\n');
   recordSection('live-chat', md);

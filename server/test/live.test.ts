@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { befriend, block, follow } from './graph-helpers.ts';
 import { engine, type MadeUser, startTestServer, type TestServer, uniqueName } from './harness.ts';
 import { connectWs, type WsClient } from './ws-client.ts';
+// Test set-up only: what the packager calls when a stream's first playlist exists (no ffmpeg here; live-rtmp.test.ts runs the real thing).
+import { goOnAir } from '../src/modules/live/live.service.ts';
 
 // Lives and the chat inside them (issue 14, acceptance 3), on PGlite and PostgreSQL alike: every
 // chat rule is enforced on the server with API.md's error codes (slow_mode, rate_limited,
@@ -147,6 +149,117 @@ describe(`lives over HTTP (${engine})`, () => {
     expect((await s.api('PATCH', `/lives/${live.id}`, { token: host.token, body: { pinned: { type: 'product', id: '999999999' } } })).body.code).toBe('product_not_found');
     const cleared = await s.api('PATCH', `/lives/${live.id}`, { token: host.token, body: { pinned: null } });
     expect(cleared.body.live.pinned).toBeNull();
+  });
+});
+
+/** A shop of `owner` with one product; its id. */
+async function productOf(owner: MadeUser, title = 'Mug') {
+  const shop = await s.api('POST', '/shops', { token: owner.token, body: { handle: uniqueName('shop').toLowerCase().replace(/[^a-z0-9]/g, ''), name: `${title} shop` } });
+  expect(shop.status).toBe(201);
+  const product = await s.api('POST', `/shops/${shop.body.shop.id}/products`, { token: owner.token, body: { title, priceMinor: 1200, currency: 'EUR', stock: 5 } });
+  expect(product.status).toBe(201);
+  return product.body.product.id as string;
+}
+
+describe(`pinning a product (${engine})`, () => {
+  it('host or moderator pin one of the host’s products; a viewer is 403, who cannot see the live 404, another shop’s product 403; viewers get it in live.state', async () => {
+    const [mod, viewer, stranger, seller] = await Promise.all([s.make.user(), s.make.user(), s.make.user(), s.make.user()]);
+    const owner = await s.make.user();
+    await befriend(s, viewer, owner);
+    await befriend(s, mod, owner);
+    const { live } = await makeLive(owner, 'friends');
+    expect((await s.api('PUT', `/lives/${live.id}/moderators/${mod.id}`, { token: owner.token })).status).toBe(200);
+    const mine = await productOf(owner, 'Scarf');
+    const theirs = await productOf(seller, 'Lamp');
+    const pin = (u: MadeUser, id: string) => s.api('PATCH', `/lives/${live.id}`, { token: u.token, body: { pinned: { type: 'product', id } } });
+
+    const denied = await pin(viewer, mine);
+    expect(denied.status).toBe(403);
+    expect(denied.body.code).toBe('not_live_moderator');
+    expect((await pin(stranger, mine)).status).toBe(404);
+    const foreign = await pin(owner, theirs);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.code).toBe('not_host_product');
+    expect((await pin(mod, theirs)).body.code).toBe('not_host_product');
+    // Nothing was pinned by the refusals.
+    expect((await s.api('GET', `/lives/${live.id}`, { token: viewer.token })).body.live.pinned).toBeNull();
+
+    const { ws } = await joined(viewer, live.id);
+    const pinned = await pin(owner, mine);
+    expect(pinned.status).toBe(200);
+    expect(pinned.body.live.pinned).toMatchObject({ type: 'product', id: mine, product: { title: 'Scarf', shop: { ownerId: owner.id } } });
+    const state = await ws.waitFor((f) => f.type === 'live.state' && f.live.pinned?.id === mine);
+    expect(state.live.pinned.product).toMatchObject({ title: 'Scarf', priceMinor: 1200, currency: 'EUR' });
+    // A moderator may change it too (and clear it).
+    expect((await s.api('PATCH', `/lives/${live.id}`, { token: mod.token, body: { pinned: null } })).body.live.pinned).toBeNull();
+    // An order from the live remembers it.
+    const order = await s.api('POST', '/orders', {
+      token: viewer.token,
+      headers: { 'idempotency-key': `live-${live.id}` },
+      body: { items: [{ productId: mine, quantity: 1 }], source: { type: 'live', id: live.id }, shippingAddress: { name: 'V', line1: '1 Rue', city: 'Paris', postalCode: '75001', country: 'FR' } },
+    });
+    expect(order.status).toBe(201);
+    expect(order.body.order.source).toEqual({ type: 'live', id: live.id });
+  });
+});
+
+describe(`who is live now: the LIVE ring's data (${engine})`, () => {
+  it('GET /feed/live names on-air hosts only to their live’s audience; a follower is told in real time; ended lives leave it', async () => {
+    const owner = await s.make.user();
+    const [follower, friend, stranger, blocked] = await Promise.all([s.make.user(), s.make.user(), s.make.user(), s.make.user()]);
+    await follow(s, follower, owner);
+    await befriend(s, friend, owner);
+    await follow(s, blocked, owner);
+    await block(s, owner, blocked);
+    const hostsFor = async (u: MadeUser | null) =>
+      ((await s.api('GET', '/feed/live?limit=100', u ? { token: u.token } : {})).body.items as any[]).filter((l) => l.host.id === owner.id).map((l) => l.id);
+
+    const { live } = await makeLive(owner, 'followers');
+    // Waiting is not live: no ring yet.
+    expect(await hostsFor(follower)).toEqual([]);
+    const fan = await socket(follower);
+    expect(await goOnAir(s.ctx, live.id)).toBe(true);
+    // The follower's socket hears of it (the web app refreshes its rings on this frame).
+    const told = await fan.waitFor((f) => f.type === 'notification' && f.notification.kind === 'live_started');
+    expect(told.notification.subject).toEqual({ type: 'live', id: live.id });
+    expect(await hostsFor(follower)).toEqual([live.id]);
+    expect(await hostsFor(friend)).toEqual([live.id]);
+    expect(await hostsFor(owner)).toEqual([live.id]);
+    expect(await hostsFor(stranger)).toEqual([]);
+    expect(await hostsFor(null)).toEqual([]);
+    expect(await hostsFor(blocked)).toEqual([]);
+
+    expect((await s.api('POST', `/lives/${live.id}/end`, { token: owner.token })).status).toBe(200);
+    expect(await hostsFor(follower)).toEqual([]);
+  });
+});
+
+describe(`lives that never go on air (${engine})`, () => {
+  it('the worker’s sweep ends a live still waiting LIVE_WAITING_TIMEOUT_SEC after it was made; the room hears live.ended; on-air and newer lives stay', async () => {
+    const owner = await s.make.user();
+    const viewer = await s.make.user();
+    const stale = (await makeLive(owner)).live;
+    const fresh = (await makeLive(owner)).live;
+    const onAir = (await makeLive(owner)).live;
+    await goOnAir(s.ctx, onAir.id);
+    const { ws } = await joined(viewer, stale.id);
+    // Time passes for two of them (the timeout is counted from created_at).
+    const past = new Date(Date.now() - s.ctx.config.live.waitingTimeoutMs - 60_000);
+    await s.ctx.db.updateTable('lives').set({ created_at: past }).where('id', 'in', [stale.id, onAir.id]).execute();
+
+    const sweep = s.ctx.modules.periodic.find((t) => t.name === 'live.end-unstarted')!;
+    await sweep.run(s.ctx);
+    await ws.waitFor((f) => f.type === 'live.ended' && f.liveId === stale.id);
+    const statusOf = async (id: string) => (await s.api('GET', `/lives/${id}`, { token: owner.token })).body.live;
+    expect(await statusOf(stale.id)).toMatchObject({ status: 'ended', endedAt: expect.any(String) });
+    expect((await statusOf(fresh.id)).status).toBe('waiting');
+    expect((await statusOf(onAir.id)).status).toBe('live');
+    // Its room refuses chat now; a second sweep changes nothing.
+    expect(await chat(ws, stale.id)).toMatchObject({ type: 'error', code: 'live_ended' });
+    const endedAt = (await statusOf(stale.id)).endedAt;
+    await sweep.run(s.ctx);
+    expect((await statusOf(stale.id)).endedAt).toBe(endedAt);
+    expect((await statusOf(fresh.id)).status).toBe('waiting');
   });
 });
 

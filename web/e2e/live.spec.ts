@@ -1,12 +1,15 @@
 import { type Browser, expect, type Page, type TestInfo, test } from '@playwright/test';
-import { as, screenProblems, screenshot, signUpViaApi, signUpWith } from './helpers.ts';
+import { as, screenProblems, screenshot, signUpViaApi, signUpWith, uploadReadyClip } from './helpers.ts';
 
 /**
  * Live from the browser (issue 14, acceptance 2 and 6): Chromium's fake camera and microphone go
  * live through MediaRecorder and the ingest WebSocket; a second person watches (the HLS playlist
  * loads, the video plays), finds the live at the top of Following with a LIVE ring, and chats;
  * the host deletes a message and bans its author, whose chat stops; ending the live tells the
- * viewer. Screenshots of Go Live, watching with chat and the host's controls, light and dark.
+ * viewer. The host's clip in the viewer's feed wears the LIVE ring and opens the live; the host pins
+ * one of their shop's products, the viewer sees its card above the chat and opens the product sheet
+ * over the live. Screenshots of Go Live, watching with chat, the pinned product and the host's
+ * controls, light and dark.
  */
 test.use({
   launchOptions: {
@@ -44,6 +47,11 @@ async function secondPerson(browser: Browser, testInfo: TestInfo, baseURL: strin
 test('goes live from the browser camera; a viewer watches and chats; the host deletes, bans and ends', async ({ page, browser, baseURL }, testInfo) => {
   test.setTimeout(300_000);
   const host = await signUpViaApi(page, { displayName: 'Hana Host' });
+  const asHost = as(page.request, host);
+  // A clip of the host's (for their avatar in the viewer's feed) and a shop with a product to pin.
+  await uploadReadyClip(page.request, host, 'Before the live');
+  const shop = (await asHost('POST', '/shops', { handle: `hana${Date.now().toString(36)}`, name: 'Hana Ceramics' })).shop;
+  await asHost('POST', `/shops/${shop.id}/products`, { title: 'Speckled Mug', description: 'Stoneware, 300 ml.', priceMinor: 1800, currency: 'EUR', stock: 4 });
   await page.goto('/live/new');
   await expect(page.getByTestId('golive-preview')).toBeVisible();
   await expect.poll(() => page.getByTestId('golive-preview').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
@@ -63,8 +71,18 @@ test('goes live from the browser camera; a viewer watches and chats; the host de
   // Lives come first in Following, with a LIVE ring on the host's avatar.
   await viewer.page.goto('/');
   await viewer.page.getByRole('button', { name: 'Following' }).click();
-  const ring = viewer.page.getByRole('link', { name: 'Hana Host is live: watch' });
+  // (The phone and desktop runs share one server: each looks for its own host's live.)
+  const ringOf = (scope: Page | ReturnType<Page['locator']>) => scope.getByRole('link', { name: 'Hana Host is live: watch' }).and(viewer.page.locator(`[href="/live/${liveId}"]`));
+  const ring = ringOf(viewer.page.getByRole('navigation', { name: 'Live now' }));
   await expect(ring).toBeVisible();
+  // The host's clip below: its author avatar wears the ring too, and opens the live.
+  const clipRing = ringOf(viewer.page.getByRole('article', { name: `Video by @${host.username}` }));
+  await expect(clipRing).toBeVisible();
+  await screenshot(viewer.page, testInfo, 'live-ring-feed');
+  await clipRing.click();
+  await expect(viewer.page).toHaveURL(new RegExp(`/live/${liveId}$`));
+  await viewer.page.goBack();
+  await viewer.page.getByRole('button', { name: 'Following' }).click();
   const playlist = viewer.page.waitForResponse((r) => r.url().includes(`/lives/${liveId}/hls/index.m3u8`) && r.status() === 200, { timeout: 60_000 });
   await ring.click();
   await expect(viewer.page).toHaveURL(new RegExp(`/live/${liveId}$`));
@@ -81,10 +99,27 @@ test('goes live from the browser camera; a viewer watches and chats; the host de
   await expect(hostLine).toBeVisible();
   await page.getByLabel('Chat message').fill('welcome Vera!');
   await page.getByLabel('Chat message').press('Enter');
+  // The server took it (the host's line is no longer pending), then it reaches the viewer.
+  await expect(page.locator('.live__line:not(.live__line--pending)', { hasText: 'welcome Vera!' })).toBeVisible();
   await expect(viewer.page.getByTestId('live-chat').getByText('welcome Vera!')).toBeVisible();
   await viewer.page.getByRole('button', { name: 'Send a heart' }).click();
   expect(await screenProblems(viewer.page, 'watching')).toEqual([]);
   await shots(viewer.page, testInfo, 'live-watching');
+
+  // The host pins one of their products: the viewer sees its card above the chat and opens the sheet over the live.
+  await page.getByRole('button', { name: 'Live settings' }).click();
+  await page.getByRole('button', { name: /Speckled Mug/ }).click();
+  const card = viewer.page.getByTestId('live-pinned-product');
+  await expect(card).toContainText('Speckled Mug');
+  await expect(card).toContainText('18');
+  await shots(viewer.page, testInfo, 'live-pinned-product');
+  await card.getByRole('button', { name: /Speckled Mug.*see the product/ }).click();
+  const sheet = viewer.page.getByTestId('product-sheet');
+  await expect(sheet).toBeVisible();
+  await expect(viewer.page.getByTestId('live-player')).toBeAttached();
+  await shots(viewer.page, testInfo, 'live-product-sheet');
+  await viewer.page.keyboard.press('Escape');
+  await expect(sheet).toHaveCount(0);
 
   // The host pins the message, then deletes it: it leaves the viewer's chat.
   await page.getByRole('button', { name: 'Message from Vera Viewer: actions' }).first().click();

@@ -11,7 +11,7 @@ export const EDIT_WINDOW_MS = 15 * 60_000;
 /** How long a typing indicator stays up unless renewed. */
 export const TYPING_TTL_MS = 5_000;
 
-export const ShareType = z.enum(['video', 'user', 'product', 'story', 'order']);
+export const ShareType = z.enum(['video', 'user', 'product', 'story', 'order', 'poll']);
 export type ShareType = z.infer<typeof ShareType>;
 
 export const ClientMsgId = z

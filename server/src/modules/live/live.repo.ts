@@ -135,9 +135,15 @@ export async function markOnAir(db: Executor, id: string): Promise<LiveRow | und
   return r ? asLive(r) : undefined;
 }
 
-/** waiting|live → ended (conditional: ends once). */
-export async function markEnded(db: Executor, id: string): Promise<LiveRow | undefined> {
-  const r = await db.updateTable('lives').set({ status: 'ended', ended_at: new Date() }).where('id', '=', id).where('status', '!=', 'ended').returning(LIVE_COLUMNS).executeTakeFirst();
+/** waiting|live → ended (conditional: ends once; `onlyIf` 'waiting': only a live that never went on air). */
+export async function markEnded(db: Executor, id: string, onlyIf?: 'waiting'): Promise<LiveRow | undefined> {
+  const r = await db
+    .updateTable('lives')
+    .set({ status: 'ended', ended_at: new Date() })
+    .where('id', '=', id)
+    .where('status', onlyIf ? '=' : '!=', onlyIf ?? 'ended')
+    .returning(LIVE_COLUMNS)
+    .executeTakeFirst();
   return r ? asLive(r) : undefined;
 }
 
@@ -166,6 +172,11 @@ export async function onAirByHosts(db: Executor, hostIds: readonly string[]): Pr
   return rows.map((r) => ({ id: String(r.id), host_id: String(r.host_id), visibility: r.visibility }));
 }
 
+/** Lives still waiting for their stream that were created before `before` (the sweep ends them), oldest first. */
+export async function listWaitingSince(db: Executor, before: Date, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('lives').select('id').where('status', '=', 'waiting').where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
+  return rows.map((r) => String(r.id));
+}
 
 // ---- chat ----
 

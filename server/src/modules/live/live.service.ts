@@ -50,8 +50,10 @@ export async function updateLive(ctx: AppContext, userId: string, id: string, pa
       const m = await repo.findChat(ctx.db, id, patch.pinned.id);
       if (!m || m.deleted_at) throw notFound('live_chat_message');
     } else {
-      // Throws product_not_found for a product that does not exist.
-      await getProduct(ctx, userId, patch.pinned.id);
+      // Throws product_not_found for a product that does not exist (through the shop module's index).
+      const { product } = await getProduct(ctx, userId, patch.pinned.id);
+      // The live sells what its host sells: a moderator cannot pin someone else's product over the host's stream.
+      if (product.shop.ownerId !== String(live.host_id)) throw new AppError('not_host_product', 403, 'pinned: only a product from one of the host’s shops can be pinned', { field: 'pinned' });
     }
     set.pinned_type = patch.pinned.type;
     set.pinned_id = patch.pinned.id;
@@ -70,13 +72,29 @@ export async function endLiveByHost(ctx: AppContext, userId: string, id: string)
   return { live: await toLiveView(ctx, userId, row!) };
 }
 
-/** Ends a live once (whoever asks: its host, its stream stopping); tells the room and the ingest. */
-export async function finishLive(ctx: AppContext, id: string): Promise<boolean> {
-  const ended = await repo.markEnded(ctx.db, id);
+/** Ends a live once (whoever asks: its host, its stream stopping, the sweep); tells the room and the ingest. `onlyIf`: end it only from that status. */
+export async function finishLive(ctx: AppContext, id: string, onlyIf?: 'waiting'): Promise<boolean> {
+  const ended = await repo.markEnded(ctx.db, id, onlyIf);
   if (!ended) return false;
   await liveRooms(ctx).publish(id, { type: 'live.ended', liveId: id });
   await ctx.pubsub.publish(INGEST_CONTROL_CHANNEL, { stop: id });
   return true;
+}
+
+/**
+ * The worker's sweep: a live created but never sent a stream stays `waiting` (its room open, its key
+ * accepted) until `LIVE_WAITING_TIMEOUT_SEC` after it was created; then it ends like any other
+ * (the room hears `live.ended`, the key opens nothing). `now` is injectable for tests. Returns how many ended.
+ */
+/** Lives one sweep ends at most per call (the periodic task calls again while a call fills it). */
+export const SWEEP_BATCH = 200;
+
+export async function endUnstartedLives(ctx: AppContext, now = new Date(), batch = SWEEP_BATCH): Promise<number> {
+  const stale = await repo.listWaitingSince(ctx.db, new Date(now.getTime() - ctx.config.live.waitingTimeoutMs), batch);
+  let ended = 0;
+  // finishLive is conditional: a stream that started meanwhile (or another worker's sweep) wins, nothing ends twice.
+  for (const id of stale) if (await finishLive(ctx, id, 'waiting')) ended += 1;
+  return ended;
 }
 
 /** The first playlist exists: waiting → live, and followers hear of it (a domain event, in the same transaction). */

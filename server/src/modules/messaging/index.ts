@@ -20,5 +20,16 @@ export const messagingModule: LoopModule = {
   uses: ['accounts', 'graph'],
 };
 
-export { conversationView, createConversation, insertShopConversation, memberIdsOf, messagesById, recentChatActivity, recentConversations, sendMessagesTogether } from './messaging.service.ts';
+export {
+  conversationMemberIds,
+  conversationView,
+  createConversation,
+  insertShopConversation,
+  memberIdsOf,
+  messagesById,
+  recentChatActivity,
+  recentConversations,
+  republishMessage,
+  sendMessagesTogether,
+} from './messaging.service.ts';
 export { type ShareCardProvider, siteLinkDetector } from './share-cards.ts';

@@ -52,18 +52,22 @@ function iso(d: Date | string | null): string | null {
 export async function toMessages(ctx: AppContext, viewerId: string, rows: repo.MessageRow[], opts: { fresh?: boolean } = {}): Promise<Message[]> {
   if (rows.length === 0) return [];
   const [reactions, shares] = await Promise.all([
-    opts.fresh
-      ? []
-      : repo.reactionsFor(
-          ctx.db,
-          rows.filter((r) => r.deleted_at === null).map((r) => r.id),
-        ),
+    opts.fresh ? new Map<string, Message['reactions']>() : reactionsOf(ctx, rows),
     resolveShares(
       ctx,
       viewerId,
       rows.filter((r) => r.share_type && r.share_id).map((r) => ({ type: r.share_type as ShareType, id: r.share_id! })),
     ),
   ]);
+  return rows.map((r) => messageView(r, shareOf(r, shares), reactions.get(String(r.id)) ?? []));
+}
+
+/** Each message's reactions, grouped by emoji (message id → reactions; an unsent message has none). */
+async function reactionsOf(ctx: AppContext, rows: readonly repo.MessageRow[]): Promise<Map<string, Message['reactions']>> {
+  const reactions = await repo.reactionsFor(
+    ctx.db,
+    rows.filter((r) => r.deleted_at === null).map((r) => r.id),
+  );
   const byMessage = new Map<string, Map<string, string[]>>();
   for (const r of reactions) {
     const mid = String(r.message_id);
@@ -79,14 +83,7 @@ export async function toMessages(ctx: AppContext, viewerId: string, rows: repo.M
     }
     users.push(String(r.user_id));
   }
-  return rows.map((r) => {
-    const grouped = byMessage.get(String(r.id));
-    return messageView(
-      r,
-      shareOf(r, shares),
-      grouped ? [...grouped].map(([emoji, userIds]) => ({ emoji, count: userIds.length, userIds })) : [],
-    );
-  });
+  return new Map([...byMessage].map(([mid, grouped]) => [mid, [...grouped].map(([emoji, userIds]) => ({ emoji, count: userIds.length, userIds }))]));
 }
 
 function shareOf(r: repo.MessageRow, shares: ReadonlyMap<string, ShareView>): ShareView | null {
@@ -665,12 +662,37 @@ function joinsBySending(members: readonly repo.MemberRow[], senderId: string): b
   return mine !== undefined && (mine.state !== 'active' || !mine.engaged);
 }
 
-/** Fans a message (or its update) out to its audience, each with their own view of its share card. */
-async function publishMessage(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: repo.MemberRow[]) {
-  if (!row.share_type) return publishPlain(ctx, type, row, members, (await toMessages(ctx, String(row.sender_id), [row]))[0]!);
-  const frames: Array<[string, ServerFrame]> = [];
-  for (const uid of audienceOf(String(row.sender_id), members)) frames.push([uid, { type, message: (await toMessages(ctx, uid, [row]))[0]! }]);
-  publishToUsers(ctx, frames);
+/**
+ * Fans a message (or its update) out to its audience, each with their own view of its share card.
+ * The reactions are read once and every viewer's card comes from one resolution for all of them
+ * (`resolveSharesForViewers`), not one per member: a poll's vote pushes the card to everyone.
+ * Returns the message as each member of the audience was sent it.
+ */
+async function publishMessage(ctx: AppContext, type: 'message' | 'message.updated', row: repo.MessageRow, members: repo.MemberRow[]): Promise<Map<string, Message>> {
+  const audience = audienceOf(String(row.sender_id), members);
+  if (!row.share_type || !row.share_id) {
+    const message = (await toMessages(ctx, String(row.sender_id), [row]))[0]!;
+    publishPlain(ctx, type, row, members, message);
+    return new Map(audience.map((uid) => [uid, message]));
+  }
+  const [reactions, cards] = await Promise.all([reactionsOf(ctx, [row]), resolveSharesForViewers(ctx, audience, [{ type: row.share_type as ShareType, id: row.share_id }])]);
+  // Viewers who see the same card share one message object, so the gateways serialise it once.
+  const built = new Map<ShareView | null, Message>();
+  const sent = new Map<string, Message>();
+  for (const uid of audience) {
+    const share = shareOf(row, cards.get(uid)!);
+    let message = built.get(share);
+    if (!message) {
+      message = messageView(row, share, reactions.get(String(row.id)) ?? []);
+      built.set(share, message);
+    }
+    sent.set(uid, message);
+  }
+  publishToUsers(
+    ctx,
+    [...sent].map(([uid, message]): [string, ServerFrame] => [uid, { type, message }]),
+  );
+  return sent;
 }
 
 /** A message without a share card looks the same to everyone: one frame object, which the gateways serialise once. */
@@ -969,6 +991,29 @@ export async function memberIdsOf(ctx: AppContext, userId: string, conversationI
     );
   }
   return out;
+}
+
+/**
+ * Member ids of each conversation (declined ones left out), whoever asks: for a module deciding
+ * who may see what it attached to a conversation (a shop's poll card).
+ */
+export async function conversationMemberIds(ctx: AppContext, conversationIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>(conversationIds.map((id) => [id, new Set()]));
+  if (!conversationIds.length) return out;
+  for (const m of await repo.listMembers(ctx.db, conversationIds)) if (m.state !== 'declined') out.get(String(m.conversation_id))?.add(String(m.user_id));
+  return out;
+}
+
+/**
+ * Pushes a message again as `message.updated` to its conversation, each member with their own
+ * view of its card: for a card whose content changed (a poll's votes). Returns the message as each
+ * member was sent it (member id → message; empty when there is no such message), so the caller
+ * need not build its own view again.
+ */
+export async function republishMessage(ctx: AppContext, messageId: string): Promise<Map<string, Message>> {
+  const [row] = await repo.findMessagesByIds(ctx.db, [messageId]);
+  if (!row) return new Map();
+  return publishMessage(ctx, 'message.updated', row, await repo.listMembers(ctx.db, [String(row.conversation_id)]));
 }
 
 /** The caller's inbox conversations, most recent first, as API views (the share sheet's recipients). */

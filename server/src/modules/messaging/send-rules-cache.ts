@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
-import { announceChange, onChange } from '../../platform/pubsub/invalidation.ts';
+import { announceChange, onChange, perNodeCache } from '../../platform/pubsub/invalidation.ts';
 import { onUserRulesChanged } from '../accounts/index.ts';
 import type * as repo from './messaging.repo.ts';
 
@@ -163,23 +163,11 @@ const caches = new WeakMap<AppContext, SendRulesCache>();
 
 /** The send-rules cache of one running server (tests run several in one process). */
 export function sendRulesCache(ctx: AppContext): SendRulesCache {
-  let cache = caches.get(ctx);
-  if (!cache) {
-    const created = new SendRulesCache();
-    cache = created;
-    caches.set(ctx, created);
-    Promise.all([
-      onUserRulesChanged(ctx, (userIds) => (userIds ? created.forgetUsers(userIds) : created.forgetAll())),
-      onChange(ctx, CONVERSATIONS_TOPIC, (ids) => (ids ? created.forgetConversations(ids) : created.forgetAll())),
-    ]).then(
-      () => {
-        created.listening = true;
-      },
-      // Without news of changes nothing is kept: every send reads its checks from the database.
-      () => {},
-    );
-  }
-  return cache;
+  // Until it hears of changes nothing is kept: every send reads its checks from the database.
+  return perNodeCache(caches, ctx, () => new SendRulesCache(), (cache) => [
+    onUserRulesChanged(ctx, (userIds) => (userIds ? cache.forgetUsers(userIds) : cache.forgetAll())),
+    onChange(ctx, CONVERSATIONS_TOPIC, (ids) => (ids ? cache.forgetConversations(ids) : cache.forgetAll())),
+  ]);
 }
 
 /** A conversation's members or their states changed (joined, left, accepted, declined): every node reloads it. */

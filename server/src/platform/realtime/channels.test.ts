@@ -93,3 +93,57 @@ describe('frame registry', () => {
     expect([...buildFrameRegistry([{ client: { send: handler } }, { client: { read: handler } }]).client.keys()]).toEqual(['send', 'read']);
   });
 });
+
+describe('a room pass with receivePass', () => {
+  it('hands each member all the pass’s frames at once and shares one cache between them; members that decline get them one by one', async () => {
+    const pubsub = createLocalPubSub({ freezePayloads: true });
+    const hub = new ChannelHub(pubsub, log, 2);
+    const caches = new Set<object>();
+    const passes: string[][] = [];
+    const taker = {
+      receive: () => {
+        throw new Error('a member that takes passes gets no single frames');
+      },
+      receivePass: (frames: ReadonlyArray<readonly [{ type: string }, unknown]>, shared: { wire?: Buffer | null }) => {
+        caches.add(shared);
+        shared.wire ??= Buffer.from(frames.map(([f]) => f.type).join(','));
+        passes.push(frames.map(([f]) => f.type));
+        return true;
+      },
+    };
+    const decliner = { ...recorder(() => 0), receivePass: () => false };
+    const plain = recorder(() => 0);
+    for (const m of [taker, decliner, plain]) await hub.join('live:1', m);
+    await pubsub.publish('live:1', { type: 'a' });
+    await pubsub.publish('live:1', { type: 'b' });
+    await settle();
+    expect(passes.flat()).toEqual(['a', 'b']);
+    // One cache per pass, never one per member.
+    expect(caches.size).toBe(passes.length);
+    expect(decliner.got.map((g) => g.type)).toEqual(['a', 'b']);
+    expect(plain.got.map((g) => g.type)).toEqual(['a', 'b']);
+  });
+});
+
+describe('a room fanned out by a cursor', () => {
+  it('hands a frame published mid-round to the members still ahead in that round, with what they had not had, in one go', async () => {
+    const pubsub = createLocalPubSub({ freezePayloads: true });
+    const hub = new ChannelHub(pubsub, log, 100);
+    // Each member records every hand-over (a write to its socket) as the list of frames it carried.
+    const members = Array.from({ length: 300 }, () => {
+      const handed: string[][] = [];
+      return { handed, receive: () => {}, receivePass: (frames: ReadonlyArray<readonly [{ type: string }, unknown]>) => Boolean(handed.push(frames.map(([f]) => f.type))) };
+    });
+    for (const m of members) await hub.join('live:1', m);
+    await pubsub.publish('live:1', { type: 'a' });
+    // The cursor handed `a` to the first 100 members in that turn; `b` comes before it reaches the rest.
+    await new Promise((r) => setImmediate(r));
+    await pubsub.publish('live:1', { type: 'b' });
+    await settle();
+    // Ahead of the cursor: `a` and `b` in one hand-over (not `b` in a round after this one).
+    for (const m of members.slice(200)) expect(m.handed).toEqual([['a', 'b']]);
+    // Behind it: `b` in the next round. Every member has both, once each, in order.
+    for (const m of members.slice(0, 100)) expect(m.handed).toEqual([['a'], ['b']]);
+    for (const m of members) expect(m.handed.flat()).toEqual(['a', 'b']);
+  });
+});

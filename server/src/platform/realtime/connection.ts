@@ -83,6 +83,25 @@ export class RealtimeConnection {
     this.ws.send(text, AS_TEXT);
   }
 
+  /**
+   * Writes frames already encoded for the wire (a room's pass, shared by every member) straight to
+   * the socket; false when `ws` itself holds something back (then the caller sends frame by frame,
+   * through `ws`, so nothing is reordered). Same slow-reader rule as `sendText`.
+   */
+  sendWire(wire: Buffer): boolean {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return true;
+    const inner = this.ws as unknown as { _socket?: { write(b: Buffer): boolean }; _sender?: { _state?: number; _queue?: unknown[] } };
+    const socket = inner._socket;
+    if (!socket || inner._sender?._state !== 0 || inner._sender._queue?.length) return false;
+    if ((this.isCorked ? this.backlog : this.ws.bufferedAmount) > this.host.maxBufferedBytes) {
+      this.ws.terminate();
+      this.host.drop(this, undefined, undefined, 'slow websocket reader disconnected');
+      return true;
+    }
+    socket.write(wire);
+    return true;
+  }
+
   error(code: string, detail: string, extra: { clientMsgId?: string; field?: string } = {}) {
     this.send({ type: 'error', code, detail, ...extra } as Frame);
   }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { ZodType } from 'zod';
 import type { PubSub } from '../pubsub/pubsub.ts';
-import { ChannelHub, type ChannelMember, type FrameBytes } from './channels.ts';
+import { ChannelHub, type ChannelMember, type FrameBytes, type PassCache } from './channels.ts';
 import { type ConnectionHost, MAX_QUEUED_FRAMES, RealtimeConnection } from './connection.ts';
 import { buildFrameRegistry, type ClientFrameHandler, type Frame, type FrameRegistry, type RealtimeFeature } from './frames.ts';
 
@@ -98,7 +98,11 @@ export class RealtimeServer<C> implements ConnectionHost {
     const conn = new RealtimeConnection(ws, identity.userId, identity.session, this.opts.limits.frameBurst, this);
     this.connections.add(conn);
     this.opts.presence?.opened(conn.userId);
-    this.members.set(conn, { receive: (frame, text) => this.deliver(conn, frame, text), flush: () => conn.uncork() });
+    this.members.set(conn, {
+      receive: (frame, text) => this.deliver(conn, frame, text),
+      flush: () => conn.uncork(),
+      receivePass: (frames, shared) => this.deliverPass(conn, frames, shared),
+    });
     conn.subscribed = conn.join(this.opts.personalChannel(identity.userId));
     ws.on('message', (data, isBinary) => this.receive(conn, data as Buffer, isBinary));
     ws.on('pong', () => {
@@ -196,6 +200,22 @@ export class RealtimeServer<C> implements ConnectionHost {
     const filter = this.registry.outgoing.get(frame.type);
     if (filter && !filter(this.opts.ctx, conn, frame, text)) return;
     conn.sendText(text ?? JSON.stringify(frame));
+  }
+
+  /**
+   * A room's frames to one connection (what it has not had yet). When none of them has an outgoing pass
+   * (those act per connection) and the connection is past its hello, they go as WebSocket frames
+   * encoded once for every member handed the same frames: one write of shared bytes per socket, instead of
+   * framing each frame again for each of 10,000 sockets (most of a big room's fan-out cost).
+   */
+  private deliverPass(conn: RealtimeConnection, frames: ReadonlyArray<readonly [Frame, FrameBytes]>, shared: PassCache): boolean {
+    if (conn.closed) return true;
+    if (!conn.ready) return false;
+    if (shared.wire === undefined) {
+      const filtered = frames.some(([frame]) => this.registry.outgoing.has(frame.type));
+      shared.wire = filtered ? null : Buffer.concat(frames.map(([frame, bytes]) => wsTextFrame(typeof bytes === 'string' || !bytes ? Buffer.from(bytes ?? JSON.stringify(frame)) : bytes)));
+    }
+    return shared.wire !== null && conn.sendWire(shared.wire);
   }
 
   // ------------------------------------------------------------ incoming
@@ -349,4 +369,22 @@ export class RealtimeServer<C> implements ConnectionHost {
     // What is not sequenced (edits, reactions, read marks): the client refreshes what it shows.
     conn.send({ type: 'resync' });
   }
+}
+
+/** A server's unmasked, unfragmented WebSocket text frame around `payload` (RFC 6455 §5.2), as `ws` writes it. */
+export function wsTextFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = 0x81; // FIN, text
+  if (n < 126) out[1] = n;
+  else if (n < 65_536) {
+    out[1] = 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 127;
+    out.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(out, head);
+  return out;
 }

@@ -76,8 +76,10 @@ class RealtimeSocket {
     if (this.users > 0) return;
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
+    // Let go of the socket: its late events (close, a last frame) are ignored below.
     this.ws?.close();
     this.ws = null;
+    this.setStatus('connecting');
     for (const p of this.plugins) p.stopped?.();
   }
 
@@ -124,12 +126,16 @@ class RealtimeSocket {
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${proto}://${location.host}/api/v1/ws`);
     this.ws = ws;
+    // Events of a socket this client let go of (stopped, or replaced since) are ignored: a late
+    // close of the old socket must not mark the new one down and open a third beside it.
     ws.onopen = () => {
+      if (this.ws !== ws) return;
       let hello: HelloFrame = { type: 'hello' };
       for (const p of this.plugins) if (p.hello) hello = { ...hello, ...p.hello() };
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (e) => {
+      if (this.ws !== ws) return;
       let frame: ServerFrame;
       try {
         // The server's frames are typed by the contracts' union; it is not re-validated here.
@@ -146,7 +152,8 @@ class RealtimeSocket {
       for (const l of this.listeners) l(frame);
     };
     ws.onclose = (e) => {
-      if (this.ws === ws) this.ws = null;
+      if (this.ws !== ws) return;
+      this.ws = null;
       for (const p of this.plugins) p.closed?.();
       // The session ended: the app re-checks it and goes back to sign-in, which stops this socket.
       // Until then it reconnects as usual (and is refused if the session is really gone).

@@ -1,8 +1,9 @@
 import type { User } from '@loop/contracts';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { UserText } from '../../ui/UserText.tsx';
-import { useLiveFeed } from './live-api.ts';
+import { useLiveFeed, useLiveOf } from './live-api.ts';
 import './live.css';
 
 /** An avatar with the red LIVE ring and tag: the person is on air now (a link to their live). */
@@ -17,6 +18,15 @@ export function LiveAvatar({ user, liveId, size = 56 }: { user: User; liveId: st
       </span>
     </Link>
   );
+}
+
+/**
+ * `children` (the plain avatar, or the link around it) unless the person is on air in a live the
+ * viewer may watch: then the ringed avatar, which opens the live.
+ */
+export function AvatarOrLive({ user, size, children }: { user: User; size: number; children: ReactNode }) {
+  const liveId = useLiveOf(user.id);
+  return liveId ? <LiveAvatar user={user} liveId={liveId} size={size} /> : children;
 }
 
 /**

@@ -10,7 +10,10 @@ import { SwitchRow } from '../../ui/Switch.tsx';
 import { useToast } from '../../ui/Toast.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { formatCount } from '../accounts/format.ts';
-import { type Live, type RoomMessage, useLiveActions, useLiveRoom } from './live-api.ts';
+import { formatPrice } from '../shop/price.ts';
+import { ProductSheet } from '../shop/ProductSheet.tsx';
+import { useMyShops, useShopProducts } from '../shop/shop-api.ts';
+import { type Live, type LivePinned, type RoomMessage, useLiveActions, useLiveRoom } from './live-api.ts';
 import './live.css';
 
 export interface LiveRoomProps {
@@ -43,6 +46,8 @@ export function LiveRoom({ live, me, video, onEnd, notice }: LiveRoomProps) {
   const [text, setText] = useState('');
   const [menuFor, setMenuFor] = useState<RoomMessage | null>(null);
   const [controls, setControls] = useState(false);
+  /** The pinned product's sheet, open over the live (buying from it remembers the live). */
+  const [productOpen, setProductOpen] = useState<string | null>(null);
   const list = useRef<HTMLOListElement>(null);
   const ended = room.ended || live.status === 'ended';
 
@@ -135,7 +140,9 @@ export function LiveRoom({ live, me, video, onEnd, notice }: LiveRoomProps) {
       </div>
 
       <div className="live__bottom">
-        {live.pinned ? (
+        {live.pinned?.type === 'product' && live.pinned.product ? (
+          <PinnedProduct pinned={live.pinned} onOpen={setProductOpen} onUnpin={isMod ? () => void run(actions.patch.mutateAsync({ pinned: null }), 'Unpinned') : undefined} />
+        ) : live.pinned ? (
           <div className="live__pinned" data-testid="live-pinned">
             <span className="live__pinned-label">📌 Pinned</span>
             {live.pinned.message ? <UserText className="live__chat-user">{live.pinned.message.user.displayName}</UserText> : null}
@@ -252,10 +259,73 @@ export function LiveRoom({ live, me, video, onEnd, notice }: LiveRoomProps) {
               ))}
             </div>
           </fieldset>
+          {isHost ? (
+            <PinProductPicker
+              pinnedId={live.pinned?.type === 'product' ? live.pinned.id : null}
+              onPin={(id, title) => {
+                setControls(false);
+                void run(actions.patch.mutateAsync({ pinned: { type: 'product', id } }), `Pinned ${title}`);
+              }}
+            />
+          ) : null}
           <p className="live__controls-hint">Tap a message in the chat to pin it, delete it, time out or ban its author{isHost ? ', or make them a moderator' : ''}.</p>
         </div>
       </Sheet>
+      <ProductSheet productId={productOpen} source={{ type: 'live', id: live.id }} onClose={() => setProductOpen(null)} />
     </section>
+  );
+}
+
+/** The pinned product above the chat (TikTok LIVE's shopping card): a tap opens its sheet over the live. */
+function PinnedProduct({ pinned, onOpen, onUnpin }: { pinned: LivePinned; onOpen: (id: string) => void; onUnpin?: () => void }) {
+  const p = pinned.product!;
+  return (
+    <div className="live__product" data-testid="live-pinned-product">
+      <button type="button" className="live__product-open" onClick={() => onOpen(p.id)} aria-label={`${p.title}, ${formatPrice(p.priceMinor, p.currency)}: see the product`}>
+        {p.imageUrls[0] ? <img className="live__product-image" src={p.imageUrls[0]} alt="" /> : <span className="live__product-image" aria-hidden="true">🛍</span>}
+        <span className="live__product-text">
+          <UserText className="live__product-title">{p.title}</UserText>
+          <span className="live__product-price">{p.available > 0 ? formatPrice(p.priceMinor, p.currency) : 'Sold out'}</span>
+        </span>
+        <span className="live__product-buy" aria-hidden="true">
+          Buy
+        </span>
+      </button>
+      {onUnpin ? (
+        <button type="button" className="live__pinned-close" aria-label="Unpin" onClick={onUnpin}>
+          <IconClose size={16} />
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** The host's products (every shop of theirs) to pin one over the live; the server checks it is theirs. */
+function PinProductPicker({ pinnedId, onPin }: { pinnedId: string | null; onPin: (id: string, title: string) => void }) {
+  const shops = useMyShops();
+  if (!shops.data?.length) return null;
+  return (
+    <fieldset className="live__pin-products">
+      <legend>Pin a product</legend>
+      {shops.data.map((shop) => (
+        <ShopProductsToPin key={shop.id} shopId={shop.id} pinnedId={pinnedId} onPin={onPin} />
+      ))}
+    </fieldset>
+  );
+}
+
+function ShopProductsToPin({ shopId, pinnedId, onPin }: { shopId: string; pinnedId: string | null; onPin: (id: string, title: string) => void }) {
+  const products = useShopProducts(shopId);
+  return (
+    <ul className="live__pin-list">
+      {(products.data ?? []).map((p) => (
+        <li key={p.id}>
+          <button type="button" className={p.id === pinnedId ? 'live__chip live__chip--on' : 'live__chip'} aria-pressed={p.id === pinnedId} onClick={() => onPin(p.id, p.title)}>
+            <UserText>{p.title}</UserText> · {formatPrice(p.priceMinor, p.currency)}
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,11 +1,13 @@
-import { type ClientFrame, CreateLiveResult, type Live, type LiveChatMessage, type LiveIngest as LiveIngestSchema, LiveResult, type LiveVisibility, Live as LiveSchema, page, type User } from '@loop/contracts';
+import { type ClientFrame, CreateLiveResult, type Live, type LiveIngest as LiveIngestSchema, LiveResult, type LiveVisibility, Live as LiveSchema, page, type User } from '@loop/contracts';
 import type { z } from 'zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../app/api.ts';
 import { realtime, useRealtime, useRealtimeFrames, useRealtimeStatus } from '../../app/realtime/socket.ts';
+import { CHAT_KEEP, mergeSnapshot, type RoomMessage } from './chat-lines.ts';
 
 export type { Live, LiveChatMessage, LivePinned, LiveVisibility } from '@loop/contracts';
+export type { RoomMessage } from './chat-lines.ts';
 
 /** What `POST /lives` answers beside the live: where streaming software sends the stream. */
 export type LiveIngest = z.infer<typeof LiveIngestSchema>;
@@ -16,7 +18,8 @@ const LivePage = page(LiveSchema);
 
 export const liveKeys = {
   live: (id: string) => ['live', id] as const,
-  feed: ['feed', 'live'] as const,
+  // Not under 'feed': those keys hold pages of clips, which like/save/not-interested rewrite.
+  feed: ['lives', 'on-air'] as const,
 };
 
 export function useLive(id: string) {
@@ -26,24 +29,51 @@ export function useLive(id: string) {
   });
 }
 
-/** Lives on air the signed-in person may see, friends first (`GET /feed/live`). */
+/**
+ * Lives on air the signed-in person may see, friends first (`GET /feed/live`). The server filters
+ * them by each live's audience (public, followers, friends; never across a block), so this one list
+ * is also where every LIVE ring in the app comes from (`useLiveOf`): a person who may not watch a
+ * live never learns it is on. Kept fresh by `useLiveRingsSync`'s frames, on focus, and every 30 s.
+ */
+const liveFeedQuery = {
+  queryKey: liveKeys.feed,
+  queryFn: ({ signal }: { signal: AbortSignal }) => api('/feed/live', { query: { limit: 100 }, schema: LivePage, signal }).then((r) => r.items),
+  staleTime: 20_000,
+  refetchInterval: 30_000,
+};
+
 export function useLiveFeed(enabled = true) {
-  return useQuery({
-    queryKey: liveKeys.feed,
-    queryFn: ({ signal }) =>
-      api('/feed/live', { schema: LivePage, signal }).then((r) => r.items),
-    staleTime: 20_000,
-    refetchInterval: 60_000,
-    enabled,
-  });
+  return useQuery({ ...liveFeedQuery, enabled });
 }
+
+
+const NO_HOSTS = new Map<string, string>();
+const onAirHosts = (lives: Live[]) => new Map(lives.filter((l) => l.status === 'live').map((l) => [l.host.id, l.id]));
 
 /** userId → the live they are on now (for the LIVE ring on avatars). */
 export function useLiveHosts(): Map<string, string> {
-  const feed = useLiveFeed();
-  const map = new Map<string, string>();
-  for (const l of feed.data ?? []) if (l.status === 'live') map.set(l.host.id, l.id);
-  return map;
+  return useQuery({ ...liveFeedQuery, select: onAirHosts }).data ?? NO_HOSTS;
+}
+
+/** The live this person is on now, if the signed-in viewer may watch it (the LIVE ring); else null. */
+export function useLiveOf(userId: string | null | undefined): string | null {
+  const hosts = useLiveHosts();
+  return (userId && hosts.get(userId)) || null;
+}
+
+/**
+ * Keeps the rings current (mounted once, in the app shell): a `live_started` notification (a
+ * followed person went live) or a live ending in a room this tab is in refetches the list at once;
+ * anything else (a stranger's public live, a live ending elsewhere) shows at the next refetch.
+ */
+export function useLiveRingsSync(signedIn: boolean) {
+  const qc = useQueryClient();
+  useRealtime(signedIn);
+  useRealtimeFrames((f) => {
+    const started = f.type === 'notification' && f.notification.kind === 'live_started';
+    const ended = f.type === 'live.ended' || (f.type === 'live.state' && f.live.status === 'ended');
+    if (started || ended) void qc.invalidateQueries({ queryKey: liveKeys.feed });
+  });
 }
 
 export function createLive(body: { title: string; visibility: LiveVisibility }) {
@@ -70,12 +100,6 @@ export function useLiveActions(id: string) {
     deleteMessage: useMutation({ mutationFn: (messageId: string) => api(`/lives/${id}/chat/${messageId}`, { method: 'DELETE' }) }),
   };
 }
-
-export interface RoomMessage extends LiveChatMessage {
-  pending?: boolean;
-}
-
-const CHAT_KEEP = 80;
 
 /**
  * The live's room on the app socket: joins (again after every reconnect, which brings a fresh
@@ -112,8 +136,11 @@ export function useLiveRoom(liveId: string, onError: (message: string) => void) 
       case 'live.snapshot':
         if (f.live.id !== liveId) return;
         qc.setQueryData(liveKeys.live(liveId), f.live);
-        setMessages((m) => [...f.recent, ...m.filter((x) => x.pending)].slice(-CHAT_KEEP));
+        setMessages((m) => mergeSnapshot(m, f.recent));
         if (f.live.status === 'ended') setEnded(true);
+        // In the room again (a reconnect): this person's lines still pending (a frame written as the socket
+        // dropped is lost with it) go again under the same id (the server keeps one message per id and acknowledges a repeat).
+        for (const x of messages) if (x.pending) sendFrame({ type: 'live.chat', liveId, clientMsgId: x.id, text: x.text });
         return;
       case 'live.chat':
         if (f.liveId !== liveId) return;

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../src/platform/db/pagination.ts';
 import { type ApiResponse, engine, startTestServer, type TestServer } from './harness.ts';
 import { leftoverFiles } from './media-fixtures.ts';
 import { seedWorld, type World } from './seed-world.ts';
@@ -154,6 +155,14 @@ describe(`a cursor works only on the list and for the person it was given to (${
       const res = await s.api('GET', `${path}${path.includes('?') ? '&' : '?'}cursor=${cursor}`, { token: w.a.token });
       expectProblem(res, 400, 'invalid_cursor', 'cursor');
     }
+  });
+
+  it('For You’s cursor of an earlier shape (10 fields, before the exploration counter), signed by this server → 400 invalid_cursor', async () => {
+    // In-process server: this is its own signing key, so only the shape is wrong.
+    const old = encodeCursor({ list: 'feed:for-you', viewer: w.a.id }, ['', '', '', '', '', '', '', '', '', 0]);
+    expectProblem(await s.api('GET', `/feed/for-you?cursor=${encodeURIComponent(old)}`, { token: w.a.token }), 400, 'invalid_cursor', 'cursor');
+    const current = encodeCursor({ list: 'feed:for-you', viewer: w.a.id }, ['', '', '', '', '', '', '', '', '', 0, 0]);
+    expect((await s.api('GET', `/feed/for-you?cursor=${encodeURIComponent(current)}`, { token: w.a.token })).status).toBe(200);
   });
 
   it('each list’s own cursor still pages it; replayed by another person or on another subject it is refused', async () => {

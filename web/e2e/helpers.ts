@@ -146,11 +146,25 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string, o
 }
 
 /**
+ * Waits (at most 2 s) for the finite CSS animations on the page to end: a sheet that is still
+ * rising is scaled, and its buttons would measure a fraction of a pixel under their real size.
+ */
+async function animationsSettled(page: Page): Promise<void> {
+  // Polled from here, not with timers in the page: tests may have paused the page's clock.
+  for (let i = 0; i < 20; i++) {
+    const running = await page.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity).length);
+    if (running === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * Every visible control has an accessible name (approximated: aria-label, aria-labelledby,
  * a <label>, or its text), and every button-like control is at least 44×44 px (UI.md).
  * Returns the offenders so the assertion message names them.
  */
 export async function controlProblems(page: Page): Promise<string[]> {
+  await animationsSettled(page);
   return page.evaluate(() => {
     const problems: string[] = [];
     const visible = (el: Element) => {

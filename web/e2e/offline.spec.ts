@@ -31,7 +31,7 @@ test('a message written offline survives a reload offline and is delivered once 
   await composerClearOfTabBar(a.page);
 
   await a.ctx.setOffline(true);
-  await expect(a.page.getByText('You’re offline', { exact: true })).toBeVisible();
+  await expect(a.page.locator('.offline-banner', { hasText: 'You’re offline' })).toBeVisible();
   await composerClearOfTabBar(a.page);
   await a.page.getByLabel('Message').fill('Written on the train');
   await a.page.getByRole('button', { name: 'Send' }).click();
@@ -40,7 +40,7 @@ test('a message written offline survives a reload offline and is delivered once 
   // A reload while offline: the app, its banner, the chat and the queued message.
   const reload = await a.page.reload();
   expect(reload?.fromServiceWorker()).toBe(true);
-  await expect(a.page.getByText('You’re offline', { exact: true })).toBeVisible();
+  await expect(a.page.locator('.offline-banner', { hasText: 'You’re offline' })).toBeVisible();
   await expect(a.page.locator('.bubble__text', { hasText: 'Written on the train' })).toHaveCount(1);
   await expect(a.page.getByText('Sending…')).toBeVisible();
   await expect(a.page.getByText('Messages you write now will send when you’re back online.')).toBeVisible();

@@ -104,6 +104,8 @@ const EnvSchema = z.object({
   LIVE_STATE_INTERVAL_MS: int(3000, 200),
   /** Lives: a stream with no new HLS segment for this long has stopped: the live ends. */
   LIVE_STALL_SEC: int(5, 2),
+  /** Lives: a live still waiting for its stream this long after it was created is ended by the worker's sweep. */
+  LIVE_WAITING_TIMEOUT_SEC: int(1800, 1),
 });
 
 export type Config = Readonly<{
@@ -154,7 +156,7 @@ export type Config = Readonly<{
   gateway: Readonly<{ heartbeatMs: number; sessionRecheckMs: number; framesPerSec: number; frameBurst: number; maxBufferedBytes: number }>;
   events: Readonly<{ relayPollMs: number }>;
   push: Readonly<{ vapidPublicKey: string | null; vapidPrivateKey: string | null; vapidSubject: string; allowPrivateEndpoints: boolean; idleMs: number }>;
-  live: Readonly<{ rtmpPort: number; chatMessages: number; chatWindowMs: number; chatBatchMs: number; stateIntervalMs: number; stallMs: number }>;
+  live: Readonly<{ rtmpPort: number; chatMessages: number; chatWindowMs: number; chatBatchMs: number; stateIntervalMs: number; stallMs: number; waitingTimeoutMs: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -262,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       chatBatchMs: e.LIVE_CHAT_BATCH_MS,
       stateIntervalMs: e.LIVE_STATE_INTERVAL_MS,
       stallMs: e.LIVE_STALL_SEC * 1000,
+      waitingTimeoutMs: e.LIVE_WAITING_TIMEOUT_SEC * 1000,
     }),
   });
 }

@@ -21,6 +21,7 @@ import { publicMediaRoutes } from './public-media.ts';
 import { OneLineRequestLog } from './request-log.ts';
 import { robotsRoute } from './robots.ts';
 import { registerTextGuard } from './text-guard.ts';
+import { renderSignedInHome, sendPersonalPage, shellSource } from './first-screen.ts';
 
 const JSON_BODY_LIMIT = 256 * 1024;
 /** The welcome screen as static HTML, written by the build beside index.html (web/build-output.ts). */
@@ -264,8 +265,16 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     // HTML (web/build-output.ts): it paints without waiting for the app's scripts. Anyone with a
     // session cookie (valid or not: the app sorts that out), or a `?next=`, gets the app.
     const hasWelcomePage = fs.existsSync(path.join(ctx.config.webDistDir, WELCOME_PAGE));
-    const firstScreen = (req: FastifyRequest, reply: FastifyReply) => {
-      const welcome = hasWelcomePage && !req.cookies?.[SESSION_COOKIE] && !req.url.includes('?');
+    // Signed in, Home comes with its first screen's data and poster (first-screen.ts).
+    const shell = shellSource(ctx.config.webDistDir, { rereadWhenChanged: ctx.config.env === 'development' });
+    const firstScreen = async (req: FastifyRequest, reply: FastifyReply) => {
+      const session = req.cookies?.[SESSION_COOKIE];
+      const plain = !req.url.includes('?');
+      if (session && plain && req.routeOptions.url === '/') {
+        const html = await renderSignedInHome(app, req, shell);
+        if (html) return sendPersonalPage(req, reply, html);
+      }
+      const welcome = hasWelcomePage && !session && plain;
       return reply.type('text/html').header('cache-control', 'no-cache').header('vary', 'Cookie').sendFile(welcome ? WELCOME_PAGE : 'index.html');
     };
     app.get('/', { schema: { hide: true } }, firstScreen);

@@ -1,5 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { AppError } from './errors.ts';
 import { assertStorableText } from './text-guard.ts';
 
@@ -26,6 +32,43 @@ export async function readMultipart(
   }
   assertStorableText(fields, 'body');
   return fields;
+}
+
+/**
+ * An upload form with one `file` part (clips, stories): the file is streamed to a fresh name in
+ * `dir` (the staging area), never held in memory, and refused past `maxBytes` (413); the text
+ * fields are checked against `schema`. On any refusal the partial file is removed, so a bad
+ * request leaves nothing behind; on success the caller owns the file.
+ */
+export async function receiveFileUpload<T extends z.ZodType>(
+  req: FastifyRequest,
+  opts: { dir: string; prefix: string; maxBytes: number; schema: T },
+): Promise<{ file: string; fields: z.infer<T> }> {
+  await fs.mkdir(opts.dir, { recursive: true });
+  const file = path.join(opts.dir, `${opts.prefix}-${randomBytes(12).toString('hex')}`);
+  let gotFile = false;
+  try {
+    const fields = await readMultipart(req, { fileSize: opts.maxBytes }, async (part) => {
+      if (part.fieldname !== 'file') throw new AppError('invalid_input', 400, `${part.fieldname}: unexpected file field`, { field: part.fieldname });
+      await pipeline(part.file, createWriteStream(file));
+      if (part.file.truncated) throw new AppError('file_too_large', 413, `file: must be at most ${opts.maxBytes} bytes`, { field: 'file' });
+      gotFile = true;
+    });
+    if (!gotFile) throw new AppError('invalid_input', 400, 'file: is required', { field: 'file' });
+    return { file, fields: parseInput(opts.schema, fields) };
+  } catch (err) {
+    await fs.rm(file, { force: true });
+    throw err;
+  }
+}
+
+/** A form's text fields or a body checked against a schema by hand (routes that take two content types): the first problem is a 400 naming its field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || 'body';
+  throw new AppError('invalid_input', 400, `${field}: ${issue.message}`, { field });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { NotFoundScreen } from '../features/coming-soon/NotFoundScreen.tsx';
 import { Guard } from './guards.tsx';
-import { preloadScreen, routes } from './routes.tsx';
+import { routes } from './routes.tsx';
 import { AppShell, BareShell } from './shell/AppShell.tsx';
 
 function toRouteObjects(chrome: 'app' | 'bare'): RouteObject[] {
@@ -15,5 +15,3 @@ export const router = createBrowserRouter([
   { element: <BareShell />, children: toRouteObjects('bare') },
   { element: <AppShell />, children: [...toRouteObjects('app'), { path: '*', element: <NotFoundScreen /> }] },
 ]);
-
-preloadScreen(window.location.pathname);

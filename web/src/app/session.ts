@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import type { z } from 'zod';
 import { ApiError, api } from './api.ts';
+import { firstScreenAt, firstScreenSignedIn, takeFirstScreenMe } from './first-screen.ts';
 
 export type MeData = z.infer<typeof Me>;
 
@@ -49,8 +50,21 @@ function storedSession(): MeData | undefined {
   }
 }
 
-/** Whether this browser had someone signed in when /me last answered. */
-export const hasStoredSession = () => storedSession() !== undefined;
+/** Whether someone is signed in as far as this browser knows (the page was sent for them, or /me said so last). */
+export const hasStoredSession = () => firstScreenSignedIn() || storedSession() !== undefined;
+
+// When the starting answer came with the page (first-screen.ts) it is fresh, not a stored one.
+let initialMeAt = 0;
+function initialMe(): MeData | undefined {
+  const sent = Me.safeParse(takeFirstScreenMe());
+  if (sent.success) {
+    storeSession(sent.data);
+    initialMeAt = firstScreenAt();
+    return sent.data;
+  }
+  initialMeAt = 0;
+  return storedSession();
+}
 
 export type Session =
   | { status: 'loading'; me: null }
@@ -64,8 +78,9 @@ export type Session =
  * server (GET /me) and caches the answer under `meKey` (starting from the stored one, above).
  */
 export function useSession(): Session {
-  // The stored answer counts as already stale: /me is asked at once all the same.
-  const q = useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 5 * 60_000, initialData: storedSession, initialDataUpdatedAt: 0 });
+  // The stored answer counts as already stale: /me is asked at once all the same (the one sent
+  // with the page is as fresh as a fetch).
+  const q = useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 5 * 60_000, initialData: initialMe, initialDataUpdatedAt: () => initialMeAt });
   if (q.data) return { status: 'signed-in', me: q.data };
   if (q.data === null) return { status: 'signed-out', me: null };
   if (q.isError || q.fetchStatus === 'paused') return { status: 'unknown', me: null, error: q.error, retry: () => void q.refetch() };

@@ -1,8 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import {
   CreateStoryFromVideoBody,
   Id,
@@ -23,7 +19,8 @@ import { z } from 'zod';
 import { requireUser } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../app/errors.ts';
-import { readMultipart } from '../../app/multipart.ts';
+import { parseInput, receiveFileUpload } from '../../app/multipart.ts';
+import { safeEqual } from '../../platform/crypto/safe-equal.ts';
 import * as media from '../media/index.ts';
 import { replyToStory } from './story-replies.ts';
 import * as stories from './stories.service.ts';
@@ -33,44 +30,18 @@ const tags = ['stories'];
 const IdParams = z.object({ id: Id });
 const UserParams = z.object({ userId: Id });
 
-function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || 'body';
-  throw new AppError('invalid_input', 400, `${field}: ${issue.message}`, { field });
-}
-
 /** The most a story upload may carry: a clip within media's limit, or a picture. */
 const maxUpload = (ctx: AppContext) => Math.max(ctx.config.media.maxBytes, stories.STORY_IMAGE_MAX_BYTES);
 
-/** Streams the multipart `file` to media's staging area (size-capped) and collects the text fields. */
+/** The upload streamed to media's staging area (size-capped), with its text fields; an empty file is refused. */
 async function receiveStoryUpload(ctx: AppContext, req: FastifyRequest) {
-  const max = maxUpload(ctx);
-  await fs.mkdir(media.stagingDir(ctx), { recursive: true });
-  const file = path.join(media.stagingDir(ctx), `story-${randomBytes(12).toString('hex')}`);
-  let gotFile = false;
-  try {
-    const fields = await readMultipart(req, { fileSize: max }, async (part) => {
-      if (part.fieldname !== 'file') throw new AppError('invalid_input', 400, `${part.fieldname}: unexpected file field`, { field: part.fieldname });
-      await pipeline(part.file, createWriteStream(file));
-      if (part.file.truncated) throw new AppError('file_too_large', 413, `file: must be at most ${max} bytes`, { field: 'file' });
-      gotFile = true;
-    });
-    if (!gotFile) throw new AppError('invalid_input', 400, 'file: is required', { field: 'file' });
-    const { size } = await fs.stat(file);
-    if (size === 0) throw new AppError('not_a_video', 422, 'file: the file is empty', { field: 'file' });
-    return { file, fields: parseWith(StoryFields, fields) };
-  } catch (err) {
-    await fs.rm(file, { force: true });
-    throw err;
+  const upload = await receiveFileUpload(req, { dir: media.stagingDir(ctx), prefix: 'story', maxBytes: maxUpload(ctx), schema: StoryFields });
+  const { size } = await fs.stat(upload.file);
+  if (size === 0) {
+    await fs.rm(upload.file, { force: true });
+    throw new AppError('not_a_video', 422, 'file: the file is empty', { field: 'file' });
   }
-}
-
-function safeEqual(a: string, b: string) {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return upload;
 }
 
 const VIDEO_FILE = /^(master\.m3u8|poster\.jpg|(240p|480p|720p|1080p|source)\/(index\.m3u8|seg_\d{3,5}\.ts))$/;
@@ -101,7 +72,7 @@ export function storiesRoutes(ctx: AppContext): FastifyPluginAsync {
           const { story, status } = await stories.createStoryFromFile(ctx, userId, file, fields);
           return reply.code(status).send({ story });
         }
-        const body = parseWith(CreateStoryFromVideoBody, req.body);
+        const body = parseInput(CreateStoryFromVideoBody, req.body);
         return reply.code(201).send(await stories.createStoryFromVideo(ctx, userId, body));
       },
     );

@@ -4,6 +4,7 @@ import { Avatar } from '../../ui/Avatar.tsx';
 import { ButtonLink } from '../../ui/Button.tsx';
 import { OfflineBanner } from '../../ui/OfflineBanner.tsx';
 import { PushPrompt } from '../../features/activity/push.tsx';
+import { useLiveRingsSync } from '../../features/live/live-api.ts';
 import { useOnline } from '../online.ts';
 import { Splash } from '../guards.tsx';
 import { useSession } from '../session.ts';
@@ -19,6 +20,8 @@ export function AppShell() {
   const session = useSession();
   const signedOut = session.status === 'signed-out';
   const me = session.me?.user ?? null;
+  // The LIVE rings on avatars everywhere come from one list; this keeps it current.
+  useLiveRingsSync(session.status === 'signed-in');
   return (
     <div className="shell">
       <nav className="sidenav" aria-label="Main">

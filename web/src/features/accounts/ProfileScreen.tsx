@@ -14,11 +14,13 @@ import { useToast } from '../../ui/Toast.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { NotFoundScreen } from '../coming-soon/NotFoundScreen.tsx';
 import { ProfileGraphActions } from '../friends/ProfileGraphActions.tsx';
+import { WishlistSection } from '../shop/WishlistSection.tsx';
 import { MessageButton } from '../inbox/MessageButton.tsx';
 import { type GridSource, VideoGrid } from '../video/VideoGrid.tsx';
 import { useProfile } from './accounts-api.ts';
 import { formatCount } from './format.ts';
 import './profile.css';
+import { AvatarOrLive } from '../live/LiveNow.tsx';
 
 /** /profile: the signed-in person's own profile. */
 export function OwnProfileScreen() {
@@ -127,7 +129,9 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
   return (
     <>
       <section className="profile" aria-label="Profile">
-        <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={96} />
+        <AvatarOrLive user={user} size={90}>
+          <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={96} />
+        </AvatarOrLive>
         <div className="profile__names">
           <h2 className="profile__name user-text" data-testid="profile-display-name">
             {user.displayName}
@@ -173,6 +177,7 @@ function ProfileView({ profile, isSelf }: { profile: Profile; isSelf: boolean })
           </p>
         ) : null}
       </section>
+      {signedIn && (isSelf || relationship.friends) ? <WishlistSection userId={user.id} isSelf={isSelf} /> : null}
       {isSelf ? (
         <OwnClips userId={user.id} />
       ) : (

@@ -4,6 +4,8 @@ import { Avatar } from '../../ui/Avatar.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import './search.css';
+import { useLiveOf } from '../live/live-api.ts';
+import { LiveAvatar } from '../live/LiveNow.tsx';
 
 /** Emphasises the typed prefix of the username (as text, never HTML). */
 function Highlight({ text, prefix }: { text: string; prefix: string }) {
@@ -19,10 +21,13 @@ function Highlight({ text, prefix }: { text: string; prefix: string }) {
 
 /** A person in a list: avatar, name, @username; opens their profile. Reusable by friends, inbox… */
 export function UserRow({ user, highlight = '' }: { user: User; highlight?: string }) {
+  // On air: the ringed avatar (a link to the live) sits beside the row's link, not inside it.
+  const liveId = useLiveOf(user.id);
   return (
-    <li>
+    <li className={liveId ? 'live-row' : undefined}>
+      {liveId ? <LiveAvatar user={user} liveId={liveId} size={42} /> : null}
       <Link to={`/u/${user.username}`} className="user-row">
-        <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />
+        {liveId ? null : <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />}
         <span className="user-row__text">
           <span className="user-row__name">
             <UserText>{user.displayName}</UserText>

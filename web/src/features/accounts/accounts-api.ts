@@ -101,7 +101,12 @@ export function useUpdateSettings() {
       if (context?.before) qc.setQueryData(meKey, context.before);
       toast('Couldn’t save that setting. It’s back to how it was.', 'error');
     },
-    onSuccess: ({ settings }) => qc.setQueryData<MeData | null>(meKey, (me) => (me ? { ...me, settings } : me)),
+    onSuccess: ({ settings }, patch) => {
+      qc.setQueryData<MeData | null>(meKey, (me) => (me ? { ...me, settings } : me));
+      // The dial changes what For You ranks first: the pages loaded before it (kept for a minute
+      // under videoKeys.feed('for-you')) would show the old order when the person goes back.
+      if ('friendsFirst' in patch) qc.removeQueries({ queryKey: ['feed', 'for-you'] });
+    },
   });
 }
 

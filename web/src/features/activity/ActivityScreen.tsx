@@ -14,6 +14,8 @@ import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { FollowButton } from '../friends/FollowButton.tsx';
 import { useActivityLive, useMarkActivityRead, useNotifications } from './activity-api.ts';
 import './activity.css';
+import { useLiveOf } from '../live/live-api.ts';
+import { LiveAvatar } from '../live/LiveNow.tsx';
 
 /**
  * The sentence with the first person's name in bold and a quoted comment set apart: people's
@@ -60,10 +62,13 @@ function Faces({ n }: { n: Notification }) {
 
 function ActivityRow({ n }: { n: Notification }) {
   const followBack = n.kind === 'follow' && n.actorCount === 1 && n.actor;
+  // One person on air: their ringed avatar (a link to the live) beside the row's link.
+  const liveId = useLiveOf(n.actorCount === 1 ? n.actor?.id : null);
   return (
     <li className={`activity-row${n.readAt ? '' : ' activity-row--unread'}`} data-testid={`activity-${n.kind}`}>
+      {liveId && n.actor ? <LiveAvatar user={n.actor} liveId={liveId} size={42} /> : null}
       <Link to={n.url} className="activity-row__link">
-        <Faces n={n} />
+        {liveId ? null : <Faces n={n} />}
         <span className="activity-row__text">
           <span className="activity-row__sentence">
             <Sentence n={n} />

@@ -3,15 +3,19 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { UserText } from '../../ui/UserText.tsx';
+import { useLiveOf } from '../live/live-api.ts';
+import { LiveAvatar } from '../live/LiveNow.tsx';
 
 /**
  * A person with a line of context (reasons, "Follows you") and actions on the right. The row
  * links to their profile unless `linked` is false (someone you blocked has no profile to show).
  */
 export function PersonRow({ user, detail, actions, linked = true }: { user: User; detail?: ReactNode; actions?: ReactNode; linked?: boolean }) {
+  // On air: the ringed avatar (a link to the live) sits beside the row's link, not inside it.
+  const liveId = useLiveOf(user.id);
   const who = (
     <>
-      <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />
+      {liveId ? null : <Avatar username={user.username} name={user.displayName} src={user.avatarUrl} size={48} />}
       <span className="person-row__text">
         <span className="person-row__name">
           <UserText>{user.displayName}</UserText>
@@ -24,6 +28,7 @@ export function PersonRow({ user, detail, actions, linked = true }: { user: User
   );
   return (
     <li className="person-row" data-testid={`person-${user.username}`}>
+      {liveId ? <LiveAvatar user={user} liveId={liveId} size={42} /> : null}
       {linked ? (
         <Link to={`/u/${user.username}`} className="person-row__link">
           {who}

@@ -23,6 +23,7 @@ import { chatOutbox, usePendingSends, useQueuedConversation } from './chat-outbo
 import { acceptRequest, type Conversation, declineRequest, editMessage, fetchHistory, react, unsendMessage, useConversation } from './inbox-api.ts';
 import { conversationName, InboxSplit } from './InboxScreen.tsx';
 import './inbox.css';
+import { AvatarOrLive } from '../live/LiveNow.tsx';
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
 
@@ -308,9 +309,17 @@ function Chat({ initial }: { initial: Conversation }) {
         back={!wide}
         backTo="/inbox"
         end={
-          <Button variant="ghost" icon aria-label="Search this chat" aria-pressed={searching} onClick={() => setSearching((v) => !v)}>
-            <IconSearch size={24} />
-          </Button>
+          <>
+            {/* The other person's ringed avatar while they are on air (a link to their live). */}
+            {conv.kind === 'direct' && others[0] ? (
+              <AvatarOrLive user={others[0]} size={30}>
+                {null}
+              </AvatarOrLive>
+            ) : null}
+            <Button variant="ghost" icon aria-label="Search this chat" aria-pressed={searching} onClick={() => setSearching((v) => !v)}>
+              <IconSearch size={24} />
+            </Button>
+          </>
         }
       />
       <Page flush>
@@ -505,3 +514,4 @@ function Chat({ initial }: { initial: Conversation }) {
     </>
   );
 }
+

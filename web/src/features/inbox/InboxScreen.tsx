@@ -16,6 +16,8 @@ import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { ActivityBell } from '../activity/ActivityBell.tsx';
 import { useConversations } from './inbox-api.ts';
 import './inbox.css';
+import { useLiveOf } from '../live/live-api.ts';
+import { LiveAvatar } from '../live/LiveNow.tsx';
 
 /** A conversation's name for one viewer: the group title, or the other people. */
 export function conversationName(c: Conversation, meId: string): string {
@@ -48,15 +50,18 @@ function Preview({ c, meId }: { c: Conversation; meId: string }) {
 function ConversationRow({ c, meId, active }: { c: Conversation; meId: string; active: boolean }) {
   const other = c.members.find((m) => m.id !== meId) ?? c.members[0];
   const name = conversationName(c, meId);
+  // A direct chat with someone on air: their ringed avatar (a link to the live) beside the row's link.
+  const liveId = useLiveOf(c.kind === 'direct' ? other?.id : null);
   return (
-    <li>
+    <li className={liveId ? 'live-row' : undefined}>
+      {liveId && other ? <LiveAvatar user={other} liveId={liveId} size={46} /> : null}
       <Link
         to={`/inbox/${c.id}`}
         className={`convo-row${c.unreadCount > 0 ? ' convo-row--unread' : ''}${active ? ' convo-row--active' : ''}`}
         aria-current={active ? 'page' : undefined}
         aria-label={`${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}`}
       >
-        <Avatar username={other?.username ?? name} name={name} src={c.kind === 'direct' ? (other?.avatarUrl ?? null) : null} size={52} />
+        {liveId ? null : <Avatar username={other?.username ?? name} name={name} src={c.kind === 'direct' ? (other?.avatarUrl ?? null) : null} size={52} />}
         <span className="convo-row__text">
           <span className="convo-row__name">
             <UserText>{name}</UserText>

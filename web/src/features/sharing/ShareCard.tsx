@@ -5,9 +5,11 @@ import { Avatar } from '../../ui/Avatar.tsx';
 import { IconClose } from '../../ui/icons.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { OrderShareCard } from '../shop/OrderShareCard.tsx';
+import { PollShareCard } from '../shop/PollShareCard.tsx';
 import { ProductShareCard } from '../shop/ProductShareCard.tsx';
 import { StoryShareCard } from '../stories/StoryShareCard.tsx';
 import { InlineClip } from './InlineClip.tsx';
+import { UnavailableShareCard } from './UnavailableShareCard.tsx';
 import './sharing.css';
 
 const phone = () => typeof window !== 'undefined' && window.matchMedia('(max-width: 767px)').matches;
@@ -36,6 +38,7 @@ export function ShareCard(props: ShareCardProps) {
   // Each kind of object draws its own card; clips are drawn here.
   if (props.share.type === 'product') return <ProductShareCard share={props.share} quoted={props.quoted} messageId={props.messageId} />;
   if (props.share.type === 'order') return <OrderShareCard share={props.share} />;
+  if (props.share.type === 'poll') return <PollShareCard share={props.share} quoted={props.quoted} messageId={props.messageId} />;
   if (props.share.type === 'story') return <StoryShareCard share={props.share} quoted={props.quoted} />;
   return <ClipShareCard {...props} />;
 }
@@ -54,18 +57,7 @@ function ClipShareCard({ share, quoted, onReply }: ShareCardProps) {
   }, [fullscreen]);
 
   if (!card) {
-    return (
-      <div className={`share-card share-card--unavailable${quoted ? ' share-card--quoted' : ''}`} data-testid="share-card" data-status="unavailable">
-        <span className="share-card__gone" aria-hidden="true">
-          ⊘
-        </span>
-        <span>
-          <strong>Clip unavailable</strong>
-          <br />
-          It was deleted, or it isn’t shared with you.
-        </span>
-      </div>
-    );
+    return <UnavailableShareCard title="Clip unavailable" reason="It was deleted, or it isn’t shared with you." quoted={quoted} icon />;
   }
   const name = card.author.displayName || card.author.username;
   const label = `Clip by @${card.author.username}`;

@@ -1,22 +1,14 @@
 import { type ShareView, StoryCard } from '@loop/contracts';
 import { Link } from 'react-router';
 import { UserText } from '../../ui/UserText.tsx';
+import { UnavailableShareCard } from '../sharing/UnavailableShareCard.tsx';
 import './stories.css';
 
 /** A story in a chat (a reply carries one): its picture and author; once it expires or is deleted, "Story no longer available". */
 export function StoryShareCard({ share, quoted }: { share: ShareView; quoted?: boolean }) {
   const parsed = share.status === 'available' ? StoryCard.safeParse(share.card) : null;
   if (!parsed?.success) {
-    return (
-      <div className={`share-card share-card--unavailable story-card--gone${quoted ? ' share-card--quoted' : ''}`} data-testid="share-card" data-status="unavailable">
-        <span className="share-card__gone" aria-hidden="true">
-          ⊘
-        </span>
-        <span>
-          <strong>Story no longer available</strong>
-        </span>
-      </div>
-    );
+    return <UnavailableShareCard title="Story no longer available" className="story-card--gone" quoted={quoted} icon />;
   }
   const s = parsed.data.story;
   return (

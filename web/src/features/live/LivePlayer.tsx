@@ -4,6 +4,12 @@ import { useEffect, useRef, useState } from 'react';
  * The live's HLS, played close to the edge: hls.js keeps about two 1-second segments behind the
  * newest and speeds up a little when it falls behind. The playlist appears a moment after the
  * host starts, so a missing one is asked for again every second instead of failing.
+ *
+ * hls.js wherever Media Source Extensions exist, even when the browser also plays HLS itself:
+ * Chromium's built-in HLS player (on since about version 141) has no live-latency control, and
+ * it gives up for good on a segment it cannot parse (a viewer who joined under load saw a black
+ * screen: DEMUXER_ERROR_COULD_NOT_PARSE). The browser's own player is used only without MSE
+ * (older iOS), and it too is started again a second after an error.
  */
 export function LivePlayer({ src, label, onPlaying }: { src: string; label: string; onPlaying?: (playing: boolean) => void }) {
   const ref = useRef<HTMLVideoElement>(null);
@@ -14,20 +20,31 @@ export function LivePlayer({ src, label, onPlaying }: { src: string; label: stri
   useEffect(() => {
     const video = ref.current;
     if (!video) return;
-    if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      video.src = src;
-      video.play().catch(() => {});
-      return () => {
-        video.removeAttribute('src');
-        video.load();
-      };
-    }
     let cancelled = false;
     let destroy = () => {};
     let retry: ReturnType<typeof setTimeout> | undefined;
+    const again = (start: () => void) => {
+      if (!cancelled) retry = setTimeout(start, 1000);
+    };
     void import('hls.js').then(({ default: Hls }) => {
+      if (cancelled) return;
+      if (!Hls.isSupported()) {
+        const start = () => {
+          video.src = src;
+          video.play().catch(() => {});
+        };
+        const onError = () => again(start);
+        video.addEventListener('error', onError);
+        destroy = () => {
+          video.removeEventListener('error', onError);
+          video.removeAttribute('src');
+          video.load();
+        };
+        start();
+        return;
+      }
       const attach = () => {
-        if (cancelled || !Hls.isSupported()) return;
+        if (cancelled) return;
         const hls = new Hls({
           lowLatencyMode: true,
           liveSyncDurationCount: 2,
@@ -39,7 +56,7 @@ export function LivePlayer({ src, label, onPlaying }: { src: string; label: stri
         hls.on(Hls.Events.ERROR, (_e, data) => {
           if (!data.fatal) return;
           hls.destroy();
-          retry = setTimeout(attach, 1000);
+          again(attach);
         });
         hls.loadSource(src);
         hls.attachMedia(video);

@@ -44,6 +44,15 @@ describe('For You mix', () => {
     expect(mix([c('a', 'x', 'hot', 1)], [], 3, { recent: ['a'], relax: true }).map((x) => x.id)).toEqual(['a']);
   });
 
+  it('does not bring back the clip on screen, served long ago, before a clip served since and dropped unseen', () => {
+    // Served a, b, c (b and c were replaced unseen by re-ranks); the person is looking at a.
+    const list = [c('a', 'x', 'hot', 3), c('b', 'y', 'hot', 2), c('c', 'z', 'hot', 1)];
+    expect(mix(list, [], 1, { recent: ['a', 'b', 'c'], relax: true }).map((x) => x.id)).toEqual(['a']);
+    expect(mix(list, [], 1, { recent: ['a', 'b', 'c'], relax: true, lastSeen: ['a'] }).map((x) => x.id)).toEqual(['b']);
+    // Seen b then a: a is the latest of all, b next, c (never seen) first.
+    expect(mix(list, [], 3, { recent: ['a', 'b', 'c'], relax: true, lastSeen: ['b', 'a'] }).map((x) => x.id)).toEqual(['c', 'b', 'a']);
+  });
+
   it('puts no more than two clips of one topic in a row while others are there', () => {
     const t = (id: string, a: string, topic: string, score: number): Candidate => ({ id, authorId: a, source: 'hot', score, topic });
     const list = [t('1', 'a', 'cats', 9), t('2', 'b', 'cats', 8), t('3', 'c', 'cats', 7), t('4', 'd', 'cars', 1), t('5', 'e', 'cats', 6)];

@@ -55,6 +55,14 @@ export interface MixOptions {
   sinceExplore?: number;
   /** One exploration slot in this many (default EXPLORE_EVERY; fewer when what is known stopped working). */
   exploreEvery?: number;
+  /**
+   * The clips the person saw last (their latest impressions, oldest first). `recent` is the order
+   * the clips were served in, and the web app drops much of what it is served (each swipe replaces
+   * what lies beyond the next clip), so a clip on screen may have been served long before clips
+   * never shown. When clips must come round again these count as shown latest of all: with a few
+   * clips the feed otherwise served the very clip on screen, and the person had nothing to swipe to.
+   */
+  lastSeen?: readonly string[];
 }
 
 /**
@@ -84,9 +92,12 @@ export function mix(hot: Candidate[], fresh: Candidate[], limit: number, opts: M
     const best = [...queues.hot, ...queues.fresh].filter(ok).reduce<Candidate | null>((a, b) => (a && a.score >= b.score ? a : b), null);
     return best && (take(queues.hot, (c) => c === best) ?? take(queues.fresh, (c) => c === best));
   };
-  // Only when nothing fits the rules: the clip shown longest ago (or never), by another author if possible.
+  // Only when nothing fits the rules: the clip shown longest ago (or never), by another author if
+  // possible; the clips the person saw last count as shown after everything served.
+  const seen = opts.lastSeen ?? [];
+  const shownAt = (id: string) => (seen.includes(id) ? recent.length + seen.indexOf(id) : recent.lastIndexOf(id));
   const takeLeastRecent = () => {
-    const cost = (c: Candidate) => recent.lastIndexOf(c.id) * 2 + (c.authorId === prev ? 1 : 0);
+    const cost = (c: Candidate) => shownAt(c.id) * 2 + (c.authorId === prev ? 1 : 0);
     const all = [...queues.hot, ...queues.fresh];
     if (!all.length) return null;
     const best = all.reduce((a, b) => (cost(b) < cost(a) ? b : a));

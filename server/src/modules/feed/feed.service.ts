@@ -66,6 +66,8 @@ const EXPLORE_WINDOW = 200;
  * of as wide a choice as a page of four had, not of a window a quarter the size.
  */
 const MIN_CHOICE = 4;
+/** How many of the clips a person saw last count as shown after everything served when clips come round again. */
+const LAST_SEEN = 3;
 /** Ids the cursor carries at most, beside the RECENT last shown (FeedQuery caps a cursor at 2,000 characters). */
 const MAX_CARRY = 40;
 
@@ -226,6 +228,9 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const session = person ? sessionTaste(person.events) : null;
   const dismissed = [...(person?.affinities.dismissedAuthors ?? [])];
   const pending = session ? await pendingTopics(ctx, session, person!, shownBefore) : new Set<string>();
+  // The clips the person saw last (any event is a clip they had on screen), oldest first: the one on
+  // screen never comes round again next (feed-mix.ts, lastSeen).
+  const lastSeen = [...new Set((person?.events ?? []).map((e) => e.videoId))].slice(0, LAST_SEEN).reverse();
   // Your own clips are on your profile: For You brings them back only among the clips shown
   // again; authors you said "not interested" to stay out of new clips too.
   const excludedIn = (phase: ForYouStream[]) => (phase === PHASES[0] && viewerId ? [...hidden, ...dismissed, viewerId] : hidden);
@@ -302,6 +307,7 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
       relax: exhausted || window >= MAX_WINDOW,
       sinceExplore: personalising ? state.sinceExplore : undefined,
       exploreEvery: personalising ? exploreEvery(session, EXPLORE_EVERY, pending) : undefined,
+      lastSeen,
     });
     picked.push(...out);
     phasePicked.push(...out.map((o) => o.id));

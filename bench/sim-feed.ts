@@ -13,7 +13,7 @@ import { recordEvents } from '../server/src/modules/media/media.service.ts';
 import { createFreshDatabase } from '../server/test/harness.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
 import { seededRandom } from '../server/src/platform/random/seeded-random.ts';
-import { FOR_YOU_PAGE, rerankPlan, requeue } from '../web/src/features/video/feed-paging.ts';
+import { ASK_AGAIN, broughtNothingNew, FOR_YOU_PAGE, rerankPlan, requeue } from '../web/src/features/video/feed-paging.ts';
 
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PEOPLE = Number(process.env.SIM_PEOPLE ?? 1000);
@@ -145,10 +145,11 @@ async function runSeed(seed: number) {
         ended = !res.nextCursor;
         return res.items.map((v) => byId.get(v.id)!);
       };
-      const rerank = async () => {
+      const rerank = async (asks = 0): Promise<void> => {
         const plan = rerankPlan(ahead.length);
         const fresh = await fetchPage(plan.limit);
         ahead = requeue(ahead.slice(0, plan.keep), fresh, onScreen?.id);
+        if (!ended && asks < ASK_AGAIN && broughtNothingNew(ahead.length, plan.keep)) return rerank(asks + 1);
       };
       /** The next clip on screen, watched with `t`; null when the feed has nothing more. */
       const swipe = async (t: number[]) => {

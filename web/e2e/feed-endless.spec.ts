@@ -151,7 +151,7 @@ test('each swipe sends the swipes so far, then re-ranks what lies beyond the nex
   await page.goto('/');
   const active = page.locator('.feed__item:has(article.clip[data-active="true"])');
   await expect(active).toHaveAttribute('data-index', '0');
-  await expect(page.locator('.feed__item')).toHaveCount(4);
+  await expect(page.locator('.feed__item[data-index]')).toHaveCount(4);
   const first = await idAt(0);
   const queued = await idAt(2);
 
@@ -165,7 +165,42 @@ test('each swipe sends the swipes so far, then re-ranks what lies beyond the nex
   const sentBefore = log.slice(0, rerank).flatMap((e) => (e.kind === 'events' ? e.events : []));
   expect(sentBefore.filter((e) => e.videoId === first && e.type !== 'impression').map((e) => e.type)).toEqual(['skip']);
   // The clip after the one on screen stays; the fresh clip takes the place of the last one queued.
-  await expect.poll(() => page.locator('.feed__item').count()).toBe(4);
+  await expect.poll(() => page.locator('.feed__item[data-index]').count()).toBe(4);
   expect(await idAt(2)).toBe(queued);
   if (fresh.items[0] && fresh.items[0] !== queued) await expect.poll(() => idAt(3)).toBe(fresh.items[0]);
+});
+
+// Swiping faster than For You's answers come: a swipe past the last clip lands on a loading card
+// (not nowhere), and the clip takes its place when the answer arrives.
+test('a swipe past the last clip while the next ones are on their way shows a loading card, then the clip', { tag: '@phone-only' }, async ({ page, browser }, testInfo) => {
+  test.setTimeout(180_000);
+  await postSixSecondClips(page, browser, 'Quick swipes', [20, 80, 140, 200, 260, 320]);
+  // Every re-rank answer (a page after a cursor) comes 5 s late.
+  await page.route(/\/api\/v1\/feed\/for-you\?.*cursor=/, async (route) => {
+    await new Promise((r) => setTimeout(r, 5000));
+    await route.continue().catch(() => {});
+  });
+  await page.goto('/');
+  const active = page.locator('.feed__item:has(article.clip[data-active="true"])');
+  await expect(active).toHaveAttribute('data-index', '0');
+  const clips = page.locator('.feed__item[data-index]');
+  const feed = page.getByTestId('feed');
+  // Down to the last clip there is (on a slow machine an answer may land meanwhile: then further).
+  let last = 0;
+  while (last < (await clips.count()) - 1) {
+    last++;
+    await page.keyboard.press('j');
+    await expect(active).toHaveAttribute('data-index', String(last));
+    await expect.poll(() => feed.evaluate((el) => el.scrollTop / el.clientHeight)).toBe(last);
+  }
+  // Past the last clip: the loading card, where the next clip will be.
+  await page.keyboard.press('j');
+  const loading = page.getByRole('status', { name: 'Loading more clips' });
+  await expect(loading).toBeVisible();
+  await expect.poll(() => feed.evaluate((el) => el.scrollTop / el.clientHeight)).toBe(last + 1);
+  await screenshot(page, testInfo, 'feed-loading-more');
+  // The answer lands: the clip takes the card's place and plays there.
+  await expect(active).toHaveAttribute('data-index', String(last + 1), { timeout: 20_000 });
+  await expect(loading).toHaveCount(0);
+  expect(await feed.evaluate((el) => el.scrollTop / el.clientHeight)).toBe(last + 1);
 });

@@ -22,7 +22,7 @@ export function LiveScreen() {
   if (live.isPending) {
     return (
       <div className="live live--state" role="status" aria-busy="true">
-        <div className="live__spinner" aria-hidden="true" />
+        <div className="spinner-on-video" aria-hidden="true" />
         <span className="visually-hidden">Loading the live…</span>
       </div>
     );

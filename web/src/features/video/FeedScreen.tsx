@@ -52,7 +52,7 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
   // For You: the furthest clip reached. A swipe further re-ranks what lies ahead (feed-paging.ts);
   // going back up to a clip seen before does not (it would rewrite the clips already seen after it).
   const furthest = useRef(0);
-  const rerank = useForYouRerank();
+  const { rerank, loading: rankingAhead } = useForYouRerank();
   // The next clip buffers (and clips beside the screen load their poster) once the first one plays,
   // or after a few seconds: until then the clip on screen has the whole connection.
   const [warm, setWarm] = useState(false);
@@ -207,6 +207,12 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
             </div>
           ))
         )}
+        {/* For You past its last clip while the next ones are on their way: a swipe lands here and the clip takes its place. */}
+        {kind === 'for-you' && videos.length > 0 && rankingAhead ? (
+          <div className="feed__item feed__more" role="status" aria-label="Loading more clips">
+            <div className="spinner-on-video" aria-hidden="true" />
+          </div>
+        ) : null}
       </div>
       {commentsFor ? <CommentsSheet video={commentsFor} onClose={() => setCommentsFor(null)} /> : null}
       {storiesBeside ? (

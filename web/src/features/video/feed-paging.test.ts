@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AHEAD, KEEP_AHEAD, replaceAhead, requeue, rerankPlan } from './feed-paging.ts';
+import { AHEAD, broughtNothingNew, KEEP_AHEAD, replaceAhead, requeue, rerankPlan } from './feed-paging.ts';
 
 const clip = (id: string) => ({ id });
 const page = (ids: string[], nextCursor: string | null = 'next') => ({ items: ids.map(clip), nextCursor });
@@ -30,5 +30,17 @@ describe('For You re-rank on every swipe', () => {
     const end = replaceAhead(out, 4, 3, page(['g', 'a'], 'c4'), 'c3');
     expect(ids(end)).toEqual(['a', 'b', 'c', 'g', 'a']);
     expect(end.pageParams).toEqual([undefined, 'c2', 'c3']);
+  });
+
+  it('asks again when the answer only repeated the kept clip (a small catalogue comes round quickly)', () => {
+    // On screen a, kept b; the answer is b again: nothing behind b, so a quick second swipe would find nothing.
+    const data = { pages: [page(['a', 'b'], 'c1')], pageParams: [undefined] };
+    const out = replaceAhead(data, 2, 0, page(['b'], 'c2'), 'c1');
+    expect(ids(out)).toEqual(['a', 'b']);
+    expect(broughtNothingNew(ids(out).length - 1, 1)).toBe(true);
+    const again = replaceAhead(out, 2, 0, page(['c'], 'c3'), 'c2');
+    expect(broughtNothingNew(ids(again).length - 1, 1)).toBe(false);
+    // Nothing was queued and nothing came: ask again too.
+    expect(broughtNothingNew(0, 0)).toBe(true);
   });
 });

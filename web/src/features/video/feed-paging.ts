@@ -19,11 +19,23 @@ export const AHEAD = 2;
 export const CHRONOLOGICAL_PAGE = 8;
 export const CHRONOLOGICAL_PREFETCH_LEFT = 3;
 
+/**
+ * How many times a re-rank asks again, with the cursor of its answer, when the answer brought
+ * nothing new behind the kept clip. With few clips For You comes round again quickly and may serve
+ * the very clip the app keeps next (it is among the cursor's recent ones, but so is everything else);
+ * the queue would then end at the next clip, and a quick second swipe would find nothing to go to.
+ * The next ask has that clip among the cursor's latest and brings another.
+ */
+export const ASK_AGAIN = 2;
+
 /** A re-rank with `ahead` clips queued after the one on screen: how many it keeps and how many it asks for. */
 export function rerankPlan(ahead: number): { keep: number; limit: number } {
   const keep = Math.min(ahead, KEEP_AHEAD);
   return { keep, limit: Math.max(1, AHEAD - keep) };
 }
+
+/** After a re-rank that kept `keep` clips, `queued` lie after the one on screen: ask again when nothing came behind the kept ones. */
+export const broughtNothingNew = (queued: number, keep: number) => queued <= keep;
 
 /**
  * The queue after a re-rank: the kept clips, then the fresh page without what is already there or

@@ -1,13 +1,13 @@
 import { Comment, Video, page } from '@loop/contracts';
 import { type InfiniteData, infiniteQueryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
 import { api } from '../../app/api.ts';
 import { queryClient } from '../../app/query-client.ts';
 import { firstScreenAt, takeFirstScreenFeed } from '../../app/first-screen.ts';
 import { useToast } from '../../ui/Toast.tsx';
 import { useRealtime, useRealtimeFrames, useRealtimeStatus } from '../../app/realtime/socket.ts';
-import { CHRONOLOGICAL_PAGE, FOR_YOU_PAGE, replaceAhead, rerankPlan } from './feed-paging.ts';
+import { ASK_AGAIN, broughtNothingNew, CHRONOLOGICAL_PAGE, FOR_YOU_PAGE, replaceAhead, rerankPlan } from './feed-paging.ts';
 
 export type FeedKind = 'for-you' | 'following' | 'friends';
 const VideoPage = page(Video);
@@ -60,39 +60,50 @@ type FeedData = InfiniteData<VideoPage, string | undefined>;
  * For You's re-rank (feed-paging.ts), called on each swipe to a clip not seen yet and on each
  * completion: sends the pending events, asks for a small page after the latest cursor and puts it
  * behind the clip after the one on screen (`onScreen`, its index), in place of whatever was queued
- * there. A re-rank asked for while one is on its way cancels it: that answer ranked on less. Best
+ * there, asking again when the answer brought nothing new (feed-paging.ts ASK_AGAIN). A re-rank asked
+ * for while one is on its way cancels it: that answer ranked on less. Best
  * effort: one that fails is tried once more, then the queue stays as it was (the next swipe asks again).
  */
 export function useForYouRerank() {
   const qc = useQueryClient();
   const inFlight = useRef<AbortController | null>(null);
+  // A re-rank is on its way: the feed shows a loading card after its last clip, so a swipe past the
+  // end (faster than the answers come) lands on it and the clip takes its place, instead of being lost.
+  const [loading, setLoading] = useState(false);
   useEffect(() => () => inFlight.current?.abort(), []);
-  return useCallback(
+  const rerank = useCallback(
     (onScreen: number) => {
       inFlight.current?.abort();
       const ctrl = new AbortController();
       inFlight.current = ctrl;
+      setLoading(true);
       const key = videoKeys.feed('for-you');
-      const attempt = async (again: boolean): Promise<void> => {
+      const queuedAfter = (d: FeedData) => d.pages.reduce((n, p) => n + p.items.length, 0) - onScreen - 1;
+      const attempt = async (again: boolean, asks: number): Promise<void> => {
         const data = qc.getQueryData<FeedData>(key);
         const cursor = data?.pages.at(-1)?.nextCursor;
         if (!data || !cursor) return;
-        const plan = rerankPlan(data.pages.reduce((n, p) => n + p.items.length, 0) - onScreen - 1);
+        const plan = rerankPlan(queuedAfter(data));
         try {
           await flushEvents();
           if (ctrl.signal.aborted) return;
           const fresh = await api('/feed/for-you', { query: { cursor, limit: plan.limit }, schema: VideoPage, signal: ctrl.signal });
-          if (!ctrl.signal.aborted) qc.setQueryData<FeedData>(key, (d) => d && replaceAhead(d, onScreen + 1 + plan.keep, onScreen, fresh, cursor));
+          if (ctrl.signal.aborted) return;
+          const next = qc.setQueryData<FeedData>(key, (d) => d && replaceAhead(d, onScreen + 1 + plan.keep, onScreen, fresh, cursor));
+          if (next && fresh.nextCursor && asks < ASK_AGAIN && broughtNothingNew(queuedAfter(next), plan.keep)) return attempt(again, asks + 1);
         } catch {
           // Failed (not cancelled): one more try a moment later, unless a newer re-rank came meanwhile.
           if (again && !ctrl.signal.aborted) await new Promise((r) => setTimeout(r, 1000));
-          if (again && !ctrl.signal.aborted) return attempt(false);
+          if (again && !ctrl.signal.aborted) return attempt(false, asks);
         }
       };
-      return attempt(true);
+      return attempt(true, 0).finally(() => {
+        if (inFlight.current === ctrl) setLoading(false);
+      });
     },
     [qc],
   );
+  return { rerank, loading };
 }
 
 /** The feed's first page, asked for before the screen renders (app start on Home). */

@@ -74,6 +74,8 @@ describe('upload → transcode → play', () => {
     expect(new Uint8Array(await part.arrayBuffer())[0]).toBe(0x47); // MPEG-TS sync byte
     const poster = await fetch(s.url + video.posterUrl);
     expect(poster.headers.get('content-type')).toBe('image/jpeg');
+    // The poster is as wide as the clip, not upscaled to 720.
+    expect(jpegSize(Buffer.from(await poster.arrayBuffer()))).toEqual({ width: 480, height: 854 });
     // The original is gone once every rendition is out; nothing stays in the work area.
     expect(storedVideoFiles(s).filter((f) => f.endsWith('source'))).toEqual([]);
     expect(leftoverFiles(s)).toEqual([]);
@@ -393,3 +395,14 @@ describe('engagement', () => {
     expect((await fetch(s.url + v.hlsUrl)).status).toBe(404);
   });
 });
+
+/** A JPEG's size, from its start-of-frame segment. */
+function jpegSize(jpeg: Buffer): { width: number; height: number } {
+  let at = 2;
+  while (at + 9 < jpeg.length) {
+    const marker = jpeg[at + 1]!;
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) return { height: jpeg.readUInt16BE(at + 5), width: jpeg.readUInt16BE(at + 7) };
+    at += 2 + jpeg.readUInt16BE(at + 2);
+  }
+  throw new Error('no start-of-frame segment');
+}

@@ -24,7 +24,6 @@ const IN_FLIGHT = 8;
 const cleanup: Array<() => Promise<void> | void> = [];
 let server: ServerProcess | null = null;
 afterAll(async () => {
-  await server?.stop();
   for (const c of cleanup.reverse()) await c();
 });
 
@@ -69,6 +68,9 @@ for (const engine of ['pglite', 'postgres'] as const) {
         env.DATABASE_URL = db.url;
       }
       server = await serverProcess(env);
+      // Each engine's server is stopped after the run (the PGlite one was left running before).
+      const own = server;
+      cleanup.push(() => own.stop());
       await server.start();
       const url = () => server!.url;
       const people: Array<Awaited<ReturnType<typeof signupAt>>> = [];

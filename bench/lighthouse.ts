@@ -25,9 +25,11 @@ uncompressed; Lighthouse then gave the signed-out home page performance 58 (firs
 scored 72 (FCP 2.5 s, LCP 3.6 s, TBT 554 ms: its largest paint, the first clip's poster, came after the app's scripts,
 \`/me\` and the feed). Now the server sends Home with \`/me\`, For You's first page and that poster in the HTML, and the
 app starts once the poster has painted (docs/web.md "Signed-in Home is sent with its first screen"). Home's largest
-paint is still that poster, so its size matters (the demo's noisy clips have posters from 11 KB to 425 KB, and which
-clip For You puts first varies); its main-thread time is what the machine's load inflates most (Lighthouse multiplies
-the CPU time it observes by 4).
+paint is still that poster, so its size matters: posters are no wider than their clip now (a noisy 480-wide demo
+clip's poster was upscaled to 720 and weighed 390 KB; now 185 KB), and LCP scores full marks in every run. What keeps
+Home below 90 in some runs is total blocking time: the app's first render and commit, one task of 300–600 ms at
+Lighthouse's 4× CPU slowdown (profiled: React's render of the feed, DOM insertion, the first Intl formatter — that
+one is gone); the machine's load inflates it again.
 
 `;
 const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
@@ -48,8 +50,8 @@ interface Outcome {
   all: number[];
 }
 
-function lighthouse(url: string, headers: Record<string, string> | null, work: string, n: number): any {
-  const out = path.join(work, `lh-${n}.json`);
+function lighthouse(url: string, headers: Record<string, string> | null, work: string, name: string): any {
+  const out = path.join(work, `lh-${name}.json`);
   const args = [
     path.join(ROOT, 'node_modules/lighthouse/cli/index.js'),
     url,
@@ -77,7 +79,8 @@ function lighthouse(url: string, headers: Record<string, string> | null, work: s
 
 function measure(name: string, url: string, headers: Record<string, string> | null, work: string): Outcome {
   const reports: any[] = [];
-  for (let i = 0; i < RUNS; i++) reports.push(lighthouse(url, headers, work, reports.length));
+  const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+  for (let i = 0; i < RUNS; i++) reports.push(lighthouse(url, headers, work, `${slug}-${i + 1}`));
   const scoreOf = (r: any) => Math.round((r.categories.performance.score ?? 0) * 100);
   const sorted = [...reports].sort((a, b) => scoreOf(a) - scoreOf(b));
   const r = sorted[Math.floor(sorted.length / 2)];
@@ -182,6 +185,8 @@ ${loadAfter} after. Lighthouse's simulated throttling makes scores less sensitiv
 } finally {
   server.kill('SIGTERM');
   await server.exited;
-  fs.rmSync(work, { recursive: true, force: true });
+  // LIGHTHOUSE_KEEP=1 keeps the reports (lh-<page>-<run>.json) to study.
+  if (process.env.LIGHTHOUSE_KEEP === '1') console.log(`reports kept in ${work}`);
+  else fs.rmSync(work, { recursive: true, force: true });
 }
 process.exit(0);

@@ -1,6 +1,6 @@
 import type { User } from '@loop/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { describeError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
@@ -8,10 +8,12 @@ import { useMe } from '../../app/session.ts';
 import { Avatar } from '../../ui/Avatar.tsx';
 import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
-import { IconClose, IconFriends, IconSearch } from '../../ui/icons.tsx';
+import { IconClose, IconFriends } from '../../ui/icons.tsx';
 import { Page, TopBar } from '../../ui/Page.tsx';
+import { SearchBox } from '../../ui/SearchBox.tsx';
 import { TextField } from '../../ui/TextField.tsx';
 import { UserText } from '../../ui/UserText.tsx';
+import { useDebounced } from '../../ui/use-debounced.ts';
 import { useUserSearch } from '../accounts/accounts-api.ts';
 import { UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { createConversation, friendsOf } from './inbox-api.ts';
@@ -53,18 +55,13 @@ export function NewChatScreen() {
   const navigate = useNavigate();
   const friends = useQuery({ queryKey: ['friends', me.id], queryFn: () => friendsOf(me.id) });
   const [text, setText] = useState('');
-  const [q, setQ] = useState('');
+  const q = useDebounced(text.trim().replace(/^@/, '').slice(0, 64), 250);
   const search = useUserSearch(q);
   const [picked, setPicked] = useState<Map<string, Person>>(new Map());
   const [title, setTitle] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const group = picked.size > 1;
-
-  useEffect(() => {
-    const t = setTimeout(() => setQ(text.trim().replace(/^@/, '').slice(0, 64)), 250);
-    return () => clearTimeout(t);
-  }, [text]);
 
   const toggle = (p: Person, on: boolean) =>
     setPicked((m) => {
@@ -93,10 +90,7 @@ export function NewChatScreen() {
       <TopBar title="New chat" back backTo="/inbox" />
       <Page>
         <div className="new-chat">
-          <label className="search-box">
-            <IconSearch size={20} />
-            <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search people" aria-label="Search people" maxLength={64} autoCapitalize="none" autoCorrect="off" spellCheck={false} />
-          </label>
+          <SearchBox value={text} onChange={setText} placeholder="Search people" label="Search people" maxLength={64} />
           {picked.size > 0 && (
             <ul className="new-chat__picked" aria-label="Chosen">
               {[...picked.values()].map((p) => (

@@ -14,6 +14,7 @@ import { useToast } from '../../ui/Toast.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { watchTogether } from '../watch/watch-api.ts';
 import { newShareId, targetKey, targetName, useShareTargets, useShareVideo, videoLinkFor } from './sharing-api.ts';
+import { useDebounced } from '../../ui/use-debounced.ts';
 import './sharing.css';
 
 export interface ShareSheetProps {
@@ -44,7 +45,7 @@ function TargetAvatar({ target, size }: { target: ShareTarget; size: number }) {
  */
 export function ShareSheet({ videoId, open, onClose, link, initialNote }: ShareSheetProps) {
   const [q, setQ] = useState('');
-  const [debounced, setDebounced] = useState('');
+  const debounced = useDebounced(q.trim(), 150);
   const [picked, setPicked] = useState<Map<string, ShareTarget>>(new Map());
   const [note, setNote] = useState(initialNote ?? '');
   const [asGroup, setAsGroup] = useState(false);
@@ -57,11 +58,6 @@ export function ShareSheet({ videoId, open, onClose, link, initialNote }: ShareS
   const url = link ?? videoLinkFor(videoId);
   const qc = useQueryClient();
   const navigate = useNavigate();
-
-  useEffect(() => {
-    const t = setTimeout(() => setDebounced(q.trim()), 150);
-    return () => clearTimeout(t);
-  }, [q]);
 
   useEffect(() => {
     if (!open) return;

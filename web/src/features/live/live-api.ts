@@ -33,14 +33,15 @@ export function useLive(id: string) {
  * Lives on air the signed-in person may see, friends first (`GET /feed/live`). The server filters
  * them by each live's audience (public, followers, friends; never across a block), so this one list
  * is also where every LIVE ring in the app comes from (`useLiveOf`): a person who may not watch a
- * live never learns it is on. Kept fresh by `useLiveRingsSync`'s frames, on focus, and every 30 s.
+ * live never learns it is on. Kept fresh by `useLiveRingsSync`: its frames, and its one poll every
+ * 30 s (an interval on every ring's query would poll once per ring), and on focus.
  */
 const liveFeedQuery = {
   queryKey: liveKeys.feed,
   queryFn: ({ signal }: { signal: AbortSignal }) => api('/feed/live', { query: { limit: 100 }, schema: LivePage, signal }).then((r) => r.items),
   staleTime: 20_000,
-  refetchInterval: 30_000,
 };
+const LIVE_FEED_POLL_MS = 30_000;
 
 export function useLiveFeed(enabled = true) {
   return useQuery({ ...liveFeedQuery, enabled });
@@ -68,6 +69,7 @@ export function useLiveOf(userId: string | null | undefined): string | null {
  */
 export function useLiveRingsSync(signedIn: boolean) {
   const qc = useQueryClient();
+  useQuery({ ...liveFeedQuery, refetchInterval: LIVE_FEED_POLL_MS, select: onAirHosts });
   useRealtime(signedIn);
   useRealtimeFrames((f) => {
     const started = f.type === 'notification' && f.notification.kind === 'live_started';

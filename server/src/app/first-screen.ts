@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { escapeHtml } from '../platform/html/escape-html.ts';
 
 /**
  * Home for a signed-in person, sent with what its first screen needs (docs/web.md "First paint").
@@ -23,9 +24,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  */
 
 /** The first page the app asks for (web/src/features/video/feed-paging.ts `FOR_YOU_PAGE`). */
-export const FIRST_FEED_LIMIT = 4;
+const FIRST_FEED_LIMIT = 4;
 /** The id of the data block the app reads (web/src/app/first-screen.ts). */
-export const FIRST_SCREEN_ID = 'loop-first-screen';
+const FIRST_SCREEN_ID = 'loop-first-screen';
 
 interface ApiAnswer {
   status: number;
@@ -47,11 +48,9 @@ async function ask(app: FastifyInstance, req: FastifyRequest, url: string): Prom
 }
 
 /** JSON that cannot end the `<script>` element it sits in (nor open a comment or CDATA). */
-export function jsonForHtml(value: unknown): string {
+function jsonForHtml(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
-
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /** The app's shell (index.html) as the build wrote it. */
 export type ShellSource = () => Promise<string>;
@@ -92,7 +91,7 @@ export async function renderSignedInHome(app: FastifyInstance, req: FastifyReque
   if (me.status !== 200 || !shell.includes('</head>') || !shell.includes('<div id="root">')) return null;
   const data = { me: me.body, ...(feed.status === 200 && { feed: { kind: 'for-you', limit: FIRST_FEED_LIMIT, page: feed.body } }) };
   const first = (feed.body as { items?: Array<{ posterUrl?: unknown }> } | null)?.items?.[0];
-  const poster = typeof first?.posterUrl === 'string' && first.posterUrl.startsWith('/') ? escapeAttr(first.posterUrl) : null;
+  const poster = typeof first?.posterUrl === 'string' && first.posterUrl.startsWith('/') ? escapeHtml(first.posterUrl) : null;
   let html = shell.replace(
     '</head>',
     `${poster ? `  <link rel="preload" as="image" href="${poster}" fetchpriority="high" />\n` : ''}    <script type="application/json" id="${FIRST_SCREEN_ID}">${jsonForHtml(data)}</script>\n  </head>`,

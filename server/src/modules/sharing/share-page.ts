@@ -5,6 +5,7 @@ import { resolveAuth } from '../../app/auth.ts';
 import type { AppContext } from '../../app/context.ts';
 import * as media from '../media/index.ts';
 import { videoLink } from './sharing.service.ts';
+import { escapeHtml } from '../../platform/html/escape-html.ts';
 
 /**
  * GET /v/:id — the public page behind "Copy link". Server-rendered so link-preview fetchers
@@ -14,7 +15,6 @@ import { videoLink } from './sharing.service.ts';
  * No inline script (CSP `script-src 'self'`): the page loads /v/assets/share-page.js.
  */
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 // hls.js for browsers without native HLS; read once from the installed package.
 let hlsSource: string | null | undefined;

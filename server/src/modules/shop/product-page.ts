@@ -5,13 +5,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { toProductViews } from './shop.presenter.ts';
 import * as repo from './shop.repo.ts';
+import { escapeHtml } from '../../platform/html/escape-html.ts';
 
 /**
  * GET /p/:id — a product's public page. Link-preview fetchers run no JavaScript, so the
  * server puts the Open Graph tags (title, price, picture) into the web app's HTML shell; the
  * web app then draws the page itself. Without a built web app, a small page with the same tags.
  */
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** "€15.00" for 1500 EUR (en locale on the server; the web formats for the reader's locale). */
 export function formatPrice(minor: number, currency: string): string {

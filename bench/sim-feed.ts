@@ -217,13 +217,12 @@ for (const seed of SEEDS) {
   const [l, p, o] = [interval(r.loop), interval(r.popularity), interval(r.oracle)];
   const fmt = (x: { m: number; lo: number; hi: number }) => `${sec(x.m)} s [${sec(x.lo)}, ${sec(x.hi)}]`;
   rows.push([seed, PEOPLE, fmt(p), fmt(l), fmt(o), (l.m / p.m).toFixed(2), l.lo > p.hi ? 'yes' : 'no', r.feedMsMean.toFixed(0)]);
-  const sorted = [...r.adapt].sort((a, b) => a - b);
   const within10 = r.adapt.filter((n) => n <= 10).length;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? '–';
   adaptRows.push([
     seed,
     r.adapt.length,
-    sorted[Math.floor(sorted.length / 2)] ?? '–',
+    median(r.adapt),
     mean(r.adapt).toFixed(1),
     `${((100 * within10) / Math.max(1, r.adapt.length)).toFixed(0)} %`,
     median(r.firstFinish),

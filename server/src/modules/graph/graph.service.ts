@@ -41,14 +41,11 @@ export async function isBlockedEitherWay(ctx: AppContext, a: string, b: string):
   return e.a_blocks_b || e.b_blocks_a;
 }
 
-/** For each pair, keyed `a:b`: blocked either way, and friends. The batched form of the two questions above. */
+/**
+ * For each pair, keyed `a:b`: blocked either way, friends, and whether `a` follows `b` (what decides
+ * whether `a` may see a private account's clips). The batched form of the two questions above.
+ */
 export async function blocksAndFriendshipAmong(ctx: AppContext, pairs: ReadonlyArray<readonly [string, string]>) {
-  const rows = await repo.blocksAndFollowsAmong(ctx.db, pairs);
-  return new Map(rows.map((r) => [`${r.a}:${r.b}`, { blocked: r.a !== r.b && r.blocked, friends: r.a !== r.b && r.a_follows_b && r.b_follows_a }]));
-}
-
-/** For each pair, keyed `a:b`: a block either way, friends, and whether `a` follows `b` (what decides whether `a` may see `b`'s clips). */
-export async function standingsAmong(ctx: AppContext, pairs: ReadonlyArray<readonly [string, string]>) {
   const rows = await repo.blocksAndFollowsAmong(ctx.db, pairs);
   return new Map(rows.map((r) => [`${r.a}:${r.b}`, { blocked: r.a !== r.b && r.blocked, friends: r.a !== r.b && r.a_follows_b && r.b_follows_a, follows: r.a !== r.b && r.a_follows_b }]));
 }

@@ -47,6 +47,5 @@ export {
   isBlockedEitherWay,
   mutedOrBlockedIds,
   relationshipBetween,
-  standingsAmong,
   type VideoCounter,
 } from './graph.service.ts';

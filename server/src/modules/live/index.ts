@@ -30,4 +30,4 @@ export const liveModule: LoopModule = {
 };
 
 export { hlsDirOf, type LivePackager, type PackagerInput, startHlsPackager } from './live-ingest.ts';
-export { endUnstartedLives, liveForStreamKey, liveNow } from './live.service.ts';
+export { liveForStreamKey, liveNow } from './live.service.ts';

@@ -81,16 +81,16 @@ export async function finishLive(ctx: AppContext, id: string, onlyIf?: 'waiting'
   return true;
 }
 
-/**
- * The worker's sweep: a live created but never sent a stream stays `waiting` (its room open, its key
- * accepted) until `LIVE_WAITING_TIMEOUT_SEC` after it was created; then it ends like any other
- * (the room hears `live.ended`, the key opens nothing). `now` is injectable for tests. Returns how many ended.
- */
 /** Lives one sweep ends at most per call (the periodic task calls again while a call fills it). */
 export const SWEEP_BATCH = 200;
 
-export async function endUnstartedLives(ctx: AppContext, now = new Date(), batch = SWEEP_BATCH): Promise<number> {
-  const stale = await repo.listWaitingSince(ctx.db, new Date(now.getTime() - ctx.config.live.waitingTimeoutMs), batch);
+/**
+ * The worker's sweep: a live created but never sent a stream stays `waiting` (its room open, its key
+ * accepted) until `LIVE_WAITING_TIMEOUT_SEC` after it was created; then it ends like any other
+ * (the room hears `live.ended`, the key opens nothing). Ends at most SWEEP_BATCH; returns how many ended.
+ */
+export async function endUnstartedLives(ctx: AppContext): Promise<number> {
+  const stale = await repo.listWaitingSince(ctx.db, new Date(Date.now() - ctx.config.live.waitingTimeoutMs), SWEEP_BATCH);
   let ended = 0;
   // finishLive is conditional: a stream that started meanwhile (or another worker's sweep) wins, nothing ends twice.
   for (const id of stale) if (await finishLive(ctx, id, 'waiting')) ended += 1;

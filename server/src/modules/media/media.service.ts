@@ -660,7 +660,7 @@ async function writeEvents(ctx: AppContext, items: PendingEvents[]): Promise<num
       const author = clips.get(e.videoId)?.author_id;
       if (author !== undefined && String(author) !== i.userId) pairs.set(`${i.userId}:${author}`, [i.userId, String(author)]);
     }
-  const standing = await graph.standingsAmong(ctx, [...pairs.values()]);
+  const standing = await graph.blocksAndFriendshipAmong(ctx, [...pairs.values()]);
   const visible = (userId: string, v: Awaited<ReturnType<typeof repo.findVideoAccess>>[number]) => {
     if (String(v.author_id) === userId) return true;
     const s = standing.get(`${userId}:${v.author_id}`);

@@ -16,7 +16,7 @@ import { requireProduct } from './shops.service.ts';
  * member as `message.updated`, so the counts are live.
  */
 
-export const POLL_QUESTION = 'Should I get it?';
+const POLL_QUESTION = 'Should I get it?';
 const isId = (id: string) => Id.safeParse(id).success;
 
 /** Each viewer's view of each poll they may see (viewerId → pollId → poll). */

@@ -1,10 +1,10 @@
 import { useNavigate } from 'react-router';
-import { describeError } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { Skeleton } from '../../ui/Skeleton.tsx';
 import { UserText } from '../../ui/UserText.tsx';
 import { useConversations } from '../inbox/inbox-api.ts';
 import { useAskFriends } from './shop-api.ts';
+import { ShopError } from './ShopError.tsx';
 
 /**
  * "Should I get it?": pick one of your group chats; the product goes there as a poll card the
@@ -33,11 +33,7 @@ export function AskFriends({ productId, onCancel }: { productId: string; onCance
           ))}
         </ul>
       )}
-      {ask.isError ? (
-        <p className="shop-error" role="alert">
-          {describeError(ask.error)}
-        </p>
-      ) : null}
+      <ShopError error={ask.error} />
       <Button variant="ghost" onClick={onCancel}>
         Back
       </Button>

@@ -1,6 +1,6 @@
 import type { Order } from '@loop/contracts';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, describeError } from '../../app/api.ts';
+import { ApiError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
 import { useSession } from '../../app/session.ts';
 import { Button } from '../../ui/Button.tsx';
@@ -13,6 +13,7 @@ import { ORDER_STATUS_LABEL } from './order-status.ts';
 import { formatPrice } from './price.ts';
 import { useMessageAboutOrder, useMyOrders, useOrder, useOrderMove, useOrdersLive, useShop, useShopOrders } from './shop-api.ts';
 import './shop.css';
+import { ShopError } from './ShopError.tsx';
 
 function OrderRow({ order, to, who }: { order: Order; to: string; who: 'buyer' | 'shop' }) {
   const lines = order.items.map((i) => `${i.quantity} × ${i.product.title}${i.variant ? ` (${i.variant.label})` : ''}`).join(', ');
@@ -196,11 +197,7 @@ export function OrderScreen() {
                     </Button>
                   )}
                 </div>
-                {move.isError || message.isError ? (
-                  <p className="shop-error" role="alert">
-                    {describeError(move.error ?? message.error)}
-                  </p>
-                ) : null}
+                <ShopError error={move.error ?? message.error} />
               </div>
             );
           }}

@@ -1,11 +1,11 @@
 import { type PollChoice, ProductPoll, type ShareView } from '@loop/contracts';
 import { useState } from 'react';
 import { z } from 'zod';
-import { describeError } from '../../app/api.ts';
 import { formatPrice } from './price.ts';
 import { ProductSheet } from './ProductSheet.tsx';
 import { UnavailableShareCard } from '../sharing/UnavailableShareCard.tsx';
 import { useVotePoll } from './shop-api.ts';
+import { ShopError } from './ShopError.tsx';
 
 const Card = z.object({ poll: ProductPoll });
 
@@ -57,11 +57,7 @@ export function PollShareCard({ share, quoted, messageId }: { share: ShareView; 
         {choice('yes', 'Yes', poll.yes)}
         {choice('no', 'No', poll.no)}
       </div>
-      {vote.isError ? (
-        <p className="shop-error" role="alert">
-          {describeError(vote.error)}
-        </p>
-      ) : null}
+      <ShopError error={vote.error} />
       {quoted ? null : <ProductSheet productId={open ? p.id : null} source={messageId ? { type: 'message', id: messageId } : null} onClose={() => setOpen(false)} />}
     </div>
   );

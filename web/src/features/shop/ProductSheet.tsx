@@ -14,6 +14,7 @@ import { AskFriends } from './AskFriends.tsx';
 import { type OrderSourceRef, useMessageShop, useProduct, useQuickBuy, useSavedAddress, useSaveAddress, useSaveProduct } from './shop-api.ts';
 import { VariantEditor } from './VariantEditor.tsx';
 import './shop.css';
+import { ShopError } from './ShopError.tsx';
 
 export interface ProductSheetProps {
   productId: string | null;
@@ -204,11 +205,7 @@ function Checkout({ product, variant, source }: { product: Product; variant: Pro
       >
         Pay {formatPrice(variant?.priceMinor ?? product.priceMinor, product.currency)}
       </Button>
-      {buy.isError ? (
-        <p className="shop-error" role="alert">
-          {describeError(buy.error)}
-        </p>
-      ) : null}
+      <ShopError error={buy.error} />
     </div>
   );
 }

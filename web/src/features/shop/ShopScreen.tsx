@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, describeError } from '../../app/api.ts';
+import { ApiError } from '../../app/api.ts';
 import { QueryView } from '../../app/query-view.tsx';
 import { useSession } from '../../app/session.ts';
 import { Avatar } from '../../ui/Avatar.tsx';
@@ -15,6 +15,7 @@ import { ProductSheet } from './ProductSheet.tsx';
 import { ProductTile } from './ProductTile.tsx';
 import { useCreateProduct, useCreateShop, useMessageShop, useMyShops, useShop, useShopProducts } from './shop-api.ts';
 import './shop.css';
+import { ShopError } from './ShopError.tsx';
 
 /** /shop/:ref — a shop's page: logo, name, description and its products as a grid. Its owner adds products here. */
 export function ShopScreen() {
@@ -122,11 +123,7 @@ function NewProductForm({ shopId, onDone }: { shopId: string; onDone: () => void
         <span>Picture (optional)</span>
         <input type="file" accept="image/*" onChange={(e) => setImage(e.target.files?.[0] ?? null)} />
       </label>
-      {create.isError ? (
-        <p className="shop-error" role="alert">
-          {describeError(create.error)}
-        </p>
-      ) : null}
+      <ShopError error={create.error} />
       <Button type="submit" variant="primary" block loading={create.isPending}>
         Add product
       </Button>

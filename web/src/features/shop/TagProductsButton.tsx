@@ -2,11 +2,12 @@ import { MAX_TAGGED_PRODUCTS, Product } from '@loop/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { z } from 'zod';
-import { api, describeError } from '../../app/api.ts';
+import { api } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { Sheet } from '../../ui/Sheet.tsx';
 import { formatPrice } from './price.ts';
 import { shopKeys, useMyShops, useShopProducts, useVideoProducts } from './shop-api.ts';
+import { ShopError } from './ShopError.tsx';
 
 /**
  * The author's "Products" button on their own clip (shown when they have a shop): a sheet to pick
@@ -66,11 +67,7 @@ function TagProducts({ videoId, shopId, onDone }: { videoId: string; shopId: str
           </span>
         </label>
       ))}
-      {save.isError ? (
-        <p className="shop-error" role="alert">
-          {describeError(save.error)}
-        </p>
-      ) : null}
+      <ShopError error={save.error} />
       <Button type="submit" variant="primary" block loading={save.isPending}>
         Save
       </Button>

@@ -5,6 +5,7 @@ import { Button } from '../../ui/Button.tsx';
 import { TextField } from '../../ui/TextField.tsx';
 import { parsePrice } from './price.ts';
 import { useAddVariant, useUpdateVariant } from './shop-api.ts';
+import { ShopError } from './ShopError.tsx';
 
 /**
  * The owner's variants of a product (in its sheet): each one's units on hand, and a form for a
@@ -100,11 +101,7 @@ function NewVariant({ product }: { product: Product }) {
           error={price.trim() && priceMinor === null ? 'Write a price such as 15 or 15.50' : null}
         />
       </div>
-      {add.isError ? (
-        <p className="shop-error" role="alert">
-          {describeError(add.error)}
-        </p>
-      ) : null}
+      <ShopError error={add.error} />
       <Button type="submit" variant="primary" block loading={add.isPending}>
         Add variant
       </Button>

@@ -9,7 +9,7 @@ import './shop.css';
  * 404 to anyone else, and then this shows nothing). Empty lists show nothing on others' profiles.
  */
 export function WishlistSection({ userId, isSelf }: { userId: string; isSelf: boolean }) {
-  const list = useWishlist(userId, true);
+  const list = useWishlist(userId);
   const [open, setOpen] = useState<string | null>(null);
   const items = list.data ?? [];
   if (!list.isSuccess || (!isSelf && items.length === 0)) return null;

@@ -55,7 +55,7 @@ export function useVideoProducts(videoId: string, enabled: boolean) {
 export function useProduct(id: string | null) {
   return useQuery({
     queryKey: shopKeys.product(id ?? ''),
-    queryFn: ({ signal }) => api(`/products/${id}`, { schema: z.object({ product: Product }), signal }).then((r) => r.product),
+    queryFn: ({ signal }) => api(`/products/${id}`, { schema: ProductResult, signal }).then((r) => r.product),
     enabled: id !== null,
   });
 }
@@ -166,11 +166,11 @@ export function useCreateProduct(shopId: string) {
   return useMutation({
     mutationFn: async (v: { title: string; description: string; priceMinor: number; currency: string; stock: number; image: File | null }) => {
       const { image, ...body } = v;
-      let { product } = await api(`/shops/${shopId}/products`, { method: 'POST', json: body, schema: z.object({ product: Product }) });
+      let { product } = await api(`/shops/${shopId}/products`, { method: 'POST', json: body, schema: ProductResult });
       if (image) {
         const form = new FormData();
         form.append('file', image);
-        product = (await api(`/products/${product.id}/images`, { method: 'POST', form, schema: z.object({ product: Product }) })).product;
+        product = (await api(`/products/${product.id}/images`, { method: 'POST', form, schema: ProductResult })).product;
       }
       return product;
     },
@@ -202,25 +202,32 @@ export function useMessageAboutOrder() {
 
 export type VariantDraft = { options: Record<string, string>; stock: number; priceMinor?: number | null };
 
+/** The product as the owner's change left it, keeping whether the viewer saved it. */
+function useKeepProduct(productId: string) {
+  const qc = useQueryClient();
+  return (product: Product) => qc.setQueryData(shopKeys.product(productId), (old: Product | undefined) => ({ ...product, saved: old?.saved }));
+}
+
 export function useAddVariant(productId: string) {
   const qc = useQueryClient();
+  const keep = useKeepProduct(productId);
   return useMutation({
     mutationFn: (v: VariantDraft) => api(`/products/${productId}/variants`, { method: 'POST', json: v, schema: ProductResult }).then((r) => r.product),
     onSuccess: (product) => {
-      qc.setQueryData(shopKeys.product(productId), (old: Product | undefined) => ({ ...product, saved: old?.saved }));
+      keep(product);
       void qc.invalidateQueries({ queryKey: shopKeys.shopProducts(product.shop.id) });
     },
   });
 }
 
 export function useUpdateVariant(productId: string) {
-  const qc = useQueryClient();
+  const keep = useKeepProduct(productId);
   return useMutation({
     mutationFn: (v: { variantId: string; stock?: number; priceMinor?: number | null }) => {
       const { variantId, ...body } = v;
       return api(`/products/${productId}/variants/${variantId}`, { method: 'PATCH', json: body, schema: ProductResult }).then((r) => r.product);
     },
-    onSuccess: (product) => qc.setQueryData(shopKeys.product(productId), (old: Product | undefined) => ({ ...product, saved: old?.saved })),
+    onSuccess: keep,
   });
 }
 
@@ -239,11 +246,10 @@ export function useSaveProduct(productId: string) {
 }
 
 /** Someone's wishlist: theirs or a friend's; anyone else's is a 404 (the caller shows nothing). */
-export function useWishlist(userId: string, enabled: boolean) {
+export function useWishlist(userId: string) {
   return useQuery({
     queryKey: shopKeys.wishlist(userId),
     queryFn: ({ signal }) => api(`/users/${userId}/wishlist`, { query: { limit: 50 }, schema: ProductPage, signal }).then((r) => r.items),
-    enabled,
     retry: false,
   });
 }

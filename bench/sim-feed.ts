@@ -13,7 +13,7 @@ import { recordEvents } from '../server/src/modules/media/media.service.ts';
 import { createFreshDatabase } from '../server/test/harness.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
 import { seededRandom } from '../server/src/platform/random/seeded-random.ts';
-import { ASK_AGAIN, broughtNothingNew, FOR_YOU_PAGE, rerankPlan, requeue } from '../web/src/features/video/feed-paging.ts';
+import { ASK_AGAIN, broughtNothingNew, FOR_YOU_PAGE, requeue, rerankQuery } from '../web/src/features/video/feed-paging.ts';
 
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PEOPLE = Number(process.env.SIM_PEOPLE ?? 1000);
@@ -111,6 +111,9 @@ async function runSeed(seed: number) {
     const firstFinish: number[] = [];
     let feedCalls = 0;
     let feedMs = 0;
+    /** Re-ranks with a clip queued next, and how many of them kept it next (it is buffering in the app). */
+    let queuedAsks = 0;
+    let queuedKept = 0;
 
     async function simulate(p: (typeof people)[number], index: number) {
       const taste = tasteFor(p.fav, p.second);
@@ -135,10 +138,10 @@ async function runSeed(seed: number) {
         if (pending.length) await recordEvents(ctx, p.userId, { events: pending });
         pending = [];
       };
-      const fetchPage = async (limit: number) => {
+      const fetchPage = async (limit: number, queued: string[] = []) => {
         await send();
         const t0 = performance.now();
-        const res = await forYouFeed(ctx, p.userId, { cursor, limit });
+        const res = await forYouFeed(ctx, p.userId, { cursor, limit, ahead: queued });
         feedMs += performance.now() - t0;
         feedCalls++;
         cursor = res.nextCursor ?? undefined;
@@ -146,10 +149,15 @@ async function runSeed(seed: number) {
         return res.items.map((v) => byId.get(v.id)!);
       };
       const rerank = async (asks = 0): Promise<void> => {
-        const plan = rerankPlan(ahead.length);
-        const fresh = await fetchPage(plan.limit);
-        ahead = requeue(ahead.slice(0, plan.keep), fresh, onScreen?.id);
-        if (!ended && asks < ASK_AGAIN && broughtNothingNew(ahead.length, plan.keep)) return rerank(asks + 1);
+        const ask = rerankQuery(ahead);
+        const next = ahead[0];
+        const fresh = await fetchPage(ask.limit, ask.ahead);
+        ahead = requeue(fresh, onScreen?.id);
+        if (next) {
+          queuedAsks++;
+          if (ahead[0]?.id === next.id) queuedKept++;
+        }
+        if (!ended && asks < ASK_AGAIN && broughtNothingNew(ahead.length)) return rerank(asks + 1);
       };
       /** The next clip on screen, watched with `t`; null when the feed has nothing more. */
       const swipe = async (t: number[]) => {
@@ -201,7 +209,7 @@ async function runSeed(seed: number) {
         }
       }),
     );
-    return { loop, popularity, oracle, adapt, firstFinish, feedMsMean: feedMs / Math.max(1, feedCalls) };
+    return { loop, popularity, oracle, adapt, firstFinish, feedMsMean: feedMs / Math.max(1, feedCalls), keptNext: queuedKept / Math.max(1, queuedAsks) };
   } finally {
     await ctx.close();
     await db.drop();
@@ -216,7 +224,7 @@ for (const seed of SEEDS) {
   const r = await runSeed(seed);
   const [l, p, o] = [interval(r.loop), interval(r.popularity), interval(r.oracle)];
   const fmt = (x: { m: number; lo: number; hi: number }) => `${sec(x.m)} s [${sec(x.lo)}, ${sec(x.hi)}]`;
-  rows.push([seed, PEOPLE, fmt(p), fmt(l), fmt(o), (l.m / p.m).toFixed(2), l.lo > p.hi ? 'yes' : 'no', r.feedMsMean.toFixed(0)]);
+  rows.push([seed, PEOPLE, fmt(p), fmt(l), fmt(o), (l.m / p.m).toFixed(2), l.lo > p.hi ? 'yes' : 'no', r.feedMsMean.toFixed(0), `${(100 * r.keptNext).toFixed(0)} %`]);
   const within10 = r.adapt.filter((n) => n <= 10).length;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? '–';
   adaptRows.push([
@@ -242,7 +250,7 @@ what is measured is what For You learns online from a person's own swipes.
 
 Watch time per session, mean [95 % interval]:
 
-${table(['seed', 'people', 'popularity', 'Loop For You', 'oracle', 'Loop ÷ popularity', 'intervals apart', 'For You ms/page'], rows)}
+${table(['seed', 'people', 'popularity', 'Loop For You', 'oracle', 'Loop ÷ popularity', 'intervals apart', 'For You ms/page', 'queued next clip kept'], rows)}
 
 A change of taste (the first ${SHIFTERS} people of each seed, right after their session: a new favourite topic), impressions until
 ${ADAPTED} of the last 5 are of the new topic (capped at ${ADAPT_CAP}):

@@ -28,8 +28,8 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => s?.close());
 
-async function page(token: string, limit: number, cursor: string | null) {
-  const res = await s.api('GET', `/feed/for-you?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+async function page(token: string, limit: number, cursor: string | null, ahead: string[] = []) {
+  const res = await s.api('GET', `/feed/for-you?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}${ahead.length ? `&ahead=${ahead.join(',')}` : ''}`, { token });
   expect(res.status).toBe(200);
   return { items: res.body.items as any[], cursor: res.body.nextCursor as string | null };
 }
@@ -83,6 +83,47 @@ describe(`For You learns from swipes (${engine})`, () => {
     const next = await page(me.token, 6, first.cursor);
     expect(next.items.length).toBeGreaterThan(0);
     expect(next.items.map((v) => v.author.id)).not.toContain(target.author.id);
+  });
+
+  it('a re-rank keeps the clip the app has queued while it is still the best, and replaces it once the latest swipes say otherwise', async () => {
+    const me = await s.make.user();
+    const first = await page(me.token, 4, null);
+    const [onScreen, queued] = first.items;
+    // The first clip is on screen (its impression sent), the second is queued and buffering: named
+    // in `ahead`, it keeps its place; not named, it counts as shown and waits like any other.
+    expect((await s.api('POST', '/events', { token: me.token, body: { events: [{ type: 'impression', videoId: onScreen.id }] } })).status).toBe(202);
+    expect((await page(me.token, 2, first.cursor, [queued.id])).items[0].id).toBe(queued.id);
+    expect((await page(me.token, 2, first.cursor)).items.map((v) => v.id)).not.toContain(queued.id);
+    // Signed out too (For You is not personal then, but the queued clip is still the best).
+    const anon = (await s.api('GET', '/feed/for-you?limit=4')).body;
+    const anonNext = await s.api('GET', `/feed/for-you?limit=2&cursor=${encodeURIComponent(anon.nextCursor)}&ahead=${anon.items[1].id},${anon.items[2].id}`);
+    expect(anonNext.body.items.map((v: any) => v.id)).toEqual([anon.items[1].id, anon.items[2].id]);
+
+    // Another person has the same clip queued, but skipped its kind and finished the other kind
+    // on the clips they had since: it gives way to a clip of what they finished.
+    const other = await s.make.user();
+    const theirs = await page(other.token, 4, null);
+    const [a, b, ...rest] = theirs.items;
+    const liked = kindOf.get(b.id) === 'cats' ? 'cars' : 'cats';
+    await swipe(other.token, [a, ...rest], liked);
+    const next = await page(other.token, 2, theirs.cursor, [b.id]);
+    expect(next.items[0].id).not.toBe(b.id);
+    expect(kindOf.get(next.items[0].id)).toBe(liked);
+  });
+
+  it('`ahead` names at most four clips, each an id; a clip the feed did not serve is not brought by it', async () => {
+    const me = await s.make.user();
+    const first = await page(me.token, 2, null);
+    for (const bad of ['x', '1,,2', '9223372036854775808', '1,2,3,4,5']) {
+      const res = await s.api('GET', `/feed/for-you?limit=2&ahead=${encodeURIComponent(bad)}`, { token: me.token });
+      expect(res.status, bad).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    // A clip not served to this person (nor shown since) named as queued changes nothing: the same page as without it.
+    const notServed = [...kindOf.keys()].find((id) => !first.items.some((v) => v.id === id))!;
+    const withIt = await page(me.token, 2, first.cursor, [notServed]);
+    const without = await page(me.token, 2, first.cursor);
+    expect(withIt.items.map((v) => v.id)).toEqual(without.items.map((v) => v.id));
   });
 
   it('"why" answers 404 for a clip that does not exist, like every other read of it', async () => {

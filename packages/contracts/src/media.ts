@@ -108,6 +108,24 @@ export const FeedQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 
+/** The most clips `ahead` names (GET /feed/for-you). */
+export const FOR_YOU_AHEAD_MAX = 4;
+
+/**
+ * GET /feed/for-you also takes `ahead`: the ids (comma-separated) of the clips the client has queued
+ * after the one on screen and not shown yet. A re-rank ranks them beside the other candidates, so a
+ * queued clip (already buffering) keeps its place while it is still the best, and gives way when
+ * the latest swipes say otherwise.
+ */
+export const ForYouQuery = FeedQuery.extend({
+  ahead: z
+    .string()
+    .max(FOR_YOU_AHEAD_MAX * 20)
+    .optional()
+    .transform((s) => (s ? s.split(',') : []))
+    .pipe(z.array(Id).max(FOR_YOU_AHEAD_MAX, `at most ${FOR_YOU_AHEAD_MAX} ids`)),
+});
+
 /** WebSocket frame pushed to the uploader while a clip is processed. */
 export const VideoProgressFrame = z.object({
   type: z.literal('video.progress'),

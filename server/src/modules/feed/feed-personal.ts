@@ -20,6 +20,8 @@ export interface PersonalInputs {
   session?: number;
   /** false after a change of taste for a clip that is not of a lead (feed-session.ts trustsPast): the past does not lift it. */
   trustPast?: boolean;
+  /** The client has the clip queued (For You's `ahead`): it is already buffering. */
+  queued?: boolean;
 }
 
 /** How much one unit of affinity (about one clip watched to the end) weighs against the rest. */
@@ -34,6 +36,12 @@ export const FRIENDS_WEIGHT = 3;
  * finished earlier, so the last few swipes decide between topics the person has a history with.
  */
 export const SESSION_WEIGHT = 8;
+/**
+ * A queued clip (already buffering on the client) keeps its place unless another scores this much
+ * more: a new lead or a skipped topic moves scores by several points (SESSION_WEIGHT), the ordinary
+ * drift between two re-ranks by less, and every replaced clip is bandwidth spent for nothing.
+ */
+export const QUEUED_WEIGHT = 1;
 
 /**
  * When the last swipes of a clip's topic (and author) came out negative, the long-term profile and
@@ -50,6 +58,7 @@ export function personalScore(x: PersonalInputs): number {
     past * AFFINITY_WEIGHT * Math.max(0, x.affinity) +
     Math.min(0, x.affinity) * AFFINITY_WEIGHT +
     FRIENDS_WEIGHT * (x.friendsFirst ?? 0) * (x.closeness ?? 0) +
-    SESSION_WEIGHT * (x.session ?? 0)
+    SESSION_WEIGHT * (x.session ?? 0) +
+    (x.queued ? QUEUED_WEIGHT : 0)
   );
 }

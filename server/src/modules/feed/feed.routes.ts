@@ -1,4 +1,4 @@
-import { FeedQuery, Id, page, Video } from '@loop/contracts';
+import { FeedQuery, ForYouQuery, Id, page, Video } from '@loop/contracts';
 import { z } from 'zod';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -14,7 +14,7 @@ export function feedRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
     // For You works signed out too (public clips only, nothing personal).
-    app.get('/feed/for-you', { schema }, async (req) => feed.forYouFeed(ctx, req.auth?.userId ?? null, req.query));
+    app.get('/feed/for-you', { schema: { ...schema, querystring: ForYouQuery } }, async (req) => feed.forYouFeed(ctx, req.auth?.userId ?? null, req.query));
     app.get('/feed/following', { schema }, async (req) => feed.followingFeed(ctx, requireUser(req), req.query));
     app.get('/feed/friends', { schema }, async (req) => feed.friendsFeed(ctx, requireUser(req), req.query));
     app.get(

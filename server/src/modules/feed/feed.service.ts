@@ -145,6 +145,32 @@ function advance(list: Candidate[], shown: Set<string>, kept: (c: Candidate) => 
   return { last, beyond, all: !stopped };
 }
 
+/**
+ * The clips the client still has queued (`ahead`) were served but not shown: the state as if they
+ * had not been served — out of the recent and carried clips (so they may be served again, ranked
+ * beside the rest), the author rule measured from the clip before them (the one on screen) and the
+ * exploration count without them. Only the clips this run of pages served and the person has not
+ * had on screen (no event of theirs) can be queued; any other id is ignored, so `ahead` never
+ * brings a clip the feed did not serve.
+ */
+async function withdrawQueued(ctx: AppContext, state: ForYouState, person: PersonSignals | null, ahead: readonly string[]) {
+  const had = new Set(person?.events.map((e) => e.videoId));
+  const queued = [...new Set(ahead)].filter((id) => state.recent.includes(id) && !had.has(id));
+  if (!queued.length) return { state, queued };
+  const recent = state.recent.filter((id) => !queued.includes(id));
+  const last = recent.at(-1);
+  // The person's events name the clip on screen's author; signed out, it is looked up.
+  let lastAuthor = last === undefined ? null : (person?.events.find((e) => e.videoId === last)?.authorId ?? null);
+  if (last !== undefined && lastAuthor === null) {
+    const [row] = await media.findVideoRows(ctx, [last]);
+    lastAuthor = row ? String(row.author_id) : state.lastAuthor;
+  }
+  return {
+    queued,
+    state: { ...state, recent, carry: state.carry.filter((id) => !queued.includes(id)), lastAuthor, sinceExplore: Math.max(0, state.sinceExplore - queued.length) },
+  };
+}
+
 interface FriendsLean {
   dial: number;
   /** Author → 1 for a friend, 0.5 for someone the person follows. */
@@ -172,6 +198,7 @@ function personalise(
   rows: Map<string, VideoRow>,
   lean: FriendsLean | null,
   pending: ReadonlySet<string>,
+  queued: readonly string[],
 ): Candidate[] {
   const learned = modelScores(ctx, person, list.map((c) => c.id));
   return list.map((c) => {
@@ -188,6 +215,7 @@ function personalise(
         closeness: lean?.closeness.get(c.authorId),
         session: sessionScore(session, c.authorId, tags),
         trustPast: trustsPast(session, c.authorId, tags),
+        queued: queued.includes(c.id),
       }),
     };
   });
@@ -214,20 +242,23 @@ async function pendingTopics(ctx: AppContext, session: SessionTaste, person: Per
  * nothing shown already in this phase), ranks and mixes them. The cursor holds each stream's
  * position, the last author shown and the clips shown beyond the positions.
  */
-export async function forYouFeed(ctx: AppContext, viewerId: string | null, page: { cursor?: string; limit: number }) {
+export async function forYouFeed(ctx: AppContext, viewerId: string | null, page: { cursor?: string; limit: number; ahead?: readonly string[] }) {
   const scope: CursorScope = { list: 'feed:for-you', viewer: viewerId };
   let state = readCursor(scope, page.cursor);
-  // The clips the pages before ended with (the state's list is replaced, never changed in place).
-  const shownBefore = state.recent;
   // Who is left out, what the person did lately (it ranks this page: learned model, affinities,
   // at once) and the friends-first dial: independent reads, one round trip's wait for all three.
   const [hiddenSet, person, lean] = viewerId
     ? await Promise.all([excludeAuthors(ctx, viewerId), personSignals(ctx, viewerId), friendsLean(ctx, viewerId)])
     : [new Set<string>(), null, null];
   const hidden = [...hiddenSet];
+  // The clips the client still has queued were served but not shown: they are ranked again beside the rest.
+  const withdrawn = await withdrawQueued(ctx, state, person, page.ahead ?? []);
+  state = withdrawn.state;
+  const queued = withdrawn.queued;
+  // The clips the pages before ended with (the state's list is replaced, never changed in place).
+  const shownBefore = state.recent;
   const session = person ? sessionTaste(person.events) : null;
   const dismissed = [...(person?.affinities.dismissedAuthors ?? [])];
-  const pending = session ? await pendingTopics(ctx, session, person!, shownBefore) : new Set<string>();
   // The clips the person saw last (any event is a clip they had on screen), oldest first: the one on
   // screen never comes round again next (feed-mix.ts, lastSeen).
   const lastSeen = [...new Set((person?.events ?? []).map((e) => e.videoId))].slice(0, LAST_SEEN).reverse();
@@ -237,6 +268,11 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const freshSince = new Date(Date.now() - FRESH_WINDOW_MS);
   const picked: Candidate[] = [];
   const rows = new Map<string, VideoRow>();
+  const [pending, queuedNow] = await Promise.all([
+    session ? pendingTopics(ctx, session, person!, shownBefore) : new Set<string>(),
+    queued.length ? media.queuedCandidates(ctx, { ids: queued, excludeAuthors: excludedIn(PHASES[0]!), freshSince }) : { rows: [], list: [] },
+  ]);
+  for (const r of queuedNow.rows) rows.set(String(r.id), r);
   let phasePicked: string[] = [];
   // During a skip streak every slot explores, one untried topic each: a wider first window brings
   // the best clip of more topics than the few at the top of trending.
@@ -284,7 +320,7 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     for (const r of cand.rows) rows.set(String(r.id), r);
     const lists = cand.lists;
     // 2. rules
-    const history = viewerId ? await viewerHistory(ctx, viewerId, [...cand.rows.map((r) => String(r.id)), ...topicNow.map((c) => c.id)]) : null;
+    const history = viewerId ? await viewerHistory(ctx, viewerId, [...cand.rows.map((r) => String(r.id)), ...topicNow.map((c) => c.id), ...queued]) : null;
     const eligible = (x: Candidate) => !history || (!history.dismissed.has(x.id) && !(phase === PHASES[0] && history.watched.has(x.id)));
     const shown = new Set([...state.carry, ...phasePicked]);
     const keep = (x: Candidate) => eligible(x) && !shown.has(x.id);
@@ -294,10 +330,14 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     const personalising = person !== null && session !== null && phase === PHASES[0];
     // Every candidate carries its topic (first hashtag) for the mix's topic rule.
     const topical = (list: Candidate[]) => list.map((c) => ({ ...c, topic: hashtagsOf(rows.get(c.id)!.caption)[0] ?? null }));
-    const personal = (list: Candidate[]) => topical(personalising ? personalise(ctx, person, session, list, rows, lean, pending) : list);
+    const personal = (list: Candidate[]) => topical(personalising ? personalise(ctx, person, session, list, rows, lean, pending, queued) : list);
+    // Beside the streams: the topic source (as hot) and the queued clips (each in its own stream's
+    // list; a queued fresh clip is newer than what its stream has left, so it goes first).
     const inStreams = new Set(cand.rows.map((r) => String(r.id)));
-    const hotLike = [...lists.hot, ...lists.again, ...topicNow.filter((c) => !inStreams.has(c.id))];
-    const ranked = rank(personal(hotLike.filter(keep)), personal(lists.fresh.filter(keep)));
+    const queuedIn = (source: ForYouStream) => queuedNow.list.filter((c) => c.source === source && !inStreams.has(c.id));
+    const fromTopics = topicNow.filter((c) => !inStreams.has(c.id) && !queued.includes(c.id));
+    const hotLike = [...lists.hot, ...lists.again, ...fromTopics, ...queuedIn('hot')];
+    const ranked = rank(personal(hotLike.filter(keep)), personal([...queuedIn('fresh'), ...lists.fresh].filter(keep)));
     if (personalising && (person.events.length || lean)) ranked.fresh = [...ranked.fresh].sort((a, b) => b.score - a.score);
     // 4. mix — when these candidates are all this phase has, the rules give way rather than end the feed
     const exhausted = streams.every((s) => lists[s].length < asked(s));

@@ -77,6 +77,18 @@ export function positionIn(stream: ForYouStream, row: repo.VideoRow): StreamPosi
 /** Among `videoIds`: the clips the viewer watched, and those they marked "not interested". */
 export const viewerHistory = (ctx: AppContext, viewerId: string, videoIds: readonly string[]) => repo.seenAmong(ctx.db, viewerId, videoIds);
 
+/**
+ * The clips the client has queued after the one on screen (For You's `ahead`) that may still be
+ * shown, each as a candidate of the stream it belongs to (fresh: recent and within its impression
+ * budget; else hot): ranked beside the others, one keeps its place while it is still the best.
+ */
+export async function queuedCandidates(ctx: AppContext, q: { ids: readonly string[]; excludeAuthors: readonly string[]; freshSince: Date }) {
+  const rows = await repo.listOpenAmong(ctx.db, q);
+  const fresh = (r: repo.VideoRow) => new Date(r.created_at) >= q.freshSince && Number(r.impressions_count) < ctx.config.media.freshImpressionBudget;
+  const list = rows.map((r): ForYouCandidate => ({ id: String(r.id), authorId: String(r.author_id), source: fresh(r) ? 'fresh' : 'hot', score: r.hot_score }));
+  return { rows, list };
+}
+
 /** How many of a tag's newest clips the topic source looks at (bounded work per tag). */
 const TOPIC_SCAN = 150;
 

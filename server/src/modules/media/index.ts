@@ -40,7 +40,7 @@ export const mediaModule: LoopModule = {
   uses: ['accounts', 'graph'],
 };
 
-export { type ForYouStream, forYouCandidates, positionIn, type StreamPosition, topicCandidates, viewerHistory } from './feed-candidates.ts';
+export { type ForYouStream, forYouCandidates, positionIn, queuedCandidates, type StreamPosition, topicCandidates, viewerHistory } from './feed-candidates.ts';
 export type { VideoRow } from './media.repo.ts';
 export {
   countSharesIn,

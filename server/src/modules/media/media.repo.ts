@@ -311,6 +311,17 @@ export async function listOpenByTags(db: Executor, q: { tags: readonly string[];
   return res.rows;
 }
 
+/** Those of `ids` that For You may still show (open, by none of `excludeAuthors`): the clips a client has queued and may keep. */
+export async function listOpenAmong(db: Executor, q: { ids: readonly string[]; excludeAuthors: readonly string[] }) {
+  if (!q.ids.length) return [];
+  const res = await sql<VideoRow>`
+    SELECT * FROM videos
+     WHERE id = ANY(${bigints(q.ids)}::bigint[])
+       AND status = 'ready' AND visibility = 'public' AND NOT author_private
+       AND NOT (author_id = ANY(${bigints(q.excludeAuthors)}::bigint[]))`.execute(db);
+  return res.rows;
+}
+
 /** For You's new-upload budget: recent open clips that have had few impressions so far (index `videos_open_fresh`). */
 export async function listFreshPublic(
   db: Executor,

@@ -7,7 +7,7 @@ import { queryClient } from '../../app/query-client.ts';
 import { firstScreenAt, takeFirstScreenFeed } from '../../app/first-screen.ts';
 import { useToast } from '../../ui/Toast.tsx';
 import { useRealtime, useRealtimeFrames, useRealtimeStatus } from '../../app/realtime/socket.ts';
-import { ASK_AGAIN, broughtNothingNew, CHRONOLOGICAL_PAGE, FOR_YOU_PAGE, replaceAhead, rerankPlan } from './feed-paging.ts';
+import { ASK_AGAIN, broughtNothingNew, CHRONOLOGICAL_PAGE, FOR_YOU_PAGE, replaceAhead, rerankQuery } from './feed-paging.ts';
 
 export type FeedKind = 'for-you' | 'following' | 'friends';
 const VideoPage = page(Video);
@@ -58,9 +58,10 @@ type FeedData = InfiniteData<VideoPage, string | undefined>;
 
 /**
  * For You's re-rank (feed-paging.ts), called on each swipe to a clip not seen yet and on each
- * completion: sends the pending events, asks for a small page after the latest cursor and puts it
- * behind the clip after the one on screen (`onScreen`, its index), in place of whatever was queued
- * there, asking again when the answer brought nothing new (feed-paging.ts ASK_AGAIN). A re-rank asked
+ * completion: sends the pending events, asks for a small page after the latest cursor (naming the
+ * clips queued, which the ranking may keep) and puts it behind the clip on screen (`onScreen`, its
+ * index) in place of whatever was queued there, asking again when the answer brought nothing after
+ * it (feed-paging.ts ASK_AGAIN). A re-rank asked
  * for while one is on its way cancels it: that answer ranked on less. Best
  * effort: one that fails is tried once more, then the queue stays as it was (the next swipe asks again).
  */
@@ -78,19 +79,19 @@ export function useForYouRerank() {
       inFlight.current = ctrl;
       setLoading(true);
       const key = videoKeys.feed('for-you');
-      const queuedAfter = (d: FeedData) => d.pages.reduce((n, p) => n + p.items.length, 0) - onScreen - 1;
+      const queuedAfter = (d: FeedData) => d.pages.flatMap((p) => p.items).slice(onScreen + 1);
       const attempt = async (again: boolean, asks: number): Promise<void> => {
         const data = qc.getQueryData<FeedData>(key);
         const cursor = data?.pages.at(-1)?.nextCursor;
         if (!data || !cursor) return;
-        const plan = rerankPlan(queuedAfter(data));
         try {
           await flushEvents();
           if (ctrl.signal.aborted) return;
-          const fresh = await api('/feed/for-you', { query: { cursor, limit: plan.limit }, schema: VideoPage, signal: ctrl.signal });
+          const ask = rerankQuery(queuedAfter(data));
+          const fresh = await api('/feed/for-you', { query: { cursor, limit: ask.limit, ahead: ask.ahead.join(',') }, schema: VideoPage, signal: ctrl.signal });
           if (ctrl.signal.aborted) return;
-          const next = qc.setQueryData<FeedData>(key, (d) => d && replaceAhead(d, onScreen + 1 + plan.keep, onScreen, fresh, cursor));
-          if (next && fresh.nextCursor && asks < ASK_AGAIN && broughtNothingNew(queuedAfter(next), plan.keep)) return attempt(again, asks + 1);
+          const next = qc.setQueryData<FeedData>(key, (d) => d && replaceAhead(d, onScreen, fresh, cursor));
+          if (next && fresh.nextCursor && asks < ASK_AGAIN && broughtNothingNew(queuedAfter(next).length)) return attempt(again, asks + 1);
         } catch {
           // Failed (not cancelled): one more try a moment later, unless a newer re-rank came meanwhile.
           if (again && !ctrl.signal.aborted) await new Promise((r) => setTimeout(r, 1000));

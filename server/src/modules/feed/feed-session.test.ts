@@ -79,6 +79,25 @@ describe('session taste', () => {
     expect(sessionTaste([...skipped('12', 'cats'), ...finished('11', 'cats'), ...skipped('10', 'cats'), ...cats]).exploring).toBe(false);
   });
 
+  it('hedges after one skip of a favourite: the slots after the next clip explore until the next outcome', () => {
+    const cats = [1, 2, 3, 4, 5, 6].flatMap((i) => finished(String(i), 'cats'));
+    const once = sessionTaste([...skipped('10', 'cats'), ...cats]);
+    expect(once.hedging).toBe(true);
+    expect(once.exploring).toBe(false);
+    expect(exploreEvery(once, 10)).toBe(1);
+    // The past still holds (one skip is not yet a change of taste).
+    expect(trustsPast(once, 'x', ['cats'])).toBe(true);
+    // A finish after it: it was a one-off.
+    const oneOff = sessionTaste([...finished('11', 'cats'), ...skipped('10', 'cats'), ...cats]);
+    expect(oneOff.hedging).toBe(false);
+    expect(exploreEvery(oneOff, 10)).toBe(10);
+    // Skips of what the person was not known to like hedge nothing.
+    expect(sessionTaste([...skipped('10', 'dogs'), ...cats]).hedging).toBe(false);
+    // A second skip: an exploration, no longer a hedge.
+    const twice = sessionTaste([...skipped('11', 'cats'), ...skipped('10', 'cats'), ...cats]);
+    expect([twice.exploring, twice.hedging]).toEqual([true, false]);
+  });
+
   it('gives the long-term profile no say over a clip whose topic was skipped lately', () => {
     expect(personalScore({ hot: 0, model: undefined, affinity: 5, session: -0.5 })).toBeLessThan(personalScore({ hot: 0, model: undefined, affinity: 0, session: 0 }));
     expect(personalScore({ hot: 0, model: undefined, affinity: 5, session: 0 })).toBeGreaterThan(personalScore({ hot: 0, model: undefined, affinity: 0, session: 0 }));

@@ -15,6 +15,9 @@ import { hashtagsOf, signalWeight } from '../media/index.ts';
  * skips in a row of a topic finished six times before push it below zero. Topics (and authors) with no clip
  * among the last EXPLORE_HORIZON are "unexplored": the mix's exploration slot tries them.
  *
+ * A single skip of a favoured topic hedges: the slots after the next clip try an untried topic,
+ * until the next outcome says whether it was a one-off (a finish: back to the favourites; the cost
+ * is one clip at most) or the start of a streak (then the exploration is already one topic in).
  * A skip streak (SKIP_STREAK skipped clips in a row of favoured topics — finished FAVOURED times
  * more than skipped lately: what For You exploited) means what it knew has stopped working —
  * typically a change of taste — and starts an exploration (skips of other topics are no news:
@@ -57,6 +60,12 @@ export interface SessionTaste {
   skipStreak: number;
   /** Every slot explores: a skip streak, and no lead yet. */
   exploring: boolean;
+  /**
+   * One skip of a favoured topic since the last finish, not yet a streak: the slots after the next
+   * clip hedge (explore) until the next outcome says whether it was a one-off (a finish: back to
+   * the favourites) or a change of taste (a second skip: an exploration, already one topic in).
+   */
+  hedging: boolean;
   /** An exploration has leads, none confirmed yet: one clip of a lead at a time tests it, the other slots go on exploring. */
   testing: boolean;
   /** Topics (and, for clips without hashtags, authors: ids are digits, never a hashtag) finished during the latest exploration and not skipped since. */
@@ -186,6 +195,7 @@ export function sessionTaste(events: readonly SessionEvent[]): SessionTaste {
     overall: all[0] / (1 + all[1]),
     skipStreak: skips,
     exploring: exploringNow && leads.size === 0,
+    hedging: !exploringNow && skips > 0,
     testing: exploringNow && leads.size > 0,
     leads,
     shifted,
@@ -226,14 +236,14 @@ export function currentTopics(t: SessionTaste, longTerm: ReadonlyMap<string, num
 
 /**
  * One exploration slot in how many: about one in ten while some topic works for the person; every
- * slot during an exploration (a skip streak and no lead yet, or only leads being tested: `pending`
+ * slot while hedging after a skip of a favourite, and during an exploration (a skip streak and no lead yet, or only leads being tested: `pending`
  * holds the topics, or authors, of the clips shown and not reached yet); every other slot while they have been skipping more than finishing lately and no
  * topic has come out ahead. What For You knew about them has stopped working (a change of taste),
  * so it looks for what works now, and stops looking as soon as something lands.
  */
 export function exploreEvery(t: SessionTaste, usual: number, pending: ReadonlySet<string> = new Set()): number {
   // A lead whose test clip is out (shown, outcome not in yet): the slots after it explore.
-  if (t.exploring || (t.testing && [...t.leads].every((key) => pending.has(key)))) return 1;
+  if (t.exploring || t.hedging || (t.testing && [...t.leads].every((key) => pending.has(key)))) return 1;
   const works = [...t.topics].some(([, s]) => s > 0);
   return t.overall < 0 && !works ? 2 : usual;
 }

@@ -1,9 +1,8 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { escapeHtml } from '../platform/html/escape-html.ts';
+import type { ShellSource } from '../platform/html/shell-source.ts';
 
 /**
  * Home for a signed-in person, sent with what its first screen needs (docs/web.md "First paint").
@@ -50,32 +49,6 @@ async function ask(app: FastifyInstance, req: FastifyRequest, url: string): Prom
 /** JSON that cannot end the `<script>` element it sits in (nor open a comment or CDATA). */
 function jsonForHtml(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
-}
-
-/** The app's shell (index.html) as the build wrote it. */
-export type ShellSource = () => Promise<string>;
-
-/**
- * Reads the shell once, the first time a signed-in Home needs it, not on every request: a built
- * server's shell does not change under it (`npm start` builds before it starts; a deploy restarts
- * it). With `rereadWhenChanged` (development: `npm run build` beside `npm run dev`, whose static
- * files are served fresh from disk) one stat per request tells when to read it again, so Home
- * never names scripts a rebuild deleted. A failed read is not kept: the next request tries again.
- */
-export function shellSource(webDistDir: string, opts: { rereadWhenChanged: boolean }): ShellSource {
-  const file = path.join(webDistDir, 'index.html');
-  let cached: { mtimeMs: number; text: Promise<string> } | null = null;
-  return async () => {
-    const mtimeMs = opts.rereadWhenChanged ? (await fs.stat(file)).mtimeMs : 0;
-    if (!cached || cached.mtimeMs !== mtimeMs) {
-      const read = { mtimeMs, text: fs.readFile(file, 'utf8') };
-      cached = read;
-      read.text.catch(() => {
-        if (cached === read) cached = null;
-      });
-    }
-    return cached.text;
-  };
 }
 
 /**

@@ -21,7 +21,8 @@ import { publicMediaRoutes } from './public-media.ts';
 import { OneLineRequestLog } from './request-log.ts';
 import { robotsRoute } from './robots.ts';
 import { registerTextGuard } from './text-guard.ts';
-import { renderSignedInHome, sendPersonalPage, shellSource } from './first-screen.ts';
+import { renderSignedInHome, sendPersonalPage } from './first-screen.ts';
+import { shellSource } from '../platform/html/shell-source.ts';
 
 const JSON_BODY_LIMIT = 256 * 1024;
 /** The welcome screen as static HTML, written by the build beside index.html (web/build-output.ts). */

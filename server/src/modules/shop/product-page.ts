@@ -1,11 +1,10 @@
 import { Id } from '@loop/contracts';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { toProductViews } from './shop.presenter.ts';
 import * as repo from './shop.repo.ts';
 import { escapeHtml } from '../../platform/html/escape-html.ts';
+import { shellSource } from '../../platform/html/shell-source.ts';
 
 /**
  * GET /p/:id — a product's public page. Link-preview fetchers run no JavaScript, so the
@@ -24,7 +23,8 @@ export function formatPrice(minor: number, currency: string): string {
 }
 
 export function productPageRoutes(ctx: AppContext): FastifyPluginAsync {
-  const shellFile = path.join(ctx.config.webDistDir, 'index.html');
+  // Read once (again when it changes, in development), not on every request.
+  const shellOf = shellSource(ctx.config.webDistDir, { rereadWhenChanged: ctx.config.env === 'development' });
   return async (app) => {
     app.get<{ Params: { id: string } }>('/p/:id', { schema: { hide: true } }, async (req, reply) => {
       const { id } = req.params;
@@ -50,7 +50,7 @@ export function productPageRoutes(ctx: AppContext): FastifyPluginAsync {
         .filter(([, , v]) => v !== null)
         .map(([attr, key, v]) => `<meta ${attr}="${key}" content="${escapeHtml(String(v))}">`)
         .join('\n    ');
-      const shell = fs.existsSync(shellFile) ? fs.readFileSync(shellFile, 'utf8') : null;
+      const shell = await shellOf().catch(() => null);
       const html = shell
         ? shell.replace(/<title>[^<]*<\/title>/, '').replace('</head>', `<title>${escapeHtml(title)}</title>\n    ${tags}\n  </head>`)
         : `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>\n    ${tags}\n  </head><body><a href="/">Open Loop</a></body></html>`;

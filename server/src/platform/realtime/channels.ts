@@ -27,7 +27,6 @@ export interface PassCache {
 export const FAN_OUT_CHUNK = 500;
 
 interface Channel {
-  members: Set<ChannelMember>;
   ready: Promise<() => Promise<void>>;
   /**
    * A room's frames, numbered in publish order: `log[0]` is number `base`, the next one published
@@ -36,7 +35,7 @@ interface Channel {
   log: Array<[Frame, FrameBytes]>;
   base: number;
   head: number;
-  /** Per member, the number of the first frame it has not been handed yet (`head` when it joined). */
+  /** The members, each with the number of the first frame it has not been handed yet (`head` when it joined). */
   next: Map<ChannelMember, number>;
   /** The room's fan-out is running (frames go to the log, not straight to the members). */
   cycling: boolean;
@@ -70,25 +69,21 @@ export class ChannelHub {
   async join(name: string, member: ChannelMember): Promise<void> {
     let ch = this.channels.get(name);
     if (!ch) {
-      const created: Channel = { members: new Set(), ready: Promise.resolve(async () => {}), log: [], base: 0, head: 0, next: new Map(), cycling: false };
+      const created: Channel = { ready: Promise.resolve(async () => {}), log: [], base: 0, head: 0, next: new Map(), cycling: false };
       created.ready = this.pubsub.subscribe(name, (payload, text) => this.publishedOn(created, payload as Frame, text));
       ch = created;
       this.channels.set(name, ch);
     }
-    if (!ch.members.has(member)) {
-      ch.members.add(member);
-      // Only what is published from now on.
-      ch.next.set(member, ch.head);
-    }
+    // Only what is published from now on.
+    if (!ch.next.has(member)) ch.next.set(member, ch.head);
     await ch.ready;
   }
 
   leave(name: string, member: ChannelMember) {
     const ch = this.channels.get(name);
     if (!ch) return;
-    ch.members.delete(member);
     ch.next.delete(member);
-    if (ch.members.size === 0) {
+    if (ch.next.size === 0) {
       this.channels.delete(name);
       ch.log.length = 0;
       ch.ready.then((unsubscribe) => unsubscribe()).catch((err) => this.log.warn({ err }, 'unsubscribe failed'));
@@ -97,13 +92,13 @@ export class ChannelHub {
 
   /** Members on this node (0 when nobody here joined it). */
   size(name: string): number {
-    return this.channels.get(name)?.members.size ?? 0;
+    return this.channels.get(name)?.next.size ?? 0;
   }
 
   private publishedOn(ch: Channel, frame: Frame, text: string) {
-    const bytes = ch.members.size > 1 ? Buffer.from(text) : text;
-    if (!ch.cycling && ch.members.size <= this.chunk) {
-      for (const m of ch.members) m.receive(frame, bytes);
+    const bytes = ch.next.size > 1 ? Buffer.from(text) : text;
+    if (!ch.cycling && ch.next.size <= this.chunk) {
+      for (const m of ch.next.keys()) m.receive(frame, bytes);
       return;
     }
     ch.log.push([frame, bytes]);
@@ -118,12 +113,12 @@ export class ChannelHub {
    */
   private round(ch: Channel) {
     ch.cycling = true;
-    if (ch.members.size === 0) {
+    if (ch.next.size === 0) {
       ch.cycling = false;
       return;
     }
     const startHead = ch.head;
-    const members = [...ch.members];
+    const members = [...ch.next.keys()];
     let i = 0;
     // The ranges handed out since `head` last moved, by their start: shared by every member that needs the same one.
     let ranges = new Map<number, { frames: ReadonlyArray<readonly [Frame, FrameBytes]>; shared: PassCache }>();
@@ -157,7 +152,7 @@ export class ChannelHub {
       ch.log.splice(0, startHead - ch.base);
       ch.base = startHead;
       // Frames came during the round: those behind the cursor need them, in a round (and a turn) of its own.
-      if (ch.head > startHead && ch.members.size) setImmediate(() => this.round(ch));
+      if (ch.head > startHead && ch.next.size) setImmediate(() => this.round(ch));
       else ch.cycling = false;
     };
     step();

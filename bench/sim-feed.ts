@@ -25,8 +25,8 @@ const CLIPS_PER_AUTHOR = 12;
 const CLIP_MS = 15_000;
 const SKIP_MS = 1_500;
 // Paged as the web app pages For You (feed-paging.ts): a first page of FOR_YOU_PAGE, then a re-rank
-// on every swipe and on every completion (pending events sent, the clip after the one on screen
-// kept, the rest replaced by a fresh small page).
+// on every swipe and on every completion (pending events sent, a small page naming the clips queued
+// after the one on screen asked for, and put in their place).
 const SESSION = 24;
 /** Adapted: at least this many of the last 5 impressions are of the new favourite topic. */
 const ADAPTED = 3;
@@ -127,7 +127,7 @@ async function runSeed(seed: number) {
       oracle.push(best.reduce((a, c) => a + watch(c, taste, rOr).ms, 0));
       // Loop: For You as the web app runs it (feed-paging.ts, FeedScreen): the clips queued after the one
       // on screen; each swipe to a clip not seen yet and each completion sends the pending events and
-      // re-ranks what lies beyond the next clip.
+      // re-ranks what lies beyond the clip on screen (the queued clips named, so they may keep their place).
       const rLoop = seededRandom(p.seed);
       let cursor: string | undefined;
       let ended = false;
@@ -243,8 +243,9 @@ const md = `### For You simulator (\`npm run sim:feed\`)
 ${TOPICS} topics, ${TOPICS * AUTHORS_PER_TOPIC} authors, ${TOPICS * AUTHORS_PER_TOPIC * CLIPS_PER_AUTHOR} clips of ${CLIP_MS / 1000} s (popularity skewed and independent of topic).
 Each simulated person has a hidden favourite topic (watched to the end 85 % of the time), a second one (35 %), the rest 8 %;
 a clip not watched is skipped after ${SKIP_MS / 1000} s. A session is ${SESSION} impressions. For You is paged as the web app pages it
-(a first page of ${FOR_YOU_PAGE}; then on every swipe and every completion the pending events are sent and what lies beyond the
-next clip is replaced by a fresh small page, through the functions behind \`POST /events\` and \`GET /feed/for-you\`). The popularity feed and
+(a first page of ${FOR_YOU_PAGE}; then on every swipe and every completion the pending events are sent and what is queued after the
+clip on screen is ranked again beside the rest — \`ahead\` — and replaced by a small page, through the functions behind \`POST /events\`
+and \`GET /feed/for-you\`; "queued next clip kept": how often the clip queued next, buffering in the app, kept its place). The popularity feed and
 the oracle see the same people with the same coin flips. Learned model not refitted during the run (\`RECOMMENDER_REFIT_MINUTES=0\`):
 what is measured is what For You learns online from a person's own swipes.
 
@@ -257,8 +258,8 @@ ${ADAPTED} of the last 5 are of the new topic (capped at ${ADAPT_CAP}):
 
 ${table(['seed', 'people', 'median', 'mean', 'within 10', 'first finish of the new topic (median)', 'then until adapted (median)'], adaptRows)}
 
-A skip reaches the ranking at the next swipe and shapes the clip after the next one (that one is already buffering);
-a completion re-ranks at once. docs/recommender.md (simulator) explains the figures.
+A skip reaches the ranking at the next swipe and shapes the clip after the one on screen; a completion re-ranks at once
+and shapes the next clip. docs/recommender.md (simulator) explains the figures.
 
 ${machineNote()} Load average at start: ${load}.`;
 console.log(md);

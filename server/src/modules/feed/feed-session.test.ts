@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { personalScore } from './feed-personal.ts';
-import { currentTopics, exploreEvery, LEAD_SCORE, sessionScore, sessionTaste, trustsPast, unexplored } from './feed-session.ts';
+import { currentTopics, exploreEvery, LEAD_SCORE, pendingTopics, sessionScore, sessionTaste, trustsPast, unexplored } from './feed-session.ts';
 
 // Events newest first, as personSignals gives them: a finished clip and a skipped one.
 const finished = (id: string, topic: string, author = `a${id}`) => [
@@ -79,12 +79,25 @@ describe('session taste', () => {
     expect(sessionTaste([...skipped('12', 'cats'), ...finished('11', 'cats'), ...skipped('10', 'cats'), ...cats]).exploring).toBe(false);
   });
 
+  it('counts as being tried only the clip on screen without an outcome yet', () => {
+    const onScreen = { videoId: '20', type: 'impression', watchedMs: null, durationMs: 15_000, authorId: 'a20', caption: '#birds #cats' };
+    expect(pendingTopics([onScreen, ...skipped('8', 'cats')])).toEqual(new Set(['birds']));
+    // Its outcome is in: nothing is pending.
+    expect(pendingTopics([...finished('20', 'birds'), ...skipped('8', 'cats')])).toEqual(new Set());
+    // A clip without hashtags is tried as its author.
+    expect(pendingTopics([{ ...onScreen, caption: 'no tags' }])).toEqual(new Set(['a20']));
+    expect(pendingTopics([])).toEqual(new Set());
+  });
+
   it('hedges after one skip of a favourite: the slots after the next clip explore until the next outcome', () => {
     const cats = [1, 2, 3, 4, 5, 6].flatMap((i) => finished(String(i), 'cats'));
-    const once = sessionTaste([...skipped('10', 'cats'), ...cats]);
+    const once = sessionTaste([...skipped('10', 'cats'), ...finished('9', 'dogs'), ...cats]);
     expect(once.hedging).toBe(true);
     expect(once.exploring).toBe(false);
     expect(exploreEvery(once, 10)).toBe(1);
+    // Any topic but the one just skipped is worth a try, also one seen lately.
+    expect(unexplored(once, 'x', ['dogs'])).toBe(true);
+    expect(unexplored(once, 'x', ['cats'])).toBe(false);
     // The past still holds (one skip is not yet a change of taste).
     expect(trustsPast(once, 'x', ['cats'])).toBe(true);
     // A finish after it: it was a one-off.

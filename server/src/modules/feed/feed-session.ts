@@ -167,10 +167,11 @@ export function sessionTaste(events: readonly SessionEvent[]): SessionTaste {
       }
     }
   }
-  // What the exploration tried: the latest skips (a long one tries again what it skipped longest ago).
+  // What the exploration (or the hedge) tried: the latest skips (a long one tries again what it skipped longest ago).
+  const hedging = !exploringNow && skips > 0;
   const streakTopics = new Set<string>();
   const streakAuthors = new Set<string>();
-  if (exploringNow)
+  if (exploringNow || hedging)
     for (const c of skipped.slice(-STREAK_MEMORY)) {
       streakAuthors.add(c.authorId);
       for (const t of c.tags) streakTopics.add(t);
@@ -189,17 +190,37 @@ export function sessionTaste(events: readonly SessionEvent[]): SessionTaste {
   return {
     topics: adjusted(mean(sums.topics), streakTopics),
     authors: adjusted(mean(sums.authors), streakAuthors),
-    recentTopics: exploringNow ? new Set([...streakTopics, ...leads]) : recentTopics,
-    recentAuthors: exploringNow ? new Set([...streakAuthors, ...leads]) : recentAuthors,
+    // Exploring or hedging, every topic but those skipped lately is worth a try — also those seen
+    // lately (For You's topic rule puts another topic after every two of the favourite, so within
+    // the latest clips nearly every topic has been on screen once).
+    recentTopics: exploringNow || hedging ? new Set([...streakTopics, ...leads]) : recentTopics,
+    recentAuthors: exploringNow || hedging ? new Set([...streakAuthors, ...leads]) : recentAuthors,
     clips: clips.size,
     overall: all[0] / (1 + all[1]),
     skipStreak: skips,
     exploring: exploringNow && leads.size === 0,
-    hedging: !exploringNow && skips > 0,
+    hedging,
     testing: exploringNow && leads.size > 0,
     leads,
     shifted,
   };
+}
+
+/**
+ * The topic (or, for a clip without hashtags, the author) of the clip on screen while it has no
+ * outcome yet — the newest clip of the person's events (newest first), with only an impression so
+ * far: it is being tried (a lead's test clip, or an exploration's), so the slots after it try
+ * others. The clips queued after it are ranked again on every re-rank (For You's `ahead`): they
+ * are not being tried yet.
+ */
+export function pendingTopics(events: readonly SessionEvent[]): Set<string> {
+  const newest = events[0];
+  if (!newest) return new Set();
+  for (const e of events) {
+    if (e.videoId !== newest.videoId) break;
+    if (e.type !== 'impression') return new Set();
+  }
+  return new Set([hashtagsOf(newest.caption)[0] ?? newest.authorId]);
 }
 
 /** Whether the long-term profile and the model count for this clip (feed-personal.ts): not after a change of taste, unless it is of a lead. */

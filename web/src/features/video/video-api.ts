@@ -275,4 +275,6 @@ export function trackEvent(e: Omit<PlaybackEvent, 'at'>) {
     window.setTimeout(flush, 4000);
   }
 }
-if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
+// On window, where the event arrives after bubbling up from document: after the clip on screen has
+// told its watch and sent the queue (ClipCard), so the page sends one batch as it hides, not two.
+if (typeof window !== 'undefined') window.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());

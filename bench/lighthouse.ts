@@ -26,10 +26,15 @@ scored 72 (FCP 2.5 s, LCP 3.6 s, TBT 554 ms: its largest paint, the first clip's
 \`/me\` and the feed). Now the server sends Home with \`/me\`, For You's first page and that poster in the HTML, and the
 app starts once the poster has painted (docs/web.md "Signed-in Home is sent with its first screen"). Home's largest
 paint is still that poster, so its size matters: posters are no wider than their clip now (a noisy 480-wide demo
-clip's poster was upscaled to 720 and weighed 390 KB; now 185 KB), and LCP scores full marks in every run. What keeps
-Home below 90 in some runs is total blocking time: the app's first render and commit, one task of 300–600 ms at
-Lighthouse's 4× CPU slowdown (profiled: React's render of the feed, DOM insertion, the first Intl formatter — that
-one is gone); the machine's load inflates it again.
+clip's poster was upscaled to 720 and weighed 390 KB; now 185 KB), and LCP scores full marks in every run. What kept
+Home below 90 in some runs is total blocking time. Profiled at 4× CPU, its longest task was the app's start: the
+preload helper appending two dozen modulepreload links, then one task running all of start's modules (building every
+contract's zod schemas, React's and the router's set-up), then zod's first parse of the page's \`/me\` and feed. Now the
+first screen's answers are taken without zod, the contracts are bundled where they are used (the start builds only its
+own schemas), dynamic imports preload only CSS, and the entry imports start's graph in five parts that run as separate
+tasks (docs/web.md "Signed-in Home is sent with its first screen"): the longest task of a signed-in Home load at 4× CPU
+went from a median 1086 ms to 462 ms, the sum of long tasks' excess over 50 ms from 1687 to 1283 ms (7 interleaved loads
+each, on a machine at load 10–14). The machine's load inflates all of these.
 
 `;
 const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');

@@ -20,10 +20,18 @@ export default defineConfig({
     emptyOutDir: true,
     // The server's CSP forbids inline scripts; keep every asset a file, never a data: URL script.
     assetsInlineLimit: 0,
-    modulePreload: { polyfill: false },
+    // A dynamic import preloads only its CSS: each <link rel=modulepreload> the preload helper appended
+    // cost the main thread a few ms at Home's start (two dozen of them: start's chunks, then the feed's),
+    // and without them the browser fetches a chunk's imports once it has the chunk (a round trip later;
+    // after the first visit the service worker has them all).
+    modulePreload: { polyfill: false, resolveDependencies: (_file, deps) => deps.filter((d) => d.endsWith('.css')) },
     // No source maps in production: they published the whole source (5 MB) to anyone.
     sourcemap: false,
     rolldownOptions: {
+      // The contracts only define schemas: a module of them is bundled where its schemas are used, so
+      // the first screen builds the ones it needs (building zod schemas is slow at a phone's speed)
+      // rather than all of them, shop's, live's and the rest.
+      treeshake: { moduleSideEffects: (id: string) => !/packages[\\/]contracts[\\/]/.test(id) },
       output: {
         // Screens are split by route (app/routes.tsx) and hls.js loads where a clip plays; the
         // libraries every screen needs go in two named chunks, cached across deploys of the app.

@@ -53,14 +53,25 @@ function storedSession(): MeData | undefined {
 /** Whether someone is signed in as far as this browser knows (the page was sent for them, or /me said so last). */
 export const hasStoredSession = () => firstScreenSignedIn() || storedSession() !== undefined;
 
+/**
+ * The answer of `GET /me` sent with the page. It is not parsed with zod: this server wrote it a
+ * moment ago through that route (its response schema is `Me`), and the page and this script come
+ * from the same build; parsing it (zod's first parse: its code compiled at a phone's speed) was part
+ * of the app's first long task. A glance at its shape still keeps an odd block out.
+ */
+function sentMe(): MeData | undefined {
+  const sent = takeFirstScreenMe() as MeData | undefined;
+  return typeof sent?.user?.id === 'string' && typeof sent.settings === 'object' ? sent : undefined;
+}
+
 // When the starting answer came with the page (first-screen.ts) it is fresh, not a stored one.
 let initialMeAt = 0;
 function initialMe(): MeData | undefined {
-  const sent = Me.safeParse(takeFirstScreenMe());
-  if (sent.success) {
-    storeSession(sent.data);
+  const sent = sentMe();
+  if (sent) {
+    storeSession(sent);
     initialMeAt = firstScreenAt();
-    return sent.data;
+    return sent;
   }
   initialMeAt = 0;
   return storedSession();

@@ -26,10 +26,13 @@ export const videoKeys = {
 /** Clips a feed page asks for (the server sends For You's first page with Home: server/src/app/first-screen.ts). */
 const pageSize = (kind: FeedKind) => (kind === 'for-you' ? FOR_YOU_PAGE : CHRONOLOGICAL_PAGE);
 
-/** The first page the server sent with the page, if it is this feed's (once; then the server is asked). */
+/**
+ * The first page the server sent with the page, if it is this feed's (once; then the server is
+ * asked). Taken as the server wrote it, without zod, like the `/me` it came with (session.ts `sentMe`).
+ */
 function sentFirstPage(kind: FeedKind): InfiniteData<VideoPage, string | undefined> | undefined {
-  const sent = VideoPage.safeParse(takeFirstScreenFeed(kind, pageSize(kind)));
-  return sent.success ? { pages: [sent.data], pageParams: [undefined] } : undefined;
+  const sent = takeFirstScreenFeed(kind, pageSize(kind)) as VideoPage | undefined;
+  return Array.isArray(sent?.items) && sent.nextCursor !== undefined ? { pages: [sent], pageParams: [undefined] } : undefined;
 }
 
 const feedQuery = (kind: FeedKind) =>

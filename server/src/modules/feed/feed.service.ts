@@ -19,7 +19,7 @@ import {
 import { modelScores } from '../recommender/index.ts';
 import { type Candidate, EXPLORE_EVERY, mix, RECENT, rank } from './feed-mix.ts';
 import { personalScore } from './feed-personal.ts';
-import { currentTopics, exploreEvery, type SessionTaste, sessionScore, sessionTaste, trustsPast, unexplored } from './feed-session.ts';
+import { currentTopics, exploreEvery, pendingTopics, type SessionTaste, sessionScore, sessionTaste, trustsPast, unexplored } from './feed-session.ts';
 import { explain } from './feed-why.ts';
 
 /**
@@ -61,9 +61,9 @@ const MAX_WINDOW = 1000;
 /** The first candidate window while exploring (feed-session.ts `exploring`). */
 const EXPLORE_WINDOW = 200;
 /**
- * Candidates are fetched as for a page of at least this many: the web app asks for a page of one
- * or two on every swipe (web/src/features/video/feed-paging.ts), and that clip should be the best
- * of as wide a choice as a page of four had, not of a window a quarter the size.
+ * Candidates are fetched as for a page of at least this many: the web app asks for a page of two
+ * on every swipe (web/src/features/video/feed-paging.ts), and those clips should be the best of as
+ * wide a choice as a page of four had, not of a window half the size.
  */
 const MIN_CHOICE = 4;
 /** How many of the clips a person saw last count as shown after everything served when clips come round again. */
@@ -222,21 +222,6 @@ function personalise(
 }
 
 /**
- * During an exploration (feed-session.ts), the topics (or authors, for clips without hashtags) of
- * the clips shown last that the person has not reached yet (the web app keeps the next clip when it
- * re-ranks, and the one on screen has no outcome yet): exploring is one untried topic per slot, and
- * those are being tried (a lead among them is being tested).
- */
-async function pendingTopics(ctx: AppContext, session: SessionTaste, person: PersonSignals, recent: readonly string[]): Promise<Set<string>> {
-  if (!session.exploring && !session.testing) return new Set();
-  // On screen (an impression only) or not reached yet: no outcome so far.
-  const had = new Set(person.events.filter((e) => e.type !== 'impression').map((e) => e.videoId));
-  const ahead = recent.filter((id) => !had.has(id));
-  if (!ahead.length) return new Set();
-  return new Set((await media.findVideoRows(ctx, ahead)).map((r) => hashtagsOf(r.caption)[0] ?? String(r.author_id)));
-}
-
-/**
  * For You. Each round takes candidates from the current phase's streams, applies the rules
  * (never a clip the viewer marked "not interested"; in the first phase nothing they watched;
  * nothing shown already in this phase), ranks and mixes them. The cursor holds each stream's
@@ -268,10 +253,8 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const freshSince = new Date(Date.now() - FRESH_WINDOW_MS);
   const picked: Candidate[] = [];
   const rows = new Map<string, VideoRow>();
-  const [pending, queuedNow] = await Promise.all([
-    session ? pendingTopics(ctx, session, person!, shownBefore) : new Set<string>(),
-    queued.length ? media.queuedCandidates(ctx, { ids: queued, excludeAuthors: excludedIn(PHASES[0]!), freshSince }) : { rows: [], list: [] },
-  ]);
+  const pending = pendingTopics(person?.events ?? []);
+  const queuedNow = queued.length ? await media.queuedCandidates(ctx, { ids: queued, excludeAuthors: excludedIn(PHASES[0]!), freshSince }) : { rows: [], list: [] };
   for (const r of queuedNow.rows) rows.set(String(r.id), r);
   let phasePicked: string[] = [];
   // During a skip streak every slot explores, one untried topic each: a wider first window brings

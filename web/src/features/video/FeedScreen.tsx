@@ -98,7 +98,7 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
 
   // For You: a swipe on to a clip not seen yet re-ranks what lies ahead on the swipes so far (after
   // the impression above and the last clip's watch or skip are queued); so does reaching the end of
-  // the queue (a first page of one). Not on other changes: an answer that adds nothing must not ask again.
+  // the queue. Not on other changes: an answer that adds nothing must not ask again.
   useEffect(() => {
     if (kind !== 'for-you' || !videos.length) return;
     if (activeIndex > furthest.current || activeIndex >= videos.length - 1) {

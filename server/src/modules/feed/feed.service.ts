@@ -254,8 +254,13 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
   const picked: Candidate[] = [];
   const rows = new Map<string, VideoRow>();
   const pending = pendingTopics(person?.events ?? []);
-  const queuedNow = queued.length ? await media.queuedCandidates(ctx, { ids: queued, excludeAuthors: excludedIn(PHASES[0]!), freshSince }) : { rows: [], list: [] };
-  for (const r of queuedNow.rows) rows.set(String(r.id), r);
+  // The queued clips' rows, read beside the first round's candidates (asked for when that round starts).
+  let queuedRead: ReturnType<typeof media.queuedCandidates> | null = null;
+  const queuedSource = async () => {
+    const read = queued.length ? await media.queuedCandidates(ctx, { ids: queued, excludeAuthors: excludedIn(PHASES[0]!), freshSince }) : { rows: [], list: [] };
+    for (const r of read.rows) rows.set(String(r.id), r);
+    return read;
+  };
   let phasePicked: string[] = [];
   // During a skip streak every slot explores, one untried topic each: a wider first window brings
   // the best clip of more topics than the few at the top of trending.
@@ -292,13 +297,15 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
 
     // 1. candidates
     if (phase === PHASES[0]) topicList ??= topicSource();
-    const [cand, topicNow] = await Promise.all([
+    queuedRead ??= queuedSource();
+    const [cand, topicNow, queuedNow] = await Promise.all([
       forYouCandidates(ctx, {
         streams: Object.fromEntries(streams.map((s) => [s, { after: state.pos[s] as StreamPosition | null, limit: asked(s) }])),
         excludeAuthors: excludedIn(phase),
         freshSince,
       }),
       phase === PHASES[0] ? topicList! : [],
+      queuedRead,
     ]);
     for (const r of cand.rows) rows.set(String(r.id), r);
     const lists = cand.lists;

@@ -44,7 +44,13 @@ export const broughtNothingNew = (queued: number) => queued === 0;
  */
 export function requeue<T extends { id: string }>(fresh: readonly T[], onScreen?: string): T[] {
   const there = new Set(onScreen === undefined ? [] : [onScreen]);
-  return fresh.filter((f) => !there.has(f.id) && Boolean(there.add(f.id)));
+  const out: T[] = [];
+  for (const f of fresh)
+    if (!there.has(f.id)) {
+      there.add(f.id);
+      out.push(f);
+    }
+  return out;
 }
 
 interface Pages<T extends { id: string }> {

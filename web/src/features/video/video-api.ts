@@ -258,17 +258,15 @@ export function useAddComment(video: Video) {
 type PlaybackEvent = { type: 'impression' | 'watch' | 'skip' | 'completion' | 'not_interested'; videoId: string; watchedMs?: number; at: string };
 const queue: PlaybackEvent[] = [];
 let scheduled = false;
-function flush() {
-  scheduled = false;
-  if (!queue.length) return;
-  const events = queue.splice(0, 100);
-  void api('/events', { json: { events } }).catch(() => {});
-}
 /** Sends every pending event now (batches of 100); resolves once they are sent or failed, never rejects. */
 export function flushEvents(): Promise<void> {
   const sends: Promise<unknown>[] = [];
   while (queue.length) sends.push(api('/events', { json: { events: queue.splice(0, 100) } }).catch(() => {}));
   return Promise.all(sends).then(() => {});
+}
+function flush() {
+  scheduled = false;
+  void flushEvents();
 }
 export function trackEvent(e: Omit<PlaybackEvent, 'at'>) {
   queue.push({ ...e, at: new Date().toISOString() });

@@ -111,12 +111,18 @@ export function clipFile(): string {
   return out;
 }
 
-/** Posts a clip as `user` and waits until every rendition is ready; returns its id. */
-export async function uploadReadyClip(request: APIRequestContext, user: Pick<TestUser, 'token'>, caption: string, visibility: 'public' | 'friends' | 'private' = 'public'): Promise<string> {
+/** Posts a clip as `user` (the 2-second test clip unless `file` says another) and waits until every rendition is ready; returns its id. */
+export async function uploadReadyClip(
+  request: APIRequestContext,
+  user: Pick<TestUser, 'token'>,
+  caption: string,
+  visibility: 'public' | 'friends' | 'private' = 'public',
+  file = clipFile(),
+): Promise<string> {
   const headers = { authorization: `Bearer ${user.token}` };
   const res = await request.post('/api/v1/videos', {
     headers,
-    multipart: { caption, visibility, file: { name: 'clip.mp4', mimeType: 'video/mp4', buffer: fs.readFileSync(clipFile()) } },
+    multipart: { caption, visibility, file: { name: 'clip.mp4', mimeType: 'video/mp4', buffer: fs.readFileSync(file) } },
   });
   expect(res.status(), await res.text()).toBe(202);
   const id = (await res.json()).video.id as string;

@@ -34,6 +34,17 @@ function countVitest(file) {
   totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 }
 
+/** Playwright's JSON report: the titles of tests whose outcome was 'flaky'. */
+function flakyTests(report) {
+  const out = [];
+  const walk = (suite, trail) => {
+    for (const spec of suite.specs ?? []) for (const t of spec.tests ?? []) if (t.status === 'flaky') out.push(`[${t.projectName}] ${[...trail, spec.title].join(' › ')}`);
+    for (const child of suite.suites ?? []) walk(child, [...trail, child.title]);
+  };
+  for (const suite of report.suites ?? []) walk(suite, [suite.title]);
+  return out;
+}
+
 function vitest(title, project, out, env = {}) {
   fs.rmSync(out, { force: true });
   run(title, 'npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
@@ -57,6 +68,8 @@ if (process.env.SKIP_E2E !== '1') {
     totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
     totals.failed += s.unexpected ?? 0;
     totals.skipped += s.skipped ?? 0;
+    const flaky = flakyTests(JSON.parse(fs.readFileSync(out, 'utf8')));
+    if (flaky.length) console.log(`\nFlaky end-to-end tests (failed, then passed on their retry):\n${flaky.map((t) => `  - ${t}`).join('\n')}`);
   }
 }
 

@@ -52,7 +52,10 @@ export default defineConfig({
   globalTeardown: './global-teardown.ts',
   fullyParallel: false,
   workers: 2,
-  retries: 0,
+  // One retry: this machine is shared, and a load spike can stall a browser or ffmpeg far past any
+  // timeout. A test that passes only on its retry is still reported, by name, as flaky
+  // (scripts/test-all.mjs prints them), so a real race is seen, not hidden.
+  retries: 1,
   forbidOnly: Boolean(process.env.CI),
   // Generous: the machine is shared and often loaded; these only stop a stuck run.
   timeout: 120_000,

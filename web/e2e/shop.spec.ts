@@ -10,7 +10,8 @@ const ADDRESS = { name: 'Maya Buyer', line1: '1 Rue de la Paix', city: 'Paris', 
 
 test.describe('shop', () => {
   test('buy from a clip, the shop ships it, a product shared into a group opens its sheet', async ({ browser, page: buyerPage }, testInfo) => {
-    test.setTimeout(180_000);
+    // About 15 s on a quiet machine; a long flow of two people over two pages, so the most generous bound.
+    test.setTimeout(300_000);
     const { viewport, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
     const ownerPage: Page = await (await browser.newContext({ viewport, deviceScaleFactor, isMobile, hasTouch, baseURL: BASE })).newPage();
     const buyer = await signUpWith(buyerPage.request, buyerPage, { displayName: 'Maya Buyer' });

@@ -16,6 +16,7 @@ import { personSignals } from '../server/src/modules/media/signals.service.ts';
 import { modelScores, refitRecommender } from '../server/src/modules/recommender/recommender.service.ts';
 import { seededRandom } from '../server/src/platform/random/seeded-random.ts';
 import { createFreshDatabase } from '../server/test/harness.ts';
+import { AHEAD, FOR_YOU_PAGE, rerankQuery } from '../web/src/features/video/feed-paging.ts';
 import { machineNote, recordSection, table } from './lib/report.ts';
 
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -157,7 +158,8 @@ function sampledViewers() {
   return Array.from({ length: SAMPLES }, (_, i) => String(1 + ((i * 337) % USERS)));
 }
 
-type Feed = (viewer: string, cursor?: string) => Promise<{ items: { id: string }[]; nextCursor: string | null }>;
+/** A feed's page for `viewer`: the first without `cursor`; the second after it, knowing what the first brought. */
+type Feed = (viewer: string, cursor?: string, first?: readonly { id: string }[]) => Promise<{ items: { id: string }[]; nextCursor: string | null }>;
 
 /**
  * Times page 1 and page 2 of a feed for each viewer, one request at a time, after a warm-up as
@@ -179,7 +181,7 @@ async function timeFeed(run: Feed, viewers: string[], check?: (viewer: string, i
     await check?.(v, p1.items);
     if (p1.nextCursor) {
       t0 = performance.now();
-      const p2 = await run(v, p1.nextCursor);
+      const p2 = await run(v, p1.nextCursor, p1.items);
       second.push(performance.now() - t0);
       await check?.(v, p2.items);
     }
@@ -289,14 +291,22 @@ async function runLearnedForYou() {
   };
   const row = ['/feed/for-you, learned model', ...(await timeFeed((v, cursor) => forYouFeed(ctx, v, { limit: 10, cursor }), sampledViewers(), check))];
   console.log(row.join('  '), `model scored ${scoredItems}/${items} items, ${scoredPages}/${pages} pages`);
+  // As the web app pages For You (web/src/features/video/feed-paging.ts): a first page of
+  // FOR_YOU_PAGE clips; the swipe to the second then re-ranks AHEAD clips after it, naming the
+  // ones queued there (the ranking weighs them beside the rest: the `ahead` path).
+  const asTheApp: Feed = (v, cursor, first) =>
+    forYouFeed(ctx, v, cursor ? { limit: AHEAD, cursor, ahead: rerankQuery(first!.slice(2)).ahead } : { limit: FOR_YOU_PAGE });
+  const appRow = [`/feed/for-you as the app asks: ${FOR_YOU_PAGE} clips, then a re-rank of ${AHEAD} naming the queued ones`, ...(await timeFeed(asTheApp, sampledViewers(), check))];
+  console.log(appRow.join('  '));
   if (scoredPages < pages * 0.9) throw new Error(`the model scored only ${scoredPages} of ${pages} pages: For You is falling back`);
   return `Part 2, For You with the learned model: a signal log of ${events.toLocaleString('en')} events seeded set-based (sessions of impression, watch and
 completion/like on the person's topic or a skip off it; clips by hot rank with a steep power law; skewed activity), the live model
 fitted by the worker's function (\`refitRecommender\`, last 60 days, at most 2 M events): ${fit}; **fit ${fitSeconds.toFixed(0)} s**, peak RSS
 +${((peak - rss0) / 2 ** 20).toFixed(0)} MiB. The same ${SAMPLES} viewers, each with 200 recent events (fold-in, affinities, model scores over the candidates);
 the bench checks after each page that the model scored it (${scoredItems.toLocaleString('en')} of ${items.toLocaleString('en')} page items, ${scoredPages} of ${pages} pages).
+The second row pages as the web app does: its "page 2" is the re-rank a swipe asks for, with \`ahead\`.
 
-${table(['feed', 'p50 page 1', 'p99 page 1', 'p50 page 2', 'p99 page 2', 'items / page'], [row])}`;
+${table(['feed', 'p50 page 1', 'p99 page 1', 'p50 page 2', 'p99 page 2', 'items / page'], [row, appRow])}`;
 }
 
 /** One `POST /events` batch as the web client sends it (its queue flushes every 4 s): a person's last two clips, five events. */

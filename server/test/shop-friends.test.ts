@@ -216,6 +216,7 @@ describe('"should I get it?" polls in a chat', () => {
       const poll = asked.body.poll;
       expect(poll).toMatchObject({ question: 'Should I get it?', yes: 0, no: 0, myVote: null, product: { id: p.id, title: 'Lamp' } });
       expect(asked.body.message.share).toMatchObject({ type: 'poll', id: poll.id, status: 'available' });
+      expect(asked.body.message.share.card.poll).toEqual(poll);
       await wsFriend.waitFor((f) => f.type === 'message' && f.message.share?.type === 'poll' && f.message.share.id === poll.id);
 
       const vote = (u: MadeUser, choice: string) => s.api('PUT', `/polls/${poll.id}/vote`, { token: u.token, body: { choice } });

@@ -87,7 +87,7 @@ export async function askFriends(ctx: AppContext, userId: string, productId: str
     const [message] = await sendMessagesTogether(ctx, userId, [{ conversationId, body: { clientMsgId: `poll:${pollId}`, share: { type: 'poll', id: pollId } } }], (tx, made) =>
       frepo.setPollMessage(tx, pollId, made[0]!.messageId),
     );
-    return { poll: await visiblePoll(ctx, userId, pollId), message: message! };
+    return { poll: pollOnCard(message) ?? (await visiblePoll(ctx, userId, pollId)), message: message! };
   } catch (err) {
     await frepo.deletePoll(ctx.db, pollId);
     throw err;
@@ -119,9 +119,13 @@ export async function votePoll(ctx: AppContext, userId: string, pollId: string, 
   if (choice) await frepo.setVote(ctx.db, pollId, userId, choice);
   else await frepo.clearVote(ctx.db, pollId, userId);
   const sent = row.message_id ? await republishMessage(ctx, String(row.message_id)) : new Map<string, Message>();
-  // The card is this module's own (`pollShareCards`: `{ poll }`); without one (the message is gone), the poll alone.
-  const card = sent.get(userId)?.share?.card as { poll?: ProductPoll } | null | undefined;
-  return { poll: card?.poll ?? (await visiblePoll(ctx, userId, pollId)) };
+  // Without a card (the message is gone), the poll alone.
+  return { poll: pollOnCard(sent.get(userId)) ?? (await visiblePoll(ctx, userId, pollId)) };
+}
+
+/** The poll a message's card shows as sent to its reader (this module's own card, `pollShareCards`: `{ poll }`). */
+function pollOnCard(message: Message | undefined): ProductPoll | undefined {
+  return (message?.share?.card as { poll?: ProductPoll } | null | undefined)?.poll;
 }
 
 // ---- wishlists ----

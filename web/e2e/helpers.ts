@@ -277,6 +277,8 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
     for (const el of Array.from(document.querySelectorAll('body *'))) {
       const style = getComputedStyle(el);
       if (!['auto', 'scroll'].includes(style.overflowX) || el.clientWidth === 0) continue;
+      // A row built to scroll sideways (it snaps along x: the stories tray, Discover's clip rows) is meant to.
+      if (style.scrollSnapType.startsWith('x')) continue;
       if (el.scrollWidth > el.clientWidth + 1) problems.push(`${el.tagName.toLowerCase()}.${String(el.className).split(' ').join('.')} scrolls sideways (${el.scrollWidth} > ${el.clientWidth})`);
     }
     return problems;

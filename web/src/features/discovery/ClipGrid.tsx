@@ -3,10 +3,13 @@ import { Link } from 'react-router';
 import { formatCount } from '../accounts/format.ts';
 import '../video/video.css';
 
-/** Clips as a 3-column grid of posters (search results, a hashtag's page). */
-export function ClipGrid({ videos, label }: { videos: Video[]; label: string }) {
+/**
+ * Clips as a 3-column grid of posters (search results, a hashtag's page), or as one row that
+ * scrolls sideways (`row`: Discover's trending hashtags).
+ */
+export function ClipGrid({ videos, label, row = false }: { videos: Video[]; label: string; row?: boolean }) {
   return (
-    <ul className="grid" aria-label={label}>
+    <ul className={row ? 'grid grid--row' : 'grid'} aria-label={label}>
       {videos.map((v) => (
         <li key={v.id} className="grid__cell">
           <Link to={`/video/${v.id}`} aria-label={v.caption ? `Video: ${v.caption.slice(0, 100)}` : `Video by @${v.author.username}`}>

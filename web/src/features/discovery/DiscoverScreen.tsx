@@ -5,7 +5,7 @@ import { describeError } from '../../app/api.ts';
 import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorState, OfflineState } from '../../ui/ErrorState.tsx';
-import { IconSearch } from '../../ui/icons.tsx';
+import { IconChevron, IconSearch } from '../../ui/icons.tsx';
 import { useDocumentTitle } from '../../ui/Page.tsx';
 import { SearchBox } from '../../ui/SearchBox.tsx';
 import { useDebounced } from '../../ui/use-debounced.ts';
@@ -13,11 +13,14 @@ import { formatCount } from '../accounts/format.ts';
 import { UserRow, UserRowSkeletons } from '../accounts/UserRow.tsx';
 import { formatPrice } from '../shop/price.ts';
 import { ClipGrid } from './ClipGrid.tsx';
-import { forgetSearches, readRecentSearches, rememberSearch, type SearchTab, useSearch, useTrendingHashtags } from './discovery-api.ts';
+import { forgetSearches, readRecentSearches, rememberSearch, type SearchTab, useHashtagVideos, useSearch, useTrendingHashtags } from './discovery-api.ts';
 import '../accounts/search.css';
 import './discovery.css';
 
 const DEBOUNCE_MS = 250;
+/** Trending hashtags shown with a row of their clips below the chips (each one more request). */
+const TAG_ROWS = 3;
+const CLIPS_PER_ROW = 10;
 const TABS: Array<[SearchTab, string]> = [
   ['videos', 'Clips'],
   ['users', 'People'],
@@ -110,7 +113,34 @@ function Start({ recent, onPick, onForget }: { recent: string[]; onPick: (q: str
           </ul>
         )}
       </section>
+      {trending.data?.slice(0, TAG_ROWS).map((h) => <TagRow key={h.tag} hashtag={h} />)}
     </div>
+  );
+}
+
+/**
+ * A trending hashtag's newest clips as a row to scroll sideways, under a header that opens its
+ * page (the same query as that page: it opens with them). A row that fails or has no clip to show
+ * is left out; the chip above still leads to the hashtag.
+ */
+function TagRow({ hashtag: { tag, videos: count } }: { hashtag: Hashtag }) {
+  const q = useHashtagVideos(tag);
+  const clips = (q.data?.pages[0]?.items ?? []).filter((v) => v.posterUrl).slice(0, CLIPS_PER_ROW);
+  if (q.isError || (q.isSuccess && clips.length === 0)) return null;
+  return (
+    <section className="tag-row" aria-label={`#${tag}`}>
+      <h2 className="tag-row__title">
+        <Link className="tag-row__head" to={`/tag/${encodeURIComponent(tag)}`}>
+          <span className="tag-row__sign" aria-hidden="true">#</span>
+          <span className="tag-row__text">
+            <span className="user-text tag-row__tag">{tag}</span>
+            <span className="tag-row__count">{formatCount(count)} {count === 1 ? 'clip' : 'clips'}</span>
+          </span>
+          <IconChevron size={20} />
+        </Link>
+      </h2>
+      {q.isPending ? <div className="tag-row__loading" role="status" aria-busy="true" aria-label={`Loading clips with #${tag}`} /> : <ClipGrid videos={clips} label={`Clips with #${tag}`} row />}
+    </section>
   );
 }
 

@@ -207,8 +207,8 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
             </div>
           ))
         )}
-        {/* For You past its last clip while the next ones are on their way: a swipe lands here and the clip takes its place. */}
-        {/* Keyed by the clips' count. The answer's clips may render a moment before the card goes (the
+        {/* For You past its last clip while the next ones are on their way: a swipe lands here and the
+            clip takes its place. Keyed by the clips' count. The answer's clips may render a moment before the card goes (the
             query's update and the re-rank's end can be two renders). Were the card the same element,
             Chromium would keep it, the snapped element, on screen across that layout change: it would
             carry the person past the new clips, and when it went they would land on the second one. A

@@ -208,11 +208,11 @@ export function FeedScreen({ initial = 'for-you' }: { initial?: FeedKind }) {
           ))
         )}
         {/* For You past its last clip while the next ones are on their way: a swipe lands here and the
-            clip takes its place. Keyed by the clips' count. The answer's clips may render a moment before the card goes (the
-            query's update and the re-rank's end can be two renders). Were the card the same element,
-            Chromium would keep it, the snapped element, on screen across that layout change: it would
-            carry the person past the new clips, and when it went they would land on the second one. A
-            new card is not the snapped element, so the first new clip takes the card's place. */}
+            clip takes its place. Keyed by the clips' count: the answer's clips may render a moment
+            before the card goes (the query's update and the re-rank's end can be two renders). Were
+            the card the same element, Chromium would keep it, the snapped element, on screen across
+            that layout change, carrying the person past the new clips to land on the second one when
+            it went. A new card is not the snapped element, so the first new clip takes its place. */}
         {kind === 'for-you' && videos.length > 0 && rankingAhead ? (
           <div key={`more-${videos.length}`} className="feed__item feed__more" role="status" aria-label="Loading more clips">
             <div className="spinner-on-video" aria-hidden="true" />

@@ -109,13 +109,19 @@ test('a quick swipe is told as a skip, a longer look as a watch of how far it we
   page.on('request', (r) => {
     if (r.method() === 'POST' && r.url().endsWith('/api/v1/events')) sent.push(...(r.postDataJSON().events as typeof sent));
   });
+  // The quick swipe is made before its clip gets going: the app's play() does nothing until the test
+  // lets it (on a loaded machine a second of playback can pass before any swipe the test makes).
+  await page.addInitScript(() => {
+    const play = HTMLMediaElement.prototype.play;
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+      return (window as unknown as { letPlay?: boolean }).letPlay ? play.call(this) : Promise.resolve();
+    };
+  });
   await page.goto('/feed/friends');
   const active = page.locator('.feed__item:has(article.clip[data-active="true"])');
   const feed = page.getByTestId('feed');
   // Newest first.
   await expect(active.locator('article.clip')).toHaveAttribute('data-video-id', newest);
-  // A quick swipe: stopped at once (on a loaded machine the swipe itself may come a second into playback).
-  await active.locator('video').evaluate((v: HTMLVideoElement) => v.pause());
   await page.keyboard.press('j');
   await expect(active.locator('article.clip')).toHaveAttribute('data-video-id', middle);
   await expect.poll(() => feed.evaluate((el) => el.scrollTop / el.clientHeight)).toBe(1);
@@ -123,6 +129,8 @@ test('a quick swipe is told as a skip, a longer look as a watch of how far it we
   await active.locator('video').evaluate(
     (v: HTMLVideoElement) =>
       new Promise<void>((resolve) => {
+        (window as unknown as { letPlay?: boolean }).letPlay = true;
+        void v.play();
         const check = () => {
           if (v.currentTime > 1.2) {
             v.pause();

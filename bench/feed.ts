@@ -276,37 +276,41 @@ async function runLearnedForYou() {
   const fit = `${events.toLocaleString('en')} events → ${model.data.users.length.toLocaleString('en')} people × ${model.data.items.length.toLocaleString('en')} clips, ${model.data.uItems.length.toLocaleString('en')} interactions; blend ${model.validation?.chosen ?? '–'}`;
   console.log(`fit: ${fitSeconds.toFixed(1)} s, rss +${((peak - rss0) / 2 ** 20).toFixed(0)} MiB peak; ${fit}`);
 
-  let pages = 0;
-  let scoredPages = 0;
-  let items = 0;
-  let scoredItems = 0;
-  const check = async (viewer: string, page: { id: string }[]) => {
-    const person = await personSignals(ctx, viewer);
-    const scores = modelScores(ctx, person, page.map((v) => v.id));
-    if (!scores) throw new Error(`no model scores for viewer ${viewer}: the learned model is not in use`);
-    pages++;
-    items += page.length;
-    scoredItems += scores.size;
-    if (scores.size) scoredPages++;
+  // Each row's pages are checked (untimed) and counted on their own.
+  const modelCheck = () => {
+    const seen = { pages: 0, scoredPages: 0, items: 0, scoredItems: 0 };
+    const check = async (viewer: string, page: { id: string }[]) => {
+      const person = await personSignals(ctx, viewer);
+      const scores = modelScores(ctx, person, page.map((v) => v.id));
+      if (!scores) throw new Error(`no model scores for viewer ${viewer}: the learned model is not in use`);
+      seen.pages++;
+      seen.items += page.length;
+      seen.scoredItems += scores.size;
+      if (scores.size) seen.scoredPages++;
+    };
+    return { seen, check };
   };
-  const row = ['/feed/for-you, learned model', ...(await timeFeed((v, cursor) => forYouFeed(ctx, v, { limit: 10, cursor }), sampledViewers(), check))];
-  console.log(row.join('  '), `model scored ${scoredItems}/${items} items, ${scoredPages}/${pages} pages`);
-  if (scoredPages < pages * 0.9) throw new Error(`the model scored only ${scoredPages} of ${pages} pages: For You is falling back`);
-  const pagesOf10 = { pages, scoredPages, items, scoredItems };
+  const pagesOf10 = modelCheck();
+  const row = ['/feed/for-you, learned model', ...(await timeFeed((v, cursor) => forYouFeed(ctx, v, { limit: 10, cursor }), sampledViewers(), pagesOf10.check))];
+  const of10 = pagesOf10.seen;
+  console.log(row.join('  '), `model scored ${of10.scoredItems}/${of10.items} items, ${of10.scoredPages}/${of10.pages} pages`);
+  if (of10.scoredPages < of10.pages * 0.9) throw new Error(`the model scored only ${of10.scoredPages} of ${of10.pages} pages: For You is falling back`);
   // As the web app pages For You (web/src/features/video/feed-paging.ts): a first page of
   // FOR_YOU_PAGE clips; the swipe to the second then re-ranks AHEAD clips after it, naming the
   // ones queued there (the ranking weighs them beside the rest: the `ahead` path).
+  const onScreen = 1;
   const asTheApp: Feed = (v, cursor, first) =>
-    forYouFeed(ctx, v, cursor ? { limit: AHEAD, cursor, ahead: rerankQuery(first!.slice(2)).ahead } : { limit: FOR_YOU_PAGE });
-  const appRow = [`/feed/for-you as the app asks: ${FOR_YOU_PAGE} clips, then a re-rank of ${AHEAD} naming the queued ones`, ...(await timeFeed(asTheApp, sampledViewers(), check))];
+    forYouFeed(ctx, v, cursor ? { limit: AHEAD, cursor, ahead: rerankQuery(first!.slice(onScreen + 1)).ahead } : { limit: FOR_YOU_PAGE });
   // A re-rank's two clips are often both fresh (no interactions yet, so no model score): its pages are counted, not held to the bar.
-  const asApp = { pages: pages - pagesOf10.pages, scoredPages: scoredPages - pagesOf10.scoredPages };
+  const pagesAsApp = modelCheck();
+  const appRow = [`/feed/for-you as the app asks: ${FOR_YOU_PAGE} clips, then a re-rank of ${AHEAD} naming the queued ones`, ...(await timeFeed(asTheApp, sampledViewers(), pagesAsApp.check))];
+  const asApp = pagesAsApp.seen;
   console.log(appRow.join('  '), `model scored ${asApp.scoredPages}/${asApp.pages} pages`);
   return `Part 2, For You with the learned model: a signal log of ${events.toLocaleString('en')} events seeded set-based (sessions of impression, watch and
 completion/like on the person's topic or a skip off it; clips by hot rank with a steep power law; skewed activity), the live model
 fitted by the worker's function (\`refitRecommender\`, last 60 days, at most 2 M events): ${fit}; **fit ${fitSeconds.toFixed(0)} s**, peak RSS
 +${((peak - rss0) / 2 ** 20).toFixed(0)} MiB. The same ${SAMPLES} viewers, each with 200 recent events (fold-in, affinities, model scores over the candidates);
-the bench checks after each page that the model scored it (${pagesOf10.scoredItems.toLocaleString('en')} of ${pagesOf10.items.toLocaleString('en')} page items, ${pagesOf10.scoredPages} of ${pagesOf10.pages} pages).
+the bench checks after each page that the model scored it (${of10.scoredItems.toLocaleString('en')} of ${of10.items.toLocaleString('en')} page items, ${of10.scoredPages} of ${of10.pages} pages).
 The second row pages as the web app does: its "page 2" is the re-rank a swipe asks for, with \`ahead\` (the model scored ${asApp.scoredPages} of its ${asApp.pages} pages;
 a re-rank's two clips are often both fresh, with no interactions yet).
 

@@ -276,8 +276,9 @@ export async function forYouFeed(ctx: AppContext, viewerId: string | null, page:
     if (!person || !session) return [];
     const tags = currentTopics(session, person.affinities.topics);
     // Per topic past the RECENT clips the cursor holds back: with a re-rank on every swipe many of
-    // those were asked for and replaced unseen (the web app keeps only the next clip), and a source
-    // of `choice` per topic was all held back — For You then fell back to trending.
+    // those were asked for and replaced unseen (the web app replaces what it queued unless the
+    // ranking keeps it), and a source of `choice` per topic was all held back — For You then fell
+    // back to trending.
     const topicRows = await topicCandidates(ctx, { tags, excludeAuthors: excludedIn(PHASES[0]!), excludeIds: [...new Set(person.events.map((e) => e.videoId))], perTag: choice + RECENT });
     for (const r of topicRows) rows.set(String(r.id), r);
     return topicRows.map((r) => ({ id: String(r.id), authorId: String(r.author_id), source: 'hot' as const, score: r.hot_score }));
